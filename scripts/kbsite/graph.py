@@ -1,0 +1,116 @@
+"""The link graph: every relation and backlink, computed once before any page is rendered."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from kbsite.model import Citation, Entry, Finding, KnowledgeBase, Principle, Question, Related
+
+INVERSE_RELATIONS = {
+    "similar-study": "similar-study",
+    "thesis": "study-of-thesis",
+    "study-of-thesis": "thesis",
+    "artifacts": "study-of-artifacts",
+    "study-of-artifacts": "artifacts",
+}
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Lookups and reverse links over a validated knowledge base."""
+
+    kb: KnowledgeBase
+    principles: dict[str, Principle]
+    citations: dict[str, Citation]
+    findings_of_principle: dict[str, tuple[Finding, ...]]
+    cross_cutting: tuple[Finding, ...]
+    related_principles: dict[str, tuple[str, ...]]
+    related_citations: dict[str, tuple[Related, ...]]
+    cited_by: dict[str, tuple[Entry, ...]]
+    questions_of_principle: dict[str, tuple[Question, ...]]
+    questions_of_citation: dict[str, tuple[Question, ...]]
+    tags: dict[str, tuple[Entry, ...]]
+
+    def benefits_of(self, principle_id: str) -> tuple[Finding, ...]:
+        """Benefits linked to a principle."""
+        return tuple(f for f in self.findings_of_principle[principle_id] if f.type == "benefit")
+
+    def limitations_of(self, principle_id: str) -> tuple[Finding, ...]:
+        """Limitations linked to a principle."""
+        return tuple(f for f in self.findings_of_principle[principle_id]
+                     if f.type == "limitation")
+
+
+def principle_order(principle: Principle) -> tuple[int, str]:
+    """Numbered principles first, in their source's order, then the rest by title."""
+    return (principle.number or 10_000, principle.title.lower())
+
+
+def build_graph(kb: KnowledgeBase) -> Graph:
+    """Index the knowledge base; assumes integrity checks passed."""
+    findings_of_principle: dict[str, list[Finding]] = {p.id: [] for p in kb.principles}
+    for finding in kb.findings:
+        for principle_id in finding.principles:
+            findings_of_principle[principle_id].append(finding)
+
+    related: dict[str, set[str]] = {p.id: set(p.related) for p in kb.principles}
+    for principle in kb.principles:
+        for other in principle.related:
+            related[other].add(principle.id)
+
+    related_citations: dict[str, dict[str, str]] = {c.id: {} for c in kb.citations}
+    for citation in kb.citations:
+        for link in citation.related:
+            related_citations[citation.id].setdefault(link.citation, link.relation)
+            related_citations[link.citation].setdefault(
+                citation.id, INVERSE_RELATIONS[link.relation])
+
+    cited_by: dict[str, list[Entry]] = defaultdict(list)
+    for principle in kb.principles:
+        cited_by[principle.defined_in.citation].append(principle)
+    for finding in kb.findings:
+        for citation_id in finding.citation_ids:
+            cited_by[citation_id].append(finding)
+    for question in kb.questions:
+        for citation_id in question.citations:
+            cited_by[citation_id].append(question)
+
+    questions_of_principle: dict[str, list[Question]] = defaultdict(list)
+    questions_of_citation: dict[str, list[Question]] = defaultdict(list)
+    for question in kb.questions:
+        for principle_id in question.principles:
+            questions_of_principle[principle_id].append(question)
+        for citation_id in question.citations:
+            questions_of_citation[citation_id].append(question)
+
+    tags: dict[str, list[Entry]] = defaultdict(list)
+    for entry in (*kb.principles, *kb.findings):
+        for tag in entry.tags:
+            tags[tag].append(entry)
+
+    def by_title(entries: list[Finding]) -> tuple[Finding, ...]:
+        return tuple(sorted(entries, key=lambda f: (f.type, f.title.lower(), f.id)))
+
+    return Graph(
+        kb=kb,
+        principles={p.id: p for p in kb.principles},
+        citations={c.id: c for c in kb.citations},
+        findings_of_principle={k: by_title(v) for k, v in findings_of_principle.items()},
+        cross_cutting=by_title([f for f in kb.findings if not f.principles]),
+        related_principles={
+            k: tuple(sorted(v, key=lambda pid: principle_order(kb_principle(kb, pid))))
+            for k, v in related.items()
+        },
+        related_citations={k: tuple(Related(c, r) for c, r in sorted(v.items()))
+                           for k, v in related_citations.items()},
+        cited_by={k: tuple(v) for k, v in sorted(cited_by.items())},
+        questions_of_principle={k: tuple(v) for k, v in questions_of_principle.items()},
+        questions_of_citation={k: tuple(v) for k, v in questions_of_citation.items()},
+        tags={k: tuple(v) for k, v in sorted(tags.items())},
+    )
+
+
+def kb_principle(kb: KnowledgeBase, principle_id: str) -> Principle:
+    """The principle with this id."""
+    return next(p for p in kb.principles if p.id == principle_id)

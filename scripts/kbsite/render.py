@@ -1,0 +1,155 @@
+"""Rendering: the link graph in, Markdown pages out (a dict of path to text). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from kbsite import links, schema
+from kbsite.graph import Graph, principle_order
+from kbsite.markdown import md_block, md_cell, md_inline, md_url, yaml_string
+from kbsite.model import Citation, Entry, Finding, Principle
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class NavSection:
+    """A navigation section: its index page and child pages, in display order."""
+
+    title: str
+    index: str
+    children: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    """Every generated Markdown page, and the navigation that lists them."""
+
+    pages: dict[str, str]
+    nav: tuple[NavSection, ...]
+
+
+def make_environment() -> Environment:
+    """Jinja settings for whitespace-sensitive Markdown output; unknown names fail loudly."""
+    env = Environment(  # noqa: S701 - output is Markdown; entry text is escaped by filters
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md_inline, cell=md_cell, md_block=md_block, url=md_url,
+                       yaml=yaml_string)
+    labels = dict(
+        study_label=lambda value: schema.label(schema.STUDY_TYPES, value),
+        link_label=lambda value: schema.label(schema.LINK_KINDS, value),
+        kind_label=lambda value: schema.label(schema.LIMITATION_KINDS, value),
+        role_label=lambda value: schema.label(schema.CITATION_ROLES, value),
+        relation_label=lambda value: schema.label(schema.RELATIONS, value),
+        stage_label=lambda value: schema.label(schema.PROJECT_STAGES, value),
+        deployment_label=lambda value: schema.label(schema.DEPLOYMENT_MODES, value),
+        learning_label=lambda value: schema.label(schema.LEARNING_MODES, value),
+        type_label=lambda value: "Open question" if value == "question" else value.capitalize(),
+    )
+    env.filters.update(labels)
+    env.globals.update(labels, entry_type=links.type_of)
+    return env
+
+
+class PageContext:
+    """Helpers bound to the page being rendered, so templates link relative to it."""
+
+    def __init__(self, page: str, graph: Graph) -> None:
+        self.page = page
+        self.graph = graph
+
+    def link(self, target: Entry | str) -> str:
+        """Relative link to an entry or to a docs path."""
+        path = target if isinstance(target, str) else links.page_path(target)
+        return md_url(links.relative(self.page, path))
+
+    def cite(self, citation_id: str) -> str:
+        """A Markdown link to a citation, labelled 'Author et al. (year)'."""
+        citation = self.graph.citations[citation_id]
+        return f"[{md_inline(citation.short_label)}]({self.link(citation)})"
+
+    def entry(self, entry: Entry) -> str:
+        """A Markdown link to an entry, labelled with its title."""
+        title = entry.label if isinstance(entry, Principle) else entry.title
+        return f"[{md_inline(title)}]({self.link(entry)})"
+
+    def principle(self, principle_id: str) -> str:
+        """A Markdown link to a principle by id."""
+        return self.entry(self.graph.principles[principle_id])
+
+
+def source_count(findings: tuple[Finding, ...]) -> int:
+    """How many distinct sources support a set of findings."""
+    return len({item.citation for f in findings for item in f.evidence})
+
+
+def link_strength(finding: Finding) -> str:
+    """`stated` if any source states the link to its principles, else `inferred`."""
+    return "stated" if any(e.link == "stated" for e in finding.evidence) else "inferred"
+
+
+def render_site(graph: Graph) -> RenderedSite:
+    """Render every page from the graph."""
+    env = make_environment()
+    kb = graph.kb
+    principles = tuple(sorted(kb.principles, key=principle_order))
+    pages: dict[str, str] = {}
+
+    def render(template: str, page: str, **context: Any) -> None:
+        pages[page] = env.get_template(template).render(
+            page=page, ctx=PageContext(page, graph), graph=graph, kb=kb,
+            principles=principles, source_count=source_count, link_strength=link_strength,
+            **context,
+        )
+
+    for principle in principles:
+        render("principle.md.j2", links.page_path(principle), principle=principle)
+    for finding in kb.findings:
+        render("finding.md.j2", links.page_path(finding), finding=finding)
+    for citation in kb.citations:
+        render("citation.md.j2", links.page_path(citation), citation=citation)
+    render("principles_index.md.j2", links.index_path("principle"))
+    render("findings_index.md.j2", links.index_path("benefit"), type_name="benefit",
+           findings=kb.benefits)
+    render("findings_index.md.j2", links.index_path("limitation"), type_name="limitation",
+           findings=kb.limitations)
+    render("citations_index.md.j2", links.index_path("citation"))
+    render("matrix.md.j2", links.MATRIX_PAGE)
+    render("gaps.md.j2", links.GAPS_PAGE)
+    render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
+
+    def children(entries: tuple[Entry, ...], title: Callable[[Any], str]) -> tuple:
+        return tuple((title(e), links.page_path(e)) for e in entries)
+
+    nav = (
+        NavSection("Principles", links.index_path("principle"),
+                   children(principles, lambda p: p.label)),
+        NavSection("Benefits", links.index_path("benefit"),
+                   children(kb.benefits, lambda f: f.title)),
+        NavSection("Limitations", links.index_path("limitation"),
+                   children(kb.limitations, lambda f: f.title)),
+        NavSection("Evidence", links.MATRIX_PAGE,
+                   (("Cross-cutting findings", links.CROSS_CUTTING_PAGE),
+                    ("Evidence gaps", links.GAPS_PAGE))),
+        NavSection("Citations", links.index_path("citation"),
+                   children(tuple(sorted(kb.citations, key=citation_order)),
+                            lambda c: c.short_label)),
+    )
+    return RenderedSite(pages=dict(sorted(pages.items())), nav=nav)
+
+
+def citation_order(citation: Citation) -> tuple[int, str]:
+    """Primary studies first, then the framework, then related work; by id within each."""
+    rank = [name for name, _ in schema.CITATION_ROLES.values].index(citation.role)
+    return (rank, citation.id)

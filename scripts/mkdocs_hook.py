@@ -1,0 +1,68 @@
+"""Thin MkDocs adapter: runs the kbsite pipeline and hands its pages to MkDocs in memory.
+
+Nothing is written to docs/, so hand-written pages are never overwritten and `mkdocs serve`
+cannot loop. The pipeline runs in `on_config`, before MkDocs cleans the site folder, so a
+knowledge base with errors leaves the previously built site intact.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from kbsite import KBError, Site, build_site  # noqa: E402
+
+_SITE_ATTRIBUTE = "_kbsite_site"
+
+
+def _expand_nav(nav: list[Any], site: Site) -> list[Any]:
+    """Replace each nav entry that names a generated section index by the whole section."""
+    sections = {section.index: section for section in site.nav}
+    expanded: list[Any] = []
+    for item in nav:
+        if isinstance(item, dict) and len(item) == 1:
+            title, target = next(iter(item.items()))
+            if isinstance(target, str) and target in sections:
+                children = [{name: path} for name, path in sections[target].children]
+                expanded.append({title: [target, *children]})
+                continue
+        expanded.append(item)
+    return expanded
+
+
+def on_config(config: Any) -> Any:
+    """Build the knowledge base; abort with the validator's report on any problem."""
+    root = Path(config.config_file_path).parent
+    try:
+        site = build_site(root / "kb", root)
+    except KBError as error:
+        raise PluginError(f"The knowledge base has problems:\n{error}") from None
+    setattr(config, _SITE_ATTRIBUTE, site)
+    if config.nav:
+        config.nav = _expand_nav(config.nav, site)
+    return config
+
+
+def on_files(files: Files, config: Any) -> Files:
+    """Add the generated pages and exports; refuse to shadow a hand-written file."""
+    site: Site = getattr(config, _SITE_ATTRIBUTE)
+    clashes = sorted(path for path in site.outputs if files.get_file_from_path(path))
+    if clashes:
+        raise PluginError(
+            "docs/ has hand-written files where generated pages belong: " + ", ".join(clashes)
+            + "\n    hint: move or rename them; generated pages never overwrite docs/")
+    for path, content in site.outputs.items():
+        files.append(File.generated(config, path, content=content))
+    return files
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Give Material's search dialog an accessible name (axe rule aria-dialog-name)."""
+    return output.replace('data-md-component="search" role="dialog">',
+                          'data-md-component="search" role="dialog" aria-label="Search">', 1)
