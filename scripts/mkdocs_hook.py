@@ -16,7 +16,7 @@ from mkdocs.structure.files import File, Files
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kbsite import KBError, Site, build_site  # noqa: E402
+from kbsite import KBError, Site, build_site
 
 _SITE_ATTRIBUTE = "_kbsite_site"
 
@@ -55,8 +55,10 @@ def on_files(files: Files, config: Any) -> Files:
     clashes = sorted(path for path in site.outputs if files.get_file_from_path(path))
     if clashes:
         raise PluginError(
-            "docs/ has hand-written files where generated pages belong: " + ", ".join(clashes)
-            + "\n    hint: move or rename them; generated pages never overwrite docs/")
+            "docs/ has hand-written files where generated pages belong: "
+            + ", ".join(clashes)
+            + "\n    hint: move or rename them; generated pages never overwrite docs/"
+        )
     for path, content in site.outputs.items():
         files.append(File.generated(config, path, content=content))
     return files
@@ -64,5 +66,8 @@ def on_files(files: Files, config: Any) -> Files:
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
     """Give Material's search dialog an accessible name (axe rule aria-dialog-name)."""
-    return output.replace('data-md-component="search" role="dialog">',
-                          'data-md-component="search" role="dialog" aria-label="Search">', 1)
+    return output.replace(
+        'data-md-component="search" role="dialog">',
+        'data-md-component="search" role="dialog" aria-label="Search">',
+        1,
+    )

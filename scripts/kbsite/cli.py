@@ -33,8 +33,10 @@ def _validate(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     site = build_site(args.kb, Path.cwd())
     report = write_tree(site.outputs, args.out)
-    print(f"{args.out.as_posix()}: {len(report.written)} written, {report.unchanged} unchanged, "
-          f"{len(report.removed)} removed")
+    print(
+        f"{args.out.as_posix()}: {len(report.written)} written, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed"
+    )
     return EXIT_OK
 
 
@@ -42,13 +44,17 @@ def _schema(args: argparse.Namespace) -> int:
     folder = args.kb / "schema"
     expected = schema_files()
     if args.check:
-        stale = sorted(name for name, text in expected.items()
-                       if not (folder / name).exists()
-                       or (folder / name).read_text(encoding="utf-8") != text)
+        stale = sorted(
+            name
+            for name, text in expected.items()
+            if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text
+        )
         for name in stale:
-            print(f"{(folder / name).as_posix()}: expected the schema generated from "
-                  "scripts/kbsite/schema.py, found a different file\n"
-                  "    hint: run `python -m kbsite schema` and commit the result")
+            print(
+                f"{(folder / name).as_posix()}: expected the schema generated from "
+                "scripts/kbsite/schema.py, found a different file\n"
+                "    hint: run `python -m kbsite schema` and commit the result"
+            )
         return EXIT_INVALID if stale else EXIT_OK
     report = write_tree(expected, folder)
     print(f"{folder.as_posix()}: {len(report.written)} written, {report.unchanged} unchanged")
@@ -58,13 +64,15 @@ def _schema(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     """The argument parser, exposed so the docs can list the commands."""
     main_parser = argparse.ArgumentParser(
-        prog="python -m kbsite", description="Validate and build the MLOps knowledge base.")
+        prog="python -m kbsite", description="Validate and build the MLOps knowledge base."
+    )
     commands = main_parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
-        sub.add_argument("--kb", type=Path, default=Path("kb"),
-                         help="knowledge-base folder (default: kb)")
+        sub.add_argument(
+            "--kb", type=Path, default=Path("kb"), help="knowledge-base folder (default: kb)"
+        )
         return sub
 
     command("validate", "check every entry and report all problems").set_defaults(run=_validate)
@@ -72,8 +80,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, required=True, help="output folder")
     build.set_defaults(run=_build)
     schema = command("schema", "write kb/schema/*.schema.json from the declarations")
-    schema.add_argument("--check", action="store_true",
-                        help="only report files that differ from the declarations")
+    schema.add_argument(
+        "--check", action="store_true", help="only report files that differ from the declarations"
+    )
     schema.set_defaults(run=_schema)
     return main_parser
 

@@ -14,8 +14,11 @@ FORMAT_VERSION = 1
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name not in ("source", "type")}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in ("source", "type")
+        }
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
     return value
@@ -49,8 +52,10 @@ def export_json(graph: Graph) -> str:
     document = {
         "format_version": FORMAT_VERSION,
         "counts": {
-            "principles": len(kb.principles), "benefits": len(kb.benefits),
-            "limitations": len(kb.limitations), "citations": len(kb.citations),
+            "principles": len(kb.principles),
+            "benefits": len(kb.benefits),
+            "limitations": len(kb.limitations),
+            "citations": len(kb.citations),
             "questions": len(kb.questions),
         },
         "principles": principles,

@@ -38,8 +38,7 @@ class Graph:
 
     def limitations_of(self, principle_id: str) -> tuple[Finding, ...]:
         """Limitations linked to a principle."""
-        return tuple(f for f in self.findings_of_principle[principle_id]
-                     if f.type == "limitation")
+        return tuple(f for f in self.findings_of_principle[principle_id] if f.type == "limitation")
 
 
 def principle_order(principle: Principle) -> tuple[int, str]:
@@ -64,7 +63,8 @@ def build_graph(kb: KnowledgeBase) -> Graph:
         for link in citation.related:
             related_citations[citation.id].setdefault(link.citation, link.relation)
             related_citations[link.citation].setdefault(
-                citation.id, INVERSE_RELATIONS[link.relation])
+                citation.id, INVERSE_RELATIONS[link.relation]
+            )
 
     cited_by: dict[str, list[Entry]] = defaultdict(list)
     for principle in kb.principles:
@@ -102,8 +102,10 @@ def build_graph(kb: KnowledgeBase) -> Graph:
             k: tuple(sorted(v, key=lambda pid: principle_order(kb_principle(kb, pid))))
             for k, v in related.items()
         },
-        related_citations={k: tuple(Related(c, r) for c, r in sorted(v.items()))
-                           for k, v in related_citations.items()},
+        related_citations={
+            k: tuple(Related(c, r) for c, r in sorted(v.items()))
+            for k, v in related_citations.items()
+        },
         cited_by={k: tuple(v) for k, v in sorted(cited_by.items())},
         questions_of_principle={k: tuple(v) for k, v in questions_of_principle.items()},
         questions_of_citation={k: tuple(v) for k, v in questions_of_citation.items()},

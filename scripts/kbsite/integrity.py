@@ -22,8 +22,7 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--")
 _IMAGE = re.compile(r"!\[")
 
 
-def _issue(entry: Entry, where: Path_, message: str, hint: str = "", *, key: bool = False
-           ) -> Issue:
+def _issue(entry: Entry, where: Path_, message: str, hint: str = "", *, key: bool = False) -> Issue:
     position = entry.source.position(where, key=key)
     return Issue(entry.source.path, position.line, position.column, message, hint)
 
@@ -62,49 +61,71 @@ def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Issue]:
     for _, entry in all_entries(kb):
         if entry.id in first:
             other = first[entry.id]
-            yield _issue(entry, ("id",), f"expected a unique id, found `{entry.id}` already used "
-                         f"by {other.source.path}", "choose a more specific id for one of them")
+            yield _issue(
+                entry,
+                ("id",),
+                f"expected a unique id, found `{entry.id}` already used by {other.source.path}",
+                "choose a more specific id for one of them",
+            )
         else:
             first[entry.id] = entry
 
 
-def check_references(kb: KnowledgeBase, file_ids: dict[str, frozenset[str]] | None = None
-                     ) -> Iterator[Issue]:
+def check_references(
+    kb: KnowledgeBase, file_ids: dict[str, frozenset[str]] | None = None
+) -> Iterator[Issue]:
     """Every referenced id names an existing entry of the right type.
 
     file_ids, when given, also counts files that failed their own checks as existing.
     """
-    ids = {type_name: {e.id for e in kb.of_type(type_name)} | set((file_ids or {}).get(
-        type_name, ())) for type_name in ("principle", "citation")}
+    ids = {
+        type_name: {e.id for e in kb.of_type(type_name)} | set((file_ids or {}).get(type_name, ()))
+        for type_name in ("principle", "citation")
+    }
     for entry, where, target_type, target in references(kb):
         if target in ids[target_type]:
             continue
         close = difflib.get_close_matches(target, sorted(ids[target_type]), n=1, cutoff=0.6)
         folder = "principles" if target_type == "principle" else "citations"
-        hint = (f"did you mean `{close[0]}`?" if close
-                else f"add kb/{folder}/{target}.yaml or fix the id")
-        yield _issue(entry, where, f"expected the id of an existing {target_type}, "
-                     f"found `{target}`", hint)
+        hint = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else f"add kb/{folder}/{target}.yaml or fix the id"
+        )
+        yield _issue(
+            entry, where, f"expected the id of an existing {target_type}, found `{target}`", hint
+        )
 
 
 def check_self_references(kb: KnowledgeBase) -> Iterator[Issue]:
     """An entry does not list itself as related."""
     for entry, where, _, target in references(kb):
         if target == entry.id and isinstance(entry, Principle | Citation):
-            yield _issue(entry, where, f"expected other entries, found `{target}` itself",
-                         "remove the entry's own id from the list")
+            yield _issue(
+                entry,
+                where,
+                f"expected other entries, found `{target}` itself",
+                "remove the entry's own id from the list",
+            )
 
 
 def check_citations_used(kb: KnowledgeBase) -> Iterator[Issue]:
     """A citation that nothing refers to is dead weight, or a forgotten reference."""
-    used = {target for entry, _, target_type, target in references(kb)
-            if target_type == "citation" and target != entry.id}
+    used = {
+        target
+        for entry, _, target_type, target in references(kb)
+        if target_type == "citation" and target != entry.id
+    }
     for citation in kb.citations:
         if citation.id not in used:
-            yield _issue(citation, ("id",), f"expected citation `{citation.id}` to be cited by "
-                         "some entry, found no entry that cites it",
-                         "cite it in an evidence item, a principle's `defined_in`, or another "
-                         "citation's `related`; otherwise delete the file")
+            yield _issue(
+                citation,
+                ("id",),
+                f"expected citation `{citation.id}` to be cited by "
+                "some entry, found no entry that cites it",
+                "cite it in an evidence item, a principle's `defined_in`, or another "
+                "citation's `related`; otherwise delete the file",
+            )
 
 
 def check_link_kinds(kb: KnowledgeBase) -> Iterator[Issue]:
@@ -113,14 +134,21 @@ def check_link_kinds(kb: KnowledgeBase) -> Iterator[Issue]:
         for index, item in enumerate(finding.evidence):
             where = ("evidence", index, "link")
             if not finding.principles and item.link != "cross-cutting":
-                yield _issue(finding, where, "expected `cross-cutting` for a finding with no "
-                             f"principles, found `{item.link}`",
-                             "list the principles the finding concerns, or set `link: "
-                             "cross-cutting`")
+                yield _issue(
+                    finding,
+                    where,
+                    "expected `cross-cutting` for a finding with no "
+                    f"principles, found `{item.link}`",
+                    "list the principles the finding concerns, or set `link: cross-cutting`",
+                )
             elif finding.principles and item.link == "cross-cutting":
-                yield _issue(finding, where, "expected `stated` or `inferred` for a finding "
-                             "linked to principles, found `cross-cutting`",
-                             "use `inferred` when the editors map the finding to the principles")
+                yield _issue(
+                    finding,
+                    where,
+                    "expected `stated` or `inferred` for a finding "
+                    "linked to principles, found `cross-cutting`",
+                    "use `inferred` when the editors map the finding to the principles",
+                )
 
 
 def _markdown_fields(entry: Entry) -> Iterator[tuple[Path_, str]]:
@@ -139,17 +167,28 @@ def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
     for _, entry in all_entries(kb):
         for where, text in _markdown_fields(entry):
             if match := _HTML_TAG.search(text):
-                yield _issue(entry, where, f"expected Markdown without HTML, found "
-                             f"`{match.group(0)[:40]}`", "use Markdown syntax instead of HTML")
+                yield _issue(
+                    entry,
+                    where,
+                    f"expected Markdown without HTML, found `{match.group(0)[:40]}`",
+                    "use Markdown syntax instead of HTML",
+                )
             if _IMAGE.search(text):
-                yield _issue(entry, where, "expected Markdown without images, found `![`",
-                             "images are not supported in entry text; link to the page instead")
+                yield _issue(
+                    entry,
+                    where,
+                    "expected Markdown without images, found `![`",
+                    "images are not supported in entry text; link to the page instead",
+                )
             for match in _LINK_TARGET.finditer(text):
                 target = match.group(1) or match.group(2) or ""
                 if target and not target.lower().startswith(SAFE_LINK_SCHEMES):
-                    yield _issue(entry, where, "expected a link to an https:// address, "
-                                 f"found `{target[:60]}`",
-                                 "link to other entries through fields such as `related`")
+                    yield _issue(
+                        entry,
+                        where,
+                        f"expected a link to an https:// address, found `{target[:60]}`",
+                        "link to other entries through fields such as `related`",
+                    )
 
 
 RULES: tuple[Callable[[KnowledgeBase], Iterator[Issue]], ...] = (
@@ -161,8 +200,9 @@ RULES: tuple[Callable[[KnowledgeBase], Iterator[Issue]], ...] = (
 """Rules that hold for each valid entry whatever the state of the others."""
 
 
-def check_integrity(kb: KnowledgeBase, file_ids: dict[str, frozenset[str]],
-                    *, complete: bool) -> list[Issue]:
+def check_integrity(
+    kb: KnowledgeBase, file_ids: dict[str, frozenset[str]], *, complete: bool
+) -> list[Issue]:
     """Run every cross-entry rule.
 
     complete is False when some files failed their own checks; rules that need the whole

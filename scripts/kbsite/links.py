@@ -6,8 +6,12 @@ import posixpath
 
 from kbsite.model import Entry, Finding, Principle, Question
 
-FOLDERS = {"principle": "principles", "benefit": "benefits", "limitation": "limitations",
-           "citation": "citations"}
+FOLDERS = {
+    "principle": "principles",
+    "benefit": "benefits",
+    "limitation": "limitations",
+    "citation": "citations",
+}
 GAPS_PAGE = "evidence/gaps.md"
 MATRIX_PAGE = "evidence/index.md"
 MAP_PAGE = "evidence/map.md"
@@ -40,10 +44,7 @@ def index_path(type_name: str) -> str:
 def relative(from_page: str, target: str) -> str:
     """A relative link from one page to a path (which may carry a #fragment)."""
     path, _, fragment = target.partition("#")
-    if path == from_page:
-        link = ""
-    else:
-        link = posixpath.relpath(path, posixpath.dirname(from_page) or ".")
+    link = "" if path == from_page else posixpath.relpath(path, posixpath.dirname(from_page) or ".")
     return f"{link}#{fragment}" if fragment else link
 
 

@@ -50,16 +50,22 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Issue]]:
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
         return None, [
-            Issue(shown, line, column,
-                  f"expected UTF-8 text, found the byte 0x{raw[error.start]:02X}",
-                  "save the file as UTF-8 (most editors offer this under 'encoding')")
+            Issue(
+                shown,
+                line,
+                column,
+                f"expected UTF-8 text, found the byte 0x{raw[error.start]:02X}",
+                "save the file as UTF-8 (most editors offer this under 'encoding')",
+            )
         ]
     return text.removeprefix("\ufeff"), []
 
 
 def _issues_of_document(document: Document, shown: str) -> list[Issue]:
-    return [Issue(shown, p.position.line, p.position.column, p.message, p.hint)
-            for p in document.problems]
+    return [
+        Issue(shown, p.position.line, p.position.column, p.message, p.hint)
+        for p in document.problems
+    ]
 
 
 def load_kb(kb_dir: Path, root: Path | None = None) -> LoadResult:
@@ -68,8 +74,12 @@ def load_kb(kb_dir: Path, root: Path | None = None) -> LoadResult:
     issues: list[Issue] = []
     entries: dict[str, list[Entry]] = {t.name: [] for t in ENTRY_TYPES}
     if not kb_dir.is_dir():
-        issue = Issue(_display(kb_dir, root), 0, 0,
-                      "expected a knowledge-base folder, found nothing at this path")
+        issue = Issue(
+            _display(kb_dir, root),
+            0,
+            0,
+            "expected a knowledge-base folder, found nothing at this path",
+        )
         return LoadResult(KnowledgeBase(), (issue,), {})
     issues += _check_layout(kb_dir, root)
     file_ids: dict[str, frozenset[str]] = {}
@@ -82,16 +92,24 @@ def load_kb(kb_dir: Path, root: Path | None = None) -> LoadResult:
             if path.is_dir() or path.suffix != ENTRY_SUFFIX:
                 if path.name.startswith(".") or path.name == "README.md":
                     continue
-                issues.append(Issue(shown, 0, 0, f"expected only {ENTRY_SUFFIX} entry files "
-                                    f"in {entry_type.folder}/, found `{path.name}`",
-                                    f"rename it to {path.stem}{ENTRY_SUFFIX} or move it out"))
+                issues.append(
+                    Issue(
+                        shown,
+                        0,
+                        0,
+                        f"expected only {ENTRY_SUFFIX} entry files "
+                        f"in {entry_type.folder}/, found `{path.name}`",
+                        f"rename it to {path.stem}{ENTRY_SUFFIX} or move it out",
+                    )
+                )
                 continue
             entry, problems = _load_entry(entry_type.name, entry_type.record, path, shown)
             issues += problems
             if entry is not None:
                 entries[entry_type.name].append(entry)
-    kb = KnowledgeBase(**{t.folder: tuple(sorted(entries[t.name], key=lambda e: e.id))
-                          for t in ENTRY_TYPES})
+    kb = KnowledgeBase(
+        **{t.folder: tuple(sorted(entries[t.name], key=lambda e: e.id)) for t in ENTRY_TYPES}
+    )
     return LoadResult(kb, tuple(issues), file_ids)
 
 
@@ -103,9 +121,15 @@ def _check_layout(kb_dir: Path, root: Path) -> list[Issue]:
             continue
         close = difflib.get_close_matches(path.name, known, n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"entry folders are {', '.join(known)}"
-        issues.append(Issue(_display(path, root), 0, 0,
-                            f"expected an entry folder, found unknown folder `{path.name}`",
-                            hint))
+        issues.append(
+            Issue(
+                _display(path, root),
+                0,
+                0,
+                f"expected an entry folder, found unknown folder `{path.name}`",
+                hint,
+            )
+        )
     return issues
 
 
@@ -121,23 +145,44 @@ def _load_entry(
         return None, issues
     if not isinstance(document.data, dict):
         found = "an empty file" if document.data is None else "a single value or a list"
-        issues.append(Issue(shown, 1, 1, f"expected a mapping of {record.name} fields, "
-                            f"found {found}", "start with `id: <file name>` on the first line"))
+        issues.append(
+            Issue(
+                shown,
+                1,
+                1,
+                f"expected a mapping of {record.name} fields, found {found}",
+                "start with `id: <file name>` on the first line",
+            )
+        )
         return None, issues
     for violation in check(record, document.data):
         position = document.position(violation.path, key=violation.at_key)
-        issues.append(Issue(shown, position.line, position.column, violation.message,
-                            violation.hint))
+        issues.append(
+            Issue(shown, position.line, position.column, violation.message, violation.hint)
+        )
     stem = path.stem
     if not re.fullmatch(ID_PATTERN, stem):
-        issues.append(Issue(shown, 0, 0, f"expected a kebab-case file name, found `{path.name}`",
-                            "file names are entry ids: lower-case words joined by hyphens"))
+        issues.append(
+            Issue(
+                shown,
+                0,
+                0,
+                f"expected a kebab-case file name, found `{path.name}`",
+                "file names are entry ids: lower-case words joined by hyphens",
+            )
+        )
     entry_id = document.data.get("id")
     if isinstance(entry_id, str) and entry_id != stem:
         position = document.position(("id",))
-        issues.append(Issue(shown, position.line, position.column,
-                            f"expected the id to equal the file name `{stem}`, found `{entry_id}`",
-                            f"rename the file to {entry_id}{ENTRY_SUFFIX} or set `id: {stem}`"))
+        issues.append(
+            Issue(
+                shown,
+                position.line,
+                position.column,
+                f"expected the id to equal the file name `{stem}`, found `{entry_id}`",
+                f"rename the file to {entry_id}{ENTRY_SUFFIX} or set `id: {stem}`",
+            )
+        )
     if issues:
         return None, issues
     return build_entry(type_name, document.data, SourceFile(shown, document)), issues

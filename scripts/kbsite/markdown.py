@@ -17,9 +17,14 @@ def md_inline(text: str) -> str:
     text = " ".join(str(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2)
-                           if m.group(2)[0] in "-+=" else m.group(1) + _escape_number(m.group(2)),
-                           text)
+    return _LINE_START.sub(
+        lambda m: (
+            m.group(1) + "\\" + m.group(2)
+            if m.group(2)[0] in "-+="
+            else m.group(1) + _escape_number(m.group(2))
+        ),
+        text,
+    )
 
 
 def _escape_number(marker: str) -> str:

@@ -75,8 +75,9 @@ class Context:
     @property
     def is_empty(self) -> bool:
         """True when the sources give no condition."""
-        return not (self.project_stages or self.deployment or self.learning or self.sectors
-                    or self.note)
+        return not (
+            self.project_stages or self.deployment or self.learning or self.sectors or self.note
+        )
 
 
 @dataclass(frozen=True)
@@ -189,8 +190,9 @@ class Citation:
         """Journal, proceedings or other outlet, whichever the record has."""
         if self.arxiv_id and not (self.journal or self.booktitle):
             return "arXiv preprint"
-        return (self.journal or self.booktitle or self.school or self.institution
-                or self.howpublished)
+        return (
+            self.journal or self.booktitle or self.school or self.institution or self.howpublished
+        )
 
     @property
     def short_label(self) -> str:
@@ -265,53 +267,96 @@ def build_entry(type_name: str, data: dict[str, Any], source: SourceFile) -> Ent
     if type_name == "principle":
         defined = data["defined_in"]
         return Principle(
-            id=data["id"], title=_text(data, "title"), summary=_text(data, "summary"),
+            id=data["id"],
+            title=_text(data, "title"),
+            summary=_text(data, "summary"),
             description=_text(data, "description"),
-            defined_in=DefinitionSource(defined["citation"], _text(defined, "locator"),
-                                        _text(defined, "note")),
-            source=source, number=data.get("number"), aliases=_strings(data, "aliases"),
-            related=_strings(data, "related"), tags=_strings(data, "tags"),
+            defined_in=DefinitionSource(
+                defined["citation"], _text(defined, "locator"), _text(defined, "note")
+            ),
+            source=source,
+            number=data.get("number"),
+            aliases=_strings(data, "aliases"),
+            related=_strings(data, "related"),
+            tags=_strings(data, "tags"),
         )
     if type_name in ("benefit", "limitation"):
         context = data.get("context") or {}
         return Finding(
-            type=type_name, id=data["id"], title=_text(data, "title"),
-            summary=_text(data, "summary"), description=_text(data, "description"),
-            limitation_kind=_text(data, "kind"), principles=_strings(data, "principles"),
+            type=type_name,
+            id=data["id"],
+            title=_text(data, "title"),
+            summary=_text(data, "summary"),
+            description=_text(data, "description"),
+            limitation_kind=_text(data, "kind"),
+            principles=_strings(data, "principles"),
             context=Context(
                 project_stages=_strings(context, "project_stages"),
                 deployment=_strings(context, "deployment"),
-                learning=_strings(context, "learning"), sectors=_strings(context, "sectors"),
+                learning=_strings(context, "learning"),
+                sectors=_strings(context, "sectors"),
                 note=_text(context, "note"),
             ),
             evidence=tuple(
-                Evidence(citation=item["citation"], locator=_text(item, "locator"),
-                         study=_strings(item, "study"), link=item["link"],
-                         finding=_text(item, "finding"), note=_text(item, "note"))
+                Evidence(
+                    citation=item["citation"],
+                    locator=_text(item, "locator"),
+                    study=_strings(item, "study"),
+                    link=item["link"],
+                    finding=_text(item, "finding"),
+                    note=_text(item, "note"),
+                )
                 for item in data["evidence"]
             ),
-            tags=_strings(data, "tags"), source=source,
+            tags=_strings(data, "tags"),
+            source=source,
         )
     if type_name == "citation":
         study = data.get("study")
         arxiv = data.get("arxiv") or {}
-        scalars = ("journal", "booktitle", "volume", "number", "pages", "publisher",
-                   "organization", "school", "institution", "howpublished", "isbn", "issn",
-                   "doi", "url", "note")
+        scalars = (
+            "journal",
+            "booktitle",
+            "volume",
+            "number",
+            "pages",
+            "publisher",
+            "organization",
+            "school",
+            "institution",
+            "howpublished",
+            "isbn",
+            "issn",
+            "doi",
+            "url",
+            "note",
+        )
         return Citation(
-            id=data["id"], role=data["role"], entry_type=data["entry_type"],
+            id=data["id"],
+            role=data["role"],
+            entry_type=data["entry_type"],
             title=_text(data, "title"),
-            authors=tuple(Author(_text(a, "family"), _text(a, "given"), _text(a, "literal"))
-                          for a in data["authors"]),
-            summary=_text(data, "summary"), source=source,
+            authors=tuple(
+                Author(_text(a, "family"), _text(a, "given"), _text(a, "literal"))
+                for a in data["authors"]
+            ),
+            summary=_text(data, "summary"),
+            source=source,
             year=int(data["year"]) if data.get("year") is not None else None,
             **{key: _text(data, key) for key in scalars},
-            arxiv_id=_text(arxiv, "id"), arxiv_class=_text(arxiv, "primary_class"),
-            study=None if study is None else StudyDesign(
-                methods=_strings(study, "methods"), participants=_text(study, "participants"),
-                samples=tuple(Sample(s["method"], int(s["size"]), _text(s, "unit"))
-                              for s in study.get("samples") or ()),
-                setting=_text(study, "setting"), sectors=_strings(study, "sectors"),
+            arxiv_id=_text(arxiv, "id"),
+            arxiv_class=_text(arxiv, "primary_class"),
+            study=None
+            if study is None
+            else StudyDesign(
+                methods=_strings(study, "methods"),
+                participants=_text(study, "participants"),
+                samples=tuple(
+                    Sample(s["method"], int(s["size"]), _text(s, "unit"))
+                    for s in study.get("samples") or ()
+                ),
+                setting=_text(study, "setting"),
+                sectors=_strings(study, "sectors"),
             ),
             keywords=_strings(data, "keywords"),
             related=tuple(Related(r["citation"], r["relation"]) for r in data.get("related") or ()),
@@ -319,8 +364,12 @@ def build_entry(type_name: str, data: dict[str, Any], source: SourceFile) -> Ent
         )
     if type_name == "question":
         return Question(
-            id=data["id"], title=_text(data, "title"), details=_text(data, "details"),
-            would_settle=_text(data, "would_settle"), source=source,
-            principles=_strings(data, "principles"), citations=_strings(data, "citations"),
+            id=data["id"],
+            title=_text(data, "title"),
+            details=_text(data, "details"),
+            would_settle=_text(data, "would_settle"),
+            source=source,
+            principles=_strings(data, "principles"),
+            citations=_strings(data, "citations"),
         )
     raise ValueError(type_name)  # pragma: no cover - the loader only passes known types

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,26 +37,30 @@ class RenderedSite:
 
 def make_environment() -> Environment:
     """Jinja settings for whitespace-sensitive Markdown output; unknown names fail loudly."""
-    env = Environment(  # noqa: S701 - output is Markdown; entry text is escaped by filters
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
-        autoescape=False,
+        autoescape=False,  # noqa: S701 - output is Markdown; entry text is escaped by filters
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md_inline, cell=md_cell, md_block=md_block, url=md_url,
-                       yaml=yaml_string)
-    labels = dict(
-        study_label=lambda value: schema.label(schema.STUDY_TYPES, value),
-        link_label=lambda value: schema.label(schema.LINK_KINDS, value),
-        kind_label=lambda value: schema.label(schema.LIMITATION_KINDS, value),
-        role_label=lambda value: schema.label(schema.CITATION_ROLES, value),
-        relation_label=lambda value: schema.label(schema.RELATIONS, value),
-        stage_label=lambda value: schema.label(schema.PROJECT_STAGES, value),
-        deployment_label=lambda value: schema.label(schema.DEPLOYMENT_MODES, value),
-        learning_label=lambda value: schema.label(schema.LEARNING_MODES, value),
-        type_label=lambda value: "Open question" if value == "question" else value.capitalize(),
+    env.filters.update(md=md_inline, cell=md_cell, md_block=md_block, url=md_url, yaml=yaml_string)
+    vocabularies = {
+        "study_label": schema.STUDY_TYPES,
+        "link_label": schema.LINK_KINDS,
+        "kind_label": schema.LIMITATION_KINDS,
+        "role_label": schema.CITATION_ROLES,
+        "relation_label": schema.RELATIONS,
+        "stage_label": schema.PROJECT_STAGES,
+        "deployment_label": schema.DEPLOYMENT_MODES,
+        "learning_label": schema.LEARNING_MODES,
+    }
+    labels: dict[str, Callable[[str], str]] = {
+        name: functools.partial(schema.label, choice) for name, choice in vocabularies.items()
+    }
+    labels["type_label"] = lambda value: (
+        "Open question" if value == "question" else value.capitalize()
     )
     env.filters.update(labels)
     env.globals.update(labels, entry_type=links.type_of)
@@ -108,8 +113,13 @@ def render_site(graph: Graph) -> RenderedSite:
 
     def render(template: str, page: str, **context: Any) -> None:
         pages[page] = env.get_template(template).render(
-            page=page, ctx=PageContext(page, graph), graph=graph, kb=kb,
-            principles=principles, source_count=source_count, link_strength=link_strength,
+            page=page,
+            ctx=PageContext(page, graph),
+            graph=graph,
+            kb=kb,
+            principles=principles,
+            source_count=source_count,
+            link_strength=link_strength,
             **context,
         )
 
@@ -120,10 +130,18 @@ def render_site(graph: Graph) -> RenderedSite:
     for citation in kb.citations:
         render("citation.md.j2", links.page_path(citation), citation=citation)
     render("principles_index.md.j2", links.index_path("principle"))
-    render("findings_index.md.j2", links.index_path("benefit"), type_name="benefit",
-           findings=kb.benefits)
-    render("findings_index.md.j2", links.index_path("limitation"), type_name="limitation",
-           findings=kb.limitations)
+    render(
+        "findings_index.md.j2",
+        links.index_path("benefit"),
+        type_name="benefit",
+        findings=kb.benefits,
+    )
+    render(
+        "findings_index.md.j2",
+        links.index_path("limitation"),
+        type_name="limitation",
+        findings=kb.limitations,
+    )
     render("citations_index.md.j2", links.index_path("citation"))
     render("matrix.md.j2", links.MATRIX_PAGE)
     render("gaps.md.j2", links.GAPS_PAGE)
@@ -133,18 +151,30 @@ def render_site(graph: Graph) -> RenderedSite:
         return tuple((title(e), links.page_path(e)) for e in entries)
 
     nav = (
-        NavSection("Principles", links.index_path("principle"),
-                   children(principles, lambda p: p.label)),
-        NavSection("Benefits", links.index_path("benefit"),
-                   children(kb.benefits, lambda f: f.title)),
-        NavSection("Limitations", links.index_path("limitation"),
-                   children(kb.limitations, lambda f: f.title)),
-        NavSection("Evidence", links.MATRIX_PAGE,
-                   (("Cross-cutting findings", links.CROSS_CUTTING_PAGE),
-                    ("Evidence gaps", links.GAPS_PAGE))),
-        NavSection("Citations", links.index_path("citation"),
-                   children(tuple(sorted(kb.citations, key=citation_order)),
-                            lambda c: c.short_label)),
+        NavSection(
+            "Principles", links.index_path("principle"), children(principles, lambda p: p.label)
+        ),
+        NavSection(
+            "Benefits", links.index_path("benefit"), children(kb.benefits, lambda f: f.title)
+        ),
+        NavSection(
+            "Limitations",
+            links.index_path("limitation"),
+            children(kb.limitations, lambda f: f.title),
+        ),
+        NavSection(
+            "Evidence",
+            links.MATRIX_PAGE,
+            (
+                ("Cross-cutting findings", links.CROSS_CUTTING_PAGE),
+                ("Evidence gaps", links.GAPS_PAGE),
+            ),
+        ),
+        NavSection(
+            "Citations",
+            links.index_path("citation"),
+            children(tuple(sorted(kb.citations, key=citation_order)), lambda c: c.short_label),
+        ),
     )
     return RenderedSite(pages=dict(sorted(pages.items())), nav=nav)
 

@@ -289,8 +289,11 @@ EVIDENCE = Record(
     name="evidence item",
     description="One source's support for the finding.",
     fields=(
-        Field(name="citation", spec=Ref(target="citation", description="id of the citation"),
-              required=True),
+        Field(
+            name="citation",
+            spec=Ref(target="citation", description="id of the citation"),
+            required=True,
+        ),
         Field(name="locator", spec=LOCATOR, required=True),
         Field(
             name="study",
@@ -340,14 +343,23 @@ PRINCIPLE = Record(
     description="An MLOps principle.",
     fields=(
         Field(name="id", spec=_id("The entry's id; must equal the file name."), required=True),
-        Field(name="number", spec=Integer(
-            description="Number of the principle in its defining source (P1 to P9).",
-            minimum=1, maximum=99)),
+        Field(
+            name="number",
+            spec=Integer(
+                description="Number of the principle in its defining source (P1 to P9).",
+                minimum=1,
+                maximum=99,
+            ),
+        ),
         Field(name="title", spec=_line("Name of the principle.", 90), required=True),
-        Field(name="summary", spec=_line("One-sentence paraphrased definition.", 300),
-              required=True),
-        Field(name="description", spec=_markdown("Longer paraphrased description in Markdown."),
-              required=True),
+        Field(
+            name="summary", spec=_line("One-sentence paraphrased definition.", 300), required=True
+        ),
+        Field(
+            name="description",
+            spec=_markdown("Longer paraphrased description in Markdown."),
+            required=True,
+        ),
         Field(
             name="aliases",
             spec=ListOf(
@@ -361,9 +373,11 @@ PRINCIPLE = Record(
                 name="definition source",
                 description="Where the principle is defined.",
                 fields=(
-                    Field(name="citation", spec=Ref(target="citation",
-                                                    description="id of the citation"),
-                          required=True),
+                    Field(
+                        name="citation",
+                        spec=Ref(target="citation", description="id of the citation"),
+                        required=True,
+                    ),
                     Field(name="locator", spec=LOCATOR, required=True),
                     Field(name="note", spec=_line("How the definition was checked.", 300)),
                 ),
@@ -375,14 +389,18 @@ PRINCIPLE = Record(
     ),
 )
 
-BENEFIT = Record(name="benefit", description="A benefit practitioners report.",
-                 fields=FINDING_FIELDS)
+BENEFIT = Record(
+    name="benefit", description="A benefit practitioners report.", fields=FINDING_FIELDS
+)
 
 LIMITATION = Record(
     name="limitation",
     description="A limitation, adoption challenge or required effort practitioners report.",
-    fields=(*FINDING_FIELDS[:4], Field(name="kind", spec=LIMITATION_KINDS, required=True),
-            *FINDING_FIELDS[4:]),
+    fields=(
+        *FINDING_FIELDS[:4],
+        Field(name="kind", spec=LIMITATION_KINDS, required=True),
+        *FINDING_FIELDS[4:],
+    ),
 )
 
 AUTHOR = Record(
@@ -402,8 +420,9 @@ SAMPLE = Record(
     fields=(
         Field(name="method", spec=STUDY_TYPES, required=True),
         Field(name="size", spec=Integer(description="How many.", minimum=1), required=True),
-        Field(name="unit", spec=_line("What was counted, e.g. `professionals`.", 100),
-              required=True),
+        Field(
+            name="unit", spec=_line("What was counted, e.g. `professionals`.", 100), required=True
+        ),
     ),
 )
 
@@ -414,16 +433,22 @@ CITATION = Record(
         Field(name="id", spec=_id("The citation key; must equal the file name."), required=True),
         Field(name="role", spec=CITATION_ROLES, required=True),
         Field(name="entry_type", spec=ENTRY_TYPES_BIBTEX, required=True),
-        Field(name="title", spec=_line("Title as published, without BibTeX braces.", 300),
-              required=True),
         Field(
-            name="authors",
-            spec=ListOf(description="Authors in published order.", item=AUTHOR, min_items=1,
-                        unique=False),
+            name="title",
+            spec=_line("Title as published, without BibTeX braces.", 300),
             required=True,
         ),
-        Field(name="year", spec=Integer(description="Year of publication.", minimum=1900,
-                                        maximum=2100)),
+        Field(
+            name="authors",
+            spec=ListOf(
+                description="Authors in published order.", item=AUTHOR, min_items=1, unique=False
+            ),
+            required=True,
+        ),
+        Field(
+            name="year",
+            spec=Integer(description="Year of publication.", minimum=1900, maximum=2100),
+        ),
         Field(name="journal", spec=_line("Journal name.", 300)),
         Field(name="booktitle", spec=_line("Proceedings title.", 300)),
         Field(name="volume", spec=_line("Volume.", 20)),
@@ -443,24 +468,35 @@ CITATION = Record(
         Field(name="howpublished", spec=_line("How it was published, for misc entries.", 200)),
         Field(
             name="isbn",
-            spec=Text(description="ISBN with hyphens.", pattern=r"^[0-9][0-9-]{8,15}[0-9Xx]$",
-                      expectation="an ISBN such as 978-989-758-692-7"),
+            spec=Text(
+                description="ISBN with hyphens.",
+                pattern=r"^[0-9][0-9-]{8,15}[0-9Xx]$",
+                expectation="an ISBN such as 978-989-758-692-7",
+            ),
         ),
         Field(
             name="issn",
-            spec=Text(description="ISSN.", pattern=r"^[0-9]{4}-[0-9]{3}[0-9Xx]$",
-                      expectation="an ISSN such as 2169-3536"),
+            spec=Text(
+                description="ISSN.",
+                pattern=r"^[0-9]{4}-[0-9]{3}[0-9Xx]$",
+                expectation="an ISSN such as 2169-3536",
+            ),
         ),
         Field(
             name="doi",
-            spec=Text(description="DOI without the https://doi.org/ prefix.",
-                      pattern=r"^10\.[0-9]{4,9}/[^\s]+$",
-                      expectation="a DOI such as 10.1109/ACCESS.2023.3262138"),
+            spec=Text(
+                description="DOI without the https://doi.org/ prefix.",
+                pattern=r"^10\.[0-9]{4,9}/[^\s]+$",
+                expectation="a DOI such as 10.1109/ACCESS.2023.3262138",
+            ),
         ),
         Field(
             name="url",
-            spec=Text(description="Landing page (https).", pattern=r"^https://[^\s<>\"]+$",
-                      expectation="an https:// address without spaces"),
+            spec=Text(
+                description="Landing page (https).",
+                pattern=r"^https://[^\s<>\"]+$",
+                expectation="an https:// address without spaces",
+            ),
         ),
         Field(
             name="arxiv",
@@ -468,22 +504,32 @@ CITATION = Record(
                 name="arXiv record",
                 description="The arXiv preprint of this work.",
                 fields=(
-                    Field(name="id", spec=Text(description="arXiv identifier.",
-                                               pattern=r"^[0-9]{4}\.[0-9]{4,5}$",
-                                               expectation="an arXiv id such as 2502.05634"),
-                          required=True),
-                    Field(name="primary_class", spec=Text(
-                        description="Primary arXiv category, e.g. cs.SE.",
-                        pattern=r"^[a-z-]+(\.[A-Za-z-]+)?$",
-                        expectation="an arXiv category such as cs.SE")),
+                    Field(
+                        name="id",
+                        spec=Text(
+                            description="arXiv identifier.",
+                            pattern=r"^[0-9]{4}\.[0-9]{4,5}$",
+                            expectation="an arXiv id such as 2502.05634",
+                        ),
+                        required=True,
+                    ),
+                    Field(
+                        name="primary_class",
+                        spec=Text(
+                            description="Primary arXiv category, e.g. cs.SE.",
+                            pattern=r"^[a-z-]+(\.[A-Za-z-]+)?$",
+                            expectation="an arXiv category such as cs.SE",
+                        ),
+                    ),
                 ),
             ),
         ),
         Field(name="note", spec=_line("A note printed with the reference.", 300)),
         Field(
             name="summary",
-            spec=Text(description="Paraphrased summary of the source.", multiline=True,
-                      max_length=1500),
+            spec=Text(
+                description="Paraphrased summary of the source.", multiline=True, max_length=1500
+            ),
             required=True,
         ),
         Field(
@@ -492,21 +538,33 @@ CITATION = Record(
                 name="study design",
                 description="How the study was done.",
                 fields=(
-                    Field(name="methods", spec=ListOf(description="Methods used.",
-                                                      item=STUDY_TYPES, min_items=1),
-                          required=True),
+                    Field(
+                        name="methods",
+                        spec=ListOf(description="Methods used.", item=STUDY_TYPES, min_items=1),
+                        required=True,
+                    ),
                     Field(name="participants", spec=_line("Who took part, in words.", 300)),
-                    Field(name="samples", spec=ListOf(
-                        description="Sample sizes per method.", item=SAMPLE, unique=False)),
+                    Field(
+                        name="samples",
+                        spec=ListOf(
+                            description="Sample sizes per method.", item=SAMPLE, unique=False
+                        ),
+                    ),
                     Field(name="setting", spec=_line("Domain or setting studied.", 300)),
-                    Field(name="sectors", spec=ListOf(
-                        description="Industry sectors named by the source (kebab-case).",
-                        item=_id("a sector"))),
+                    Field(
+                        name="sectors",
+                        spec=ListOf(
+                            description="Industry sectors named by the source (kebab-case).",
+                            item=_id("a sector"),
+                        ),
+                    ),
                 ),
             ),
         ),
-        Field(name="keywords", spec=ListOf(description="Keywords as published.",
-                                           item=_line("a keyword", 80))),
+        Field(
+            name="keywords",
+            spec=ListOf(description="Keywords as published.", item=_line("a keyword", 80)),
+        ),
         Field(
             name="related",
             spec=ListOf(
@@ -515,9 +573,11 @@ CITATION = Record(
                     name="related source",
                     description="A related source.",
                     fields=(
-                        Field(name="citation", spec=Ref(target="citation",
-                                                        description="id of the citation"),
-                              required=True),
+                        Field(
+                            name="citation",
+                            spec=Ref(target="citation", description="id of the citation"),
+                            required=True,
+                        ),
                         Field(name="relation", spec=RELATIONS, required=True),
                     ),
                 ),
@@ -526,23 +586,30 @@ CITATION = Record(
         ),
         Field(
             name="open_questions",
-            spec=ListOf(description="What is not verified about this source, as questions.",
-                        item=_line("an open question", 400)),
+            spec=ListOf(
+                description="What is not verified about this source, as questions.",
+                item=_line("an open question", 400),
+            ),
         ),
     ),
     requirements=(
-        Requirement(when_field="entry_type", when_value="article",
-                    required=("journal", "year")),
-        Requirement(when_field="entry_type", when_value="inproceedings",
-                    required=("booktitle", "year")),
-        Requirement(when_field="entry_type", when_value="incollection",
-                    required=("booktitle", "publisher", "year")),
+        Requirement(when_field="entry_type", when_value="article", required=("journal", "year")),
+        Requirement(
+            when_field="entry_type", when_value="inproceedings", required=("booktitle", "year")
+        ),
+        Requirement(
+            when_field="entry_type",
+            when_value="incollection",
+            required=("booktitle", "publisher", "year"),
+        ),
         Requirement(when_field="entry_type", when_value="book", required=("publisher", "year")),
-        Requirement(when_field="entry_type", when_value="mastersthesis",
-                    required=("school", "year")),
+        Requirement(
+            when_field="entry_type", when_value="mastersthesis", required=("school", "year")
+        ),
         Requirement(when_field="entry_type", when_value="phdthesis", required=("school", "year")),
-        Requirement(when_field="entry_type", when_value="techreport",
-                    required=("institution", "year")),
+        Requirement(
+            when_field="entry_type", when_value="techreport", required=("institution", "year")
+        ),
     ),
 )
 
@@ -552,10 +619,12 @@ QUESTION = Record(
     fields=(
         Field(name="id", spec=_id("The entry's id; must equal the file name."), required=True),
         Field(name="title", spec=_line("The question, in one line.", 150), required=True),
-        Field(name="details", spec=_markdown("What is known and what is missing."),
-              required=True),
-        Field(name="would_settle", spec=_line("Which source or fact would answer it.", 300),
-              required=True),
+        Field(name="details", spec=_markdown("What is known and what is missing."), required=True),
+        Field(
+            name="would_settle",
+            spec=_line("Which source or fact would answer it.", 300),
+            required=True,
+        ),
         Field(name="principles", spec=_refs("principle", "Principles the question concerns.")),
         Field(name="citations", spec=_refs("citation", "Sources the question concerns.")),
     ),
@@ -564,11 +633,11 @@ QUESTION = Record(
 ENTRY_TYPES: tuple[EntryType, ...] = (
     EntryType(name="principle", folder="principles", plural_title="Principles", record=PRINCIPLE),
     EntryType(name="benefit", folder="benefits", plural_title="Benefits", record=BENEFIT),
-    EntryType(name="limitation", folder="limitations", plural_title="Limitations",
-              record=LIMITATION),
+    EntryType(
+        name="limitation", folder="limitations", plural_title="Limitations", record=LIMITATION
+    ),
     EntryType(name="citation", folder="citations", plural_title="Citations", record=CITATION),
-    EntryType(name="question", folder="questions", plural_title="Open questions",
-              record=QUESTION),
+    EntryType(name="question", folder="questions", plural_title="Open questions", record=QUESTION),
 )
 ENTRY_TYPES_BY_NAME = {entry_type.name: entry_type for entry_type in ENTRY_TYPES}
 

@@ -73,8 +73,9 @@ def check(spec: Spec, value: Any, path: Path_ = ()) -> Iterator[Violation]:
     elif isinstance(spec, Integer):
         yield from _check_integer(spec, value, path)
     elif isinstance(spec, Ref):
-        yield from _check_text(Text(pattern=ID_PATTERN,
-                                    expectation=f"the id of a {spec.target}"), value, path)
+        yield from _check_text(
+            Text(pattern=ID_PATTERN, expectation=f"the id of a {spec.target}"), value, path
+        )
     elif isinstance(spec, Text):
         yield from _check_text(spec, value, path)
 
@@ -93,25 +94,38 @@ def _check_text(spec: Text, value: Any, path: Path_) -> Iterator[Violation]:
         yield Violation(path, f"expected {kind}, found {describe(value)}", _type_hint(value))
         return
     if not value.strip():
-        yield Violation(path, f"expected non-blank {kind}, found {describe(value)}",
-                        "write the value or remove the field if it is optional")
+        yield Violation(
+            path,
+            f"expected non-blank {kind}, found {describe(value)}",
+            "write the value or remove the field if it is optional",
+        )
         return
     if not re.search(BLOCK_PATTERN, value):
         bad = next(c for c in value if not re.match(BLOCK_PATTERN, c))
-        yield Violation(path, f"expected printable {kind}, found the control character "
-                        f"U+{ord(bad):04X}", "remove invisible or direction-changing characters")
+        yield Violation(
+            path,
+            f"expected printable {kind}, found the control character U+{ord(bad):04X}",
+            "remove invisible or direction-changing characters",
+        )
         return
     if not spec.multiline and not re.search(LINE_PATTERN, value):
         lines = len(value.rstrip("\n").split("\n"))
-        yield Violation(path, f"expected a single line of text, found {lines} lines",
-                        "use a plain (not block `|` or `>`) scalar on one line")
+        yield Violation(
+            path,
+            f"expected a single line of text, found {lines} lines",
+            "use a plain (not block `|` or `>`) scalar on one line",
+        )
         return
     if spec.max_length is not None and len(value) > spec.max_length:
-        yield Violation(path, f"expected at most {spec.max_length} characters, found "
-                        f"{len(value)}", "shorten it; longer text belongs in `description`")
+        yield Violation(
+            path,
+            f"expected at most {spec.max_length} characters, found {len(value)}",
+            "shorten it; longer text belongs in `description`",
+        )
     if spec.pattern and not re.search(spec.pattern, value):
-        yield Violation(path, f"expected {spec.expectation}, found {value!r}",
-                        _pattern_hint(spec, value))
+        yield Violation(
+            path, f"expected {spec.expectation}, found {value!r}", _pattern_hint(spec, value)
+        )
 
 
 def _pattern_hint(spec: Text, value: str) -> str:
@@ -154,16 +168,23 @@ def _check_list(spec: ListOf, value: Any, path: Path_) -> Iterator[Violation]:
         yield Violation(path, f"expected a list, found {describe(value)}", hint)
         return
     if len(value) < spec.min_items:
-        yield Violation(path, f"expected at least {spec.min_items} item"
-                        f"{'s' if spec.min_items != 1 else ''}, found {len(value)}")
+        yield Violation(
+            path,
+            f"expected at least {spec.min_items} item"
+            f"{'s' if spec.min_items != 1 else ''}, found {len(value)}",
+        )
     seen: dict[str, int] = {}
     for index, item in enumerate(value):
         yield from check(spec.item, item, (*path, index))
         if spec.unique and isinstance(item, str | int):
             key = repr(item)
             if key in seen:
-                yield Violation((*path, index), f"expected each item once, found {item!r} "
-                                f"again (item {seen[key] + 1} is the same)", "remove the repeat")
+                yield Violation(
+                    (*path, index),
+                    f"expected each item once, found {item!r} "
+                    f"again (item {seen[key] + 1} is the same)",
+                    "remove the repeat",
+                )
             else:
                 seen[key] = index
 
@@ -171,16 +192,22 @@ def _check_list(spec: ListOf, value: Any, path: Path_) -> Iterator[Violation]:
 def _check_record(spec: Record, value: Any, path: Path_) -> Iterator[Violation]:
     if not isinstance(value, dict):
         fields = ", ".join(spec.field_names[:4])
-        yield Violation(path, f"expected a mapping of {spec.name} fields ({fields}, ...), "
-                        f"found {describe(value)}")
+        yield Violation(
+            path,
+            f"expected a mapping of {spec.name} fields ({fields}, ...), found {describe(value)}",
+        )
         return
     for key, item in value.items():
         field = spec.field(key)
         if field is None:
             allowed = ", ".join(f"`{name}`" for name in spec.field_names)
             hint = _suggest(key, spec.field_names) or f"the fields of a {spec.name} are {allowed}"
-            yield Violation((*path, key), f"expected a field of {_article(spec.name)}, found "
-                            f"unknown field `{key}`", hint, at_key=True)
+            yield Violation(
+                (*path, key),
+                f"expected a field of {_article(spec.name)}, found unknown field `{key}`",
+                hint,
+                at_key=True,
+            )
             continue
         yield from check(field.spec, item, (*path, key))
     missing = {f.name: "" for f in spec.fields if f.required and f.name not in value}
@@ -191,16 +218,21 @@ def _check_record(spec: Record, value: Any, path: Path_) -> Iterator[Violation]:
                 if name not in value:
                     missing.setdefault(name, condition)
     for name, condition in missing.items():
-        yield Violation(path, f"expected field `{name}` in this {spec.name}{condition}, "
-                        "found none", f"add `{name}:` to the {spec.name}")
+        yield Violation(
+            path,
+            f"expected field `{name}` in this {spec.name}{condition}, found none",
+            f"add `{name}:` to the {spec.name}",
+        )
     if spec.exactly_one_of:
         present = [name for name in spec.exactly_one_of if name in value]
         if len(present) != 1:
             options = " or ".join(f"`{name}`" for name in spec.exactly_one_of)
             found = "neither" if not present else "both"
-            yield Violation(path, f"expected exactly one of {options} in this {spec.name}, "
-                            f"found {found}",
-                            "use `literal` only for a name that cannot be split into parts")
+            yield Violation(
+                path,
+                f"expected exactly one of {options} in this {spec.name}, found {found}",
+                "use `literal` only for a name that cannot be split into parts",
+            )
 
 
 def _article(noun: str) -> str:

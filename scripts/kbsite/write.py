@@ -34,7 +34,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        os.replace(temporary, path)
+        Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -46,8 +46,7 @@ def write_tree(outputs: dict[str, str | bytes], out_dir: Path) -> WriteReport:
     previous = set()
     if manifest_path.exists():
         previous = set(manifest_path.read_text(encoding="utf-8").split("\n")) - {""}
-    foreign = sorted(name for name in outputs
-                     if name not in previous and (out_dir / name).exists())
+    foreign = sorted(name for name in outputs if name not in previous and (out_dir / name).exists())
     if foreign:
         listed = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
         raise UnsafeWriteError(

@@ -115,7 +115,7 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_) -> Any:
         position = _position(node)
         if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-            # A block scalar starts on the line after its indicator; point at its first line.
+            # A block scalar starts on the line after its indicator: point at that line.
             position = Position(position.line + 1, position.column)
         self.document.value_positions[path] = position
         if id(node) in self.seen:
@@ -133,7 +133,8 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             self.problem(
                 node,
-                f"expected plain text, a number, a list or a mapping, found the YAML tag {node.tag}",
+                "expected plain text, a number, a list or a mapping, "
+                f"found the YAML tag {node.tag}",
                 "remove the tag; entries may only hold plain data",
             )
             return None

@@ -1,0 +1,52 @@
+# Two commands are all a newcomer needs:  `make serve`  and  `make test`.
+# Every target installs what it needs first, into .venv, from the pinned requirements files.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SITE   := site
+
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONPATH := scripts
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install serve build test lint validate schema benchmark clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(STAMP)  ## create .venv and install the pinned dependencies
+
+serve: install  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on every change
+	$(BIN)/mkdocs serve
+
+# The site is built next to the old one and swapped in only when the build succeeded,
+# so a failed build leaves the previous site intact.
+build: install  ## build the site into site/ (strict)
+	rm -rf $(SITE).new
+	$(BIN)/mkdocs build --strict --quiet --site-dir $(SITE).new
+	rm -rf $(SITE).old
+	if [ -d $(SITE) ]; then mv $(SITE) $(SITE).old; fi
+	mv $(SITE).new $(SITE)
+	rm -rf $(SITE).old
+
+validate: install  ## check every knowledge-base entry and report all problems
+	$(BIN)/python -m kbsite validate
+
+schema: install  ## regenerate kb/schema/*.schema.json from scripts/kbsite/schema.py
+	$(BIN)/python -m kbsite schema
+
+lint: install
+	$(BIN)/ruff check scripts tests
+
+test: install lint  ## install everything and run every test
+	$(BIN)/python -m pytest
+
+benchmark: install  ## print build-time figures for synthetic knowledge bases
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf $(SITE) $(SITE).new $(SITE).old $(VENV)
