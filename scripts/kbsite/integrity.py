@@ -27,6 +27,15 @@ def _issue(entry: Entry, where: Path_, message: str, hint: str = "", *, key: boo
     return Issue(entry.source.path, position.line, position.column, message, hint)
 
 
+def _issue_in_text(entry: Entry, where: Path_, text: str, offset: int, message: str,
+                   hint: str) -> Issue:
+    """An issue at a character offset inside a (possibly multi-line) text value."""
+    base = entry.source.position(where)
+    line = base.line + text.count("\n", 0, offset)
+    column = base.column + offset - (text.rfind("\n", 0, offset) + 1)
+    return Issue(entry.source.path, line, column, message, hint)
+
+
 def all_entries(kb: KnowledgeBase) -> Iterator[tuple[str, Entry]]:
     """Every entry with its type name."""
     for type_name in ("principle", "benefit", "limitation", "citation", "question"):
@@ -166,29 +175,24 @@ def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
     """
     for _, entry in all_entries(kb):
         for where, text in _markdown_fields(entry):
-            if match := _HTML_TAG.search(text):
-                yield _issue(
-                    entry,
-                    where,
-                    f"expected Markdown without HTML, found `{match.group(0)[:40]}`",
-                    "use Markdown syntax instead of HTML",
-                )
-            if _IMAGE.search(text):
-                yield _issue(
-                    entry,
-                    where,
-                    "expected Markdown without images, found `![`",
-                    "images are not supported in entry text; link to the page instead",
-                )
+            for match in _HTML_TAG.finditer(text):
+                yield _issue_in_text(entry, where, text, match.start(),
+                                     f"expected Markdown without HTML, found "
+                                     f"`{match.group(0)[:40]}`",
+                                     "use Markdown syntax instead of HTML")
+            for match in _IMAGE.finditer(text):
+                yield _issue_in_text(entry, where, text, match.start(),
+                                     "expected Markdown without images, found `![`",
+                                     "images are not supported in entry text; link instead")
             for match in _LINK_TARGET.finditer(text):
-                target = match.group(1) or match.group(2) or ""
+                group = 1 if match.group(1) is not None else 2
+                target = match.group(group) or ""
                 if target and not target.lower().startswith(SAFE_LINK_SCHEMES):
-                    yield _issue(
-                        entry,
-                        where,
-                        f"expected a link to an https:// address, found `{target[:60]}`",
-                        "link to other entries through fields such as `related`",
-                    )
+                    yield _issue_in_text(entry, where, text, match.start(group),
+                                         "expected a link to an https:// address, "
+                                         f"found `{target[:60]}`",
+                                         "link to other entries through fields such as "
+                                         "`related`")
 
 
 RULES: tuple[Callable[[KnowledgeBase], Iterator[Issue]], ...] = (

@@ -94,18 +94,34 @@ def parse_document(text: str) -> Document:
             data=None,
             problems=[YamlProblem(Position(1, 1), f"expected valid YAML, found: {error}")],
         )
-    document = Document(data=None)
+    document = Document(data=None, problems=_alias_problems(text))
     if root is None:
         return document
-    document.data = _Builder(document).build(root, ())
+    document.data = _Builder(document, text.split("\n")).build(root, ())
     return document
+
+
+def _alias_problems(text: str) -> list[YamlProblem]:
+    """Report each alias where it is written (composed nodes only remember the anchor)."""
+    if "*" not in text:
+        return []
+    return [
+        YamlProblem(
+            Position(event.start_mark.line + 1, event.start_mark.column + 1),
+            "expected each value written out, found a YAML alias (*name)",
+            "anchors and aliases are not allowed in entries; copy the value instead",
+        )
+        for event in yaml.parse(text, Loader=SafeLoader)
+        if isinstance(event, yaml.AliasEvent)
+    ]
 
 
 class _Builder:
     """Turns a node tree into plain values; each node is built once, so aliases cannot explode."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, lines: list[str]) -> None:
         self.document = document
+        self.lines = lines
         self.seen: set[int] = set()
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -116,15 +132,12 @@ class _Builder:
         position = _position(node)
         if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
             # A block scalar starts on the line after its indicator: point at that line.
-            position = Position(position.line + 1, position.column)
+            line = position.line + 1
+            text = self.lines[line - 1] if line <= len(self.lines) else ""
+            position = Position(line, len(text) - len(text.lstrip(" ")) + 1)
         self.document.value_positions[path] = position
         if id(node) in self.seen:
-            self.problem(
-                node,
-                "expected each value written out, found a YAML alias (*name)",
-                "anchors and aliases are not allowed in entries; copy the value instead",
-            )
-            return None
+            return None  # an alias, already reported by _alias_problems; never expanded
         self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, path)

@@ -1,0 +1,59 @@
+"""Shared fixtures: the repository, a small fixture knowledge base, and a way to break it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_KB = REPO / "tests" / "fixtures" / "kb_min"
+GOLDEN = REPO / "tests" / "golden" / "kb_min"
+SEEDS = REPO.parent / "shared" / "seeds"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path):
+    """A writable copy of the fixture KB; returns a function that edits it.
+
+    Call it with {relative path: text or None}; None deletes the file. Returns the kb folder.
+    """
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, kb_dir)
+
+    def edit(changes: dict[str, str | bytes | None] | None = None) -> Path:
+        for name, content in (changes or {}).items():
+            path = kb_dir / name
+            if content is None:
+                path.unlink()
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return kb_dir
+
+    return edit
+
+
+def require_or_skip(condition: bool, reason: str) -> None:
+    """Skip on a contributor's machine; fail in CI, where nothing may be skipped."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)

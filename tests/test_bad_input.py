@@ -1,0 +1,202 @@
+"""The contributor-facing error messages, exactly: each case is a broken fixture KB."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbsite import KBError, check_kb
+
+P = "kb/principles/alpha.yaml"
+B = "kb/benefits/faster-things.yaml"
+C = "kb/citations/smith-2020.yaml"
+
+GOOD_BENEFIT = """\
+id: faster-things
+title: Faster things
+summary: Things happen faster.
+principles: [alpha]
+evidence:
+  - citation: doe-2021
+    locator: abstract
+    study: [survey]
+    link: inferred
+    finding: Respondents said things went faster.
+  - citation: smith-2020
+    locator: page 4
+    study: [interviews]
+    link: stated
+    finding: Interviewees linked speed.
+"""
+
+CASES = {
+    "yaml syntax error": (
+        {"benefits/faster-things.yaml": "id: faster-things\ntitle: [unclosed\n"},
+        [f"{B}:3:1: expected valid YAML, found a syntax error: did not find expected ',' or ']'\n    hint: check the indentation and quoting on this line and the one "
+         "before it"],
+    ),
+    "misspelled field": (
+        {"benefits/faster-things.yaml": GOOD_BENEFIT.replace("principles:", "principels:")},
+        [f"{B}:4:1: expected a field of a benefit, found unknown field `principels`\n"
+         "    hint: did you mean `principles`?",
+         f"{B}:1:1: expected field `principles` in this benefit, found none\n"
+         "    hint: add `principles:` to the benefit"],
+    ),
+    "duplicate key": (
+        {"benefits/faster-things.yaml": GOOD_BENEFIT + "title: Again\n"},
+        [f"{B}:16:1: expected each field once, found `title` again (first on line 2)\n"
+         "    hint: PyYAML would silently keep only the last one; merge the two into one field"],
+    ),
+    "wrong type from a yaml boolean": (
+        {"benefits/faster-things.yaml": GOOD_BENEFIT.replace("locator: abstract",
+                                                             "locator: no")},
+        [f"{B}:7:14: expected text, found the boolean false\n"
+         "    hint: YAML reads yes/no/on/off/true/false as booleans; put the text in quotes"],
+    ),
+    "unknown vocabulary value": (
+        {"benefits/faster-things.yaml": GOOD_BENEFIT.replace("link: inferred", "link: infered")},
+        [f"{B}:9:11: expected one of `stated`, `inferred`, `cross-cutting`, found 'infered'\n"
+         "    hint: did you mean `inferred`?"],
+    ),
+    "empty evidence list": (
+        {"limitations/more-effort.yaml": "id: more-effort\ntitle: More effort\nsummary: S.\n"
+         "kind: drawback\nprinciples: []\nevidence: []\n"},
+        ["kb/limitations/more-effort.yaml:6:11: expected at least 1 item, found 0"],
+    ),
+    "dangling reference with suggestion": (
+        {"benefits/faster-things.yaml": GOOD_BENEFIT.replace("[alpha]", "[alpah]")},
+        [f"{B}:4:14: expected the id of an existing principle, found `alpah`\n"
+         "    hint: did you mean `alpha`?"],
+    ),
+    "dangling citation without a close match": (
+        {"benefits/faster-things.yaml": GOOD_BENEFIT.replace("citation: doe-2021",
+                                                             "citation: nobody-1999")},
+        [f"{B}:6:15: expected the id of an existing citation, found `nobody-1999`\n"
+         "    hint: add kb/citations/nobody-1999.yaml or fix the id"],
+    ),
+    "citation nobody cites": (
+        {"citations/lonely-2000.yaml": "id: lonely-2000\nrole: related\nentry_type: misc\n"
+         "title: Lonely\nauthors: [{family: Lone}]\nsummary: Not cited.\n"},
+        ["kb/citations/lonely-2000.yaml:1:5: expected citation `lonely-2000` to be cited by some "
+         "entry, found no entry that cites it\n    hint: cite it in an evidence item, a "
+         "principle's `defined_in`, or another citation's `related`; otherwise delete the file"],
+    ),
+    "duplicate id across types": (
+        {"limitations/faster-things.yaml": "id: faster-things\ntitle: T\nsummary: S.\n"
+         "kind: drawback\nprinciples: []\nevidence:\n  - {citation: doe-2021, locator: p. 2, "
+         "study: [survey], link: cross-cutting, finding: F.}\n"},
+        ["kb/limitations/faster-things.yaml:1:5: expected a unique id, found `faster-things` "
+         "already used by kb/benefits/faster-things.yaml\n"
+         "    hint: choose a more specific id for one of them"],
+    ),
+    "not utf-8": (
+        {"benefits/faster-things.yaml": GOOD_BENEFIT.encode("utf-8").replace(
+            b"Faster things", b"Fast\xe9r things")},
+        [f"{B}:2:12: expected UTF-8 text, found the byte 0xE9\n"
+         "    hint: save the file as UTF-8 (most editors offer this under 'encoding')"],
+    ),
+    "missing type-specific bibtex field": (
+        {"citations/smith-2020.yaml": "id: smith-2020\nrole: framework\nentry_type: article\n"
+         "title: T\nauthors: [{family: Smith}]\nyear: 2020\nsummary: S.\n"},
+        [f"{C}:1:1: expected field `journal` in this citation (required when `entry_type` is "
+         "`article`), found none\n    hint: add `journal:` to the citation"],
+    ),
+    "malformed doi": (
+        {"citations/smith-2020.yaml": "id: smith-2020\nrole: framework\nentry_type: misc\n"
+         "title: T\nauthors: [{family: Smith}]\nsummary: S.\n"
+         "doi: https://doi.org/10.1/x\n"},
+        [f"{C}:7:6: expected a DOI such as 10.1109/ACCESS.2023.3262138, found "
+         "'https://doi.org/10.1/x'\n    hint: leave out the https://doi.org/ prefix"],
+    ),
+    "cross-cutting link on a finding with principles": (
+        {"benefits/faster-things.yaml": GOOD_BENEFIT.replace("link: stated",
+                                                             "link: cross-cutting")},
+        [f"{B}:14:11: expected `stated` or `inferred` for a finding linked to principles, found "
+         "`cross-cutting`\n    hint: use `inferred` when the editors map the finding to the "
+         "principles"],
+    ),
+    "javascript link and raw html in markdown": (
+        {"principles/beta.yaml": "id: beta\ntitle: Beta\nsummary: S.\ndescription: |\n"
+         "  Click [here](javascript:alert(1)) <script>x</script>\n"
+         "defined_in: {citation: smith-2020, locator: p. 1}\n"},
+        ["kb/principles/beta.yaml:5:16: expected a link to an https:// address, found "
+         "`javascript:alert(1`\n    hint: link to other entries through fields such as "
+         "`related`",
+         "kb/principles/beta.yaml:5:37: expected Markdown without HTML, found `<script>`\n"
+         "    hint: use Markdown syntax instead of HTML",
+         "kb/principles/beta.yaml:5:46: expected Markdown without HTML, found `</script>`\n"
+         "    hint: use Markdown syntax instead of HTML"],
+    ),
+    "yaml alias and custom tag": (
+        {"principles/beta.yaml": "id: beta\ntitle: &t Beta\nsummary: *t\n"
+         "description: !!python/name:os.system x\n"
+         "defined_in: {citation: smith-2020, locator: p. 1}\n"},
+        ["kb/principles/beta.yaml:3:10: expected each value written out, found a YAML alias "
+         "(*name)\n    hint: anchors and aliases are not allowed in entries; copy the value "
+         "instead",
+         "kb/principles/beta.yaml:4:14: expected plain text, a number, a list or a mapping, found "
+         "the YAML tag tag:yaml.org,2002:python/name:os.system\n"
+         "    hint: remove the tag; entries may only hold plain data"],
+    ),
+    "hidden control character": (
+        {"principles/beta.yaml": "id: beta\ntitle: \"Be\\u202Eta\"\nsummary: S.\n"
+         "description: D.\ndefined_in: {citation: smith-2020, locator: p. 1}\n"},
+        ["kb/principles/beta.yaml:2:8: expected printable text, found the control character "
+         "U+202E\n    hint: remove invisible or direction-changing characters"],
+    ),
+    "wrong file extension and unknown folder": (
+        {"benefits/notes.txt": "x", "benefit/x.yaml": "id: x\n"},
+        ["kb/benefit: expected an entry folder, found unknown folder `benefit`\n"
+         "    hint: did you mean `benefits`?",
+         "kb/benefits/notes.txt: expected only .yaml entry files in benefits/, found `notes.txt`"
+         "\n    hint: rename it to notes.yaml or move it out"],
+    ),
+    "empty file": (
+        {"benefits/faster-things.yaml": ""},
+        [f"{B}:1:1: expected a mapping of benefit fields, found an empty file\n"
+         "    hint: start with `id: <file name>` on the first line"],
+    ),
+}
+
+ALPHA_WITH_WRONG_ID = """\
+id: alpha-principle
+number: 1
+title: Alpha principle
+summary: The first test principle.
+description: D.
+defined_in:
+  citation: smith-2020
+  locator: Section 2
+"""
+CASES["id differs from file name"] = (
+    {"principles/alpha.yaml": ALPHA_WITH_WRONG_ID},
+    [f"{P}:1:5: expected the id to equal the file name `alpha`, found `alpha-principle`\n"
+     "    hint: rename the file to alpha-principle.yaml or set `id: alpha`"],
+)
+
+
+@pytest.mark.parametrize(("changes", "expected"), list(CASES.values()), ids=list(CASES))
+def test_bad_input_is_reported_exactly(kb_copy, tmp_path, changes, expected):
+    kb_dir = kb_copy(changes)
+    with pytest.raises(KBError) as raised:
+        check_kb(kb_dir, tmp_path)
+    assert [str(issue) for issue in raised.value.issues] == sorted(expected)
+
+
+def test_all_problems_are_reported_at_once(kb_copy, tmp_path):
+    kb_dir = kb_copy({
+        "benefits/faster-things.yaml": GOOD_BENEFIT.replace("principles:", "principels:"),
+        "principles/beta.yaml": "id: beta\ntitle: [\n",
+        "limitations/more-effort.yaml": None,
+    })
+    with pytest.raises(KBError) as raised:
+        check_kb(kb_dir, tmp_path)
+    paths = {issue.path for issue in raised.value.issues}
+    assert paths == {B, "kb/principles/beta.yaml"}
+    assert str(raised.value).endswith("3 errors in 2 files")
+
+
+def test_invalid_entry_is_not_reported_again_as_dangling(kb_copy, tmp_path):
+    kb_dir = kb_copy({"principles/alpha.yaml": "id: alpha\ntitle: Alpha\n"})
+    with pytest.raises(KBError) as raised:
+        check_kb(kb_dir, tmp_path)
+    assert all(issue.path == P for issue in raised.value.issues)
