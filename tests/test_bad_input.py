@@ -31,8 +31,8 @@ evidence:
 CASES = {
     "yaml syntax error": (
         {"benefits/faster-things.yaml": "id: faster-things\ntitle: [unclosed\n"},
-        [f"{B}:3:1: expected valid YAML, found a syntax error: did not find expected ',' or ']'\n    hint: check the indentation and quoting on this line and the one "
-         "before it"],
+        [f"{B}:3:1: expected valid YAML, found a syntax error: did not find expected ',' or "
+         "']'\n    hint: check the indentation and quoting on this line and the one before it"],
     ),
     "misspelled field": (
         {"benefits/faster-things.yaml": GOOD_BENEFIT.replace("principles:", "principels:")},

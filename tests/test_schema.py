@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
 
+from conftest import FIXTURE_KB, REPO
 from kbsite.cli import schema_files
 from kbsite.schema import ENTRY_TYPES
 from kbsite.validate import check
 from kbsite.yamlio import parse_document
-
-from conftest import FIXTURE_KB, REPO
 
 SCHEMA_DIR = REPO / "kb" / "schema"
 

@@ -47,6 +47,18 @@ def md_url(url: str) -> str:
     return quote(str(url), safe=":/?#=&%@+,;~!$'*-._")
 
 
+def meta_text(text: str) -> str:
+    """Text for page metadata (title, description, navigation), which themes print unescaped.
+
+    Material prints these without escaping, and its `striptags` filter turns entities back into
+    characters inside <title>. So `<` and `>` cannot be entities here: they become the
+    look-alike single angle quotes, while `&` and `"` become entities, which are safe either way.
+    """
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace('"', "&quot;")
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
 def yaml_string(text: str) -> str:
     """A front-matter scalar; JSON strings are valid YAML double-quoted scalars."""
     return json.dumps(" ".join(str(text).split()), ensure_ascii=False)

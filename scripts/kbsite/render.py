@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from kbsite import links, schema
 from kbsite.graph import Graph, principle_order
-from kbsite.markdown import md_block, md_cell, md_inline, md_url, yaml_string
+from kbsite.markdown import md_block, md_cell, md_inline, md_url, meta_text, yaml_string
 from kbsite.model import Citation, Entry, Finding, Principle
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,7 +45,9 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md_inline, cell=md_cell, md_block=md_block, url=md_url, yaml=yaml_string)
+    env.filters.update(
+        md=md_inline, cell=md_cell, md_block=md_block, url=md_url, yaml=yaml_string, meta=meta_text
+    )
     vocabularies = {
         "study_label": schema.STUDY_TYPES,
         "link_label": schema.LINK_KINDS,
@@ -148,7 +150,7 @@ def render_site(graph: Graph) -> RenderedSite:
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
 
     def children(entries: tuple[Entry, ...], title: Callable[[Any], str]) -> tuple:
-        return tuple((title(e), links.page_path(e)) for e in entries)
+        return tuple((meta_text(title(e)), links.page_path(e)) for e in entries)
 
     nav = (
         NavSection(

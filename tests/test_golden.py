@@ -1,0 +1,32 @@
+"""Rendered output of the fixture KB, compared file by file with tests/golden/kb_min."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+
+from conftest import FIXTURE_KB, GOLDEN, REPO
+from kbsite import build_site
+
+
+def test_fixture_kb_renders_to_golden_tree(update_golden):
+    site = build_site(FIXTURE_KB, REPO)
+    if update_golden:
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for name, text in site.outputs.items():
+            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / name).write_text(text, encoding="utf-8")
+    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+                for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
+    assert sorted(site.outputs) == sorted(expected), "run pytest --update-golden and review"
+    for name, text in site.outputs.items():
+        if text != expected[name]:
+            diff = "".join(difflib.unified_diff(expected[name].splitlines(True),
+                                                text.splitlines(True), f"golden/{name}", name))
+            raise AssertionError(f"{name} differs from its golden copy:\n{diff}")
+
+
+def test_rendering_is_deterministic():
+    first = build_site(FIXTURE_KB, REPO).outputs
+    second = build_site(FIXTURE_KB, REPO).outputs
+    assert first == second

@@ -1,0 +1,150 @@
+"""The real MkDocs build: strict, deterministic, offline, safe with hostile text, and atomic."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from kbsite import check_kb
+
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*MKDOCS, "build", "--strict", "--site-dir", str(site)], cwd=project,
+                          env=ENV, capture_output=True, text=True, check=False)
+
+
+def copy_project(target: Path) -> Path:
+    target.mkdir(parents=True)
+    for name in ("mkdocs.yml", "docs", "kb", "scripts"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(REPO, site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def test_every_entry_has_a_page(built_site):
+    kb = check_kb(REPO / "kb", REPO)
+    for folder, entries in (("principles", kb.principles), ("benefits", kb.benefits),
+                            ("limitations", kb.limitations), ("citations", kb.citations)):
+        for entry in entries:
+            assert (built_site / folder / entry.id / "index.html").is_file(), entry.id
+        assert (built_site / folder / "index.html").is_file()
+    for page in ("evidence/index.html", "evidence/gaps/index.html",
+                 "evidence/cross-cutting/index.html", "tags/index.html"):
+        assert (built_site / page).is_file()
+
+
+def test_json_export_matches_the_knowledge_base(built_site):
+    kb = check_kb(REPO / "kb", REPO)
+    data = json.loads((built_site / "api" / "kb.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in data["principles"]] == [p.id for p in kb.principles]
+    versioning = next(p for p in data["principles"] if p["id"] == "versioning")
+    assert "restore-earlier-state" in versioning["benefits"]
+    assert versioning["url"] == "principles/versioning/"
+    assert (built_site / versioning["url"] / "index.html").is_file()
+
+
+EXTERNAL_LOAD = re.compile(
+    r"""<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=["']?(?:https?:)?//"""
+    r"""|<link\b[^>]*\bhref=["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", re.I)
+
+
+def test_no_page_loads_anything_from_an_outside_host(built_site):
+    offenders = []
+    for path in sorted(built_site.rglob("*")):
+        if path.suffix in (".html", ".css"):
+            text = path.read_text(encoding="utf-8")
+            offenders += [f"{path.relative_to(built_site)}: {m.group(0)}"
+                          for m in EXTERNAL_LOAD.finditer(text)]
+    assert offenders == []
+    assert "fonts.googleapis.com" not in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_build_is_byte_for_byte_deterministic(built_site, tmp_path):
+    again = tmp_path / "again"
+    result = mkdocs_build(REPO, again)
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(again) == tree_digest(built_site)
+
+
+def test_broken_kb_fails_build_and_keeps_previous_site(tmp_path):
+    project = copy_project(tmp_path / "project")
+    site = tmp_path / "site"
+    assert mkdocs_build(project, site).returncode == 0
+    before = tree_digest(site)
+    benefit = project / "kb" / "benefits" / "lower-error-rates.yaml"
+    benefit.write_text(benefit.read_text(encoding="utf-8").replace("principles:", "principels:"),
+                       encoding="utf-8")
+    result = mkdocs_build(project, site)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert ("kb/benefits/lower-error-rates.yaml:5:1: expected a field of a benefit, found "
+            "unknown field `principels`") in result.stderr
+    assert "hint: did you mean `principles`?" in result.stderr
+    assert tree_digest(site) == before
+
+
+def test_hand_written_page_is_never_shadowed(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / "docs" / "principles").mkdir()
+    (project / "docs" / "principles" / "versioning.md").write_text("# Mine\n", encoding="utf-8")
+    result = mkdocs_build(project, tmp_path / "site")
+    assert result.returncode == 1
+    assert "hand-written files where generated pages belong: principles/versioning.md" in (
+        result.stderr)
+    assert (project / "docs" / "principles" / "versioning.md").read_text(
+        encoding="utf-8") == "# Mine\n"
+
+
+def test_hostile_entry_text_is_shown_as_text(tmp_path):
+    project = copy_project(tmp_path / "project")
+    benefit = project / "kb" / "benefits" / "lower-error-rates.yaml"
+    text = benefit.read_text(encoding="utf-8")
+    text = text.replace(
+        "title: Lower error rates",
+        "title: 'X</title><script>alert(1)</script> *x* [y](javascript:z) {: #id } &lt;b&gt;'")
+    text = text.replace("summary: Adopters of ML DevOps report fewer errors.",
+                        "summary: 'S\" onmouseover=\"alert(2)\" </p><script>alert(3)</script>'")
+    benefit.write_text(text, encoding="utf-8")
+    site = tmp_path / "site"
+    result = mkdocs_build(project, site)
+    assert result.returncode == 0, result.stderr
+    page = (site / "benefits" / "lower-error-rates" / "index.html").read_text(encoding="utf-8")
+    # The heading shows the text as text.
+    assert ("X&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; *x* [y](javascript:z) "
+            "{: #id } &amp;lt;b&amp;gt;") in page
+    # Metadata (title, description, navigation) cannot break out of its element or attribute.
+    assert '<meta name="description" content="S&quot; onmouseover=&quot;alert(2)&quot;' in page
+    # kb.json carries the data as data (consumers escape it); HTML and the search index must not.
+    for path in [*sorted(site.rglob("*.html")), site / "search" / "search_index.json"]:
+        content = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in content, path
+        assert not re.search(r"<[^>]*\sonmouseover=\"", content), path
+        assert 'href="javascript:' not in content, path
