@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -59,8 +59,13 @@ def on_files(files: Files, config: Any) -> Files:
             + ", ".join(clashes)
             + "\n    hint: move or rename them; generated pages never overwrite docs/"
         )
+    in_nav = {section.index for section in site.nav}
+    in_nav |= {path for section in site.nav for _, path in section.children}
     for path, content in site.outputs.items():
-        files.append(File.generated(config, path, content=content))
+        # Pages of long sections are reached from their index page, not the navigation.
+        inclusion = (InclusionLevel.UNDEFINED if path in in_nav or not path.endswith(".md")
+                     else InclusionLevel.NOT_IN_NAV)
+        files.append(File.generated(config, path, content=content, inclusion=inclusion))
     return files
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 from kbsite.model import Entry, Finding, Principle, Question
@@ -44,8 +45,20 @@ def index_path(type_name: str) -> str:
 def relative(from_page: str, target: str) -> str:
     """A relative link from one page to a path (which may carry a #fragment)."""
     path, _, fragment = target.partition("#")
-    link = "" if path == from_page else posixpath.relpath(path, posixpath.dirname(from_page) or ".")
+    link = "" if path == from_page else _relative_path(posixpath.dirname(from_page), path)
     return f"{link}#{fragment}" if fragment else link
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_path(from_dir: str, path: str) -> str:
+    # Pure string arithmetic on docs-relative paths; posixpath.relpath would consult the
+    # working directory on every one of the many thousand calls a large site makes.
+    start = from_dir.split("/") if from_dir else []
+    parts = path.split("/")
+    common = 0
+    while common < min(len(start), len(parts) - 1) and start[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:])
 
 
 def url_of(page: str) -> str:

@@ -16,6 +16,9 @@ from kbsite.markdown import md_block, md_cell, md_inline, md_url, meta_text, yam
 from kbsite.model import Citation, Entry, Finding, Principle
 
 TEMPLATES = Path(__file__).parent / "templates"
+NAV_CHILD_LIMIT = 60
+"""Sections with more entries list only their index page in the navigation: every page
+carries its section's navigation, so long sections would make the build quadratic."""
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,13 @@ class RenderedSite:
     nav: tuple[NavSection, ...]
 
 
+@functools.cache
 def make_environment() -> Environment:
-    """Jinja settings for whitespace-sensitive Markdown output; unknown names fail loudly."""
+    """Jinja settings for whitespace-sensitive Markdown output; unknown names fail loudly.
+
+    Cached: compiling the templates is a tenth of a second; Jinja still reloads a template
+    whose file changed, so `mkdocs serve` picks up template edits.
+    """
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
@@ -150,6 +158,8 @@ def render_site(graph: Graph) -> RenderedSite:
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
 
     def children(entries: tuple[Entry, ...], title: Callable[[Any], str]) -> tuple:
+        if len(entries) > NAV_CHILD_LIMIT:
+            return ()
         return tuple((meta_text(title(e)), links.page_path(e)) for e in entries)
 
     nav = (

@@ -7,6 +7,7 @@ also checks that they accept and reject the same documents.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,7 +105,11 @@ class Record(Spec):
 
     def field(self, name: str) -> Field | None:
         """The field called name, if the record has one."""
-        return next((f for f in self.fields if f.name == name), None)
+        return self._fields_by_name.get(name)
+
+    @functools.cached_property
+    def _fields_by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
 
     @property
     def field_names(self) -> tuple[str, ...]:

@@ -151,8 +151,8 @@ class _Builder:
                 "remove the tag; entries may only hold plain data",
             )
             return None
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            return str(node.value)
+        if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+            return str(node.value)  # dates stay text: the schema has no date fields
         return self.constructor.construct_object(node, deep=True)
 
     def build_mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
