@@ -16,6 +16,7 @@ FOLDERS = {
 GAPS_PAGE = "evidence/gaps.md"
 MATRIX_PAGE = "evidence/index.md"
 MAP_PAGE = "evidence/map.md"
+MAP_IMAGE = "evidence/map.svg"
 CROSS_CUTTING_PAGE = "evidence/cross-cutting.md"
 
 

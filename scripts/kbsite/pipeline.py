@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kbsite import links
+from kbsite.diagram import relationship_svg
 from kbsite.errors import KBError
 from kbsite.export_json import export_json
 from kbsite.graph import Graph, build_graph
@@ -48,5 +50,5 @@ def build_site(kb_dir: Path, root: Path | None = None) -> Site:
     kb = check_kb(kb_dir, root)
     graph = build_graph(kb)
     rendered = render_site(graph)
-    assets = {JSON_EXPORT_PATH: export_json(graph)}
+    assets = {JSON_EXPORT_PATH: export_json(graph), links.MAP_IMAGE: relationship_svg(graph)}
     return Site(pages=rendered.pages, assets=assets, nav=rendered.nav, graph=graph)

@@ -156,6 +156,7 @@ def render_site(graph: Graph) -> RenderedSite:
     render("matrix.md.j2", links.MATRIX_PAGE)
     render("gaps.md.j2", links.GAPS_PAGE)
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
+    render("map.md.j2", links.MAP_PAGE)
 
     def children(entries: tuple[Entry, ...], title: Callable[[Any], str]) -> tuple:
         if len(entries) > NAV_CHILD_LIMIT:

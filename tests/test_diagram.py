@@ -1,0 +1,38 @@
+import xml.etree.ElementTree as ET
+
+from kbsite import build_site
+from kbsite.diagram import relationship_svg
+from kbsite.graph import build_graph
+
+from conftest import FIXTURE_KB, REPO
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_map_draws_one_line_per_link_and_parses_as_xml():
+    site = build_site(REPO / "kb", REPO)
+    kb = site.graph.kb
+    root = ET.fromstring(site.assets["evidence/map.svg"])
+    lines = root.findall(f"{SVG}line")
+    expected = sum(len(f.citation_ids) + len(f.principles) for f in kb.findings)
+    assert len(lines) == expected
+    labels = {t.text for t in root.iter(f"{SVG}text")}
+    assert "P4 Versioning" in labels
+    assert root.find(f"{SVG}title").text == "Relationship map of the knowledge base"
+
+
+def test_inferred_links_are_dashed_and_stated_ones_solid():
+    graph = build_graph(build_site(FIXTURE_KB, REPO).graph.kb)
+    root = ET.fromstring(relationship_svg(graph))
+    principle_lines = [line for line in root.findall(f"{SVG}line")
+                       if line.get("stroke") == "#5c6bc0"]
+    assert [line.get("stroke-dasharray") for line in principle_lines] == [None]
+
+
+def test_hostile_titles_are_escaped_in_the_svg(kb_copy, tmp_path):
+    text = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="utf-8")
+    kb_dir = kb_copy({"benefits/faster-things.yaml": text.replace(
+        "title: Faster things", "title: '</text><script>x</script>'")})
+    svg = build_site(kb_dir, tmp_path).assets["evidence/map.svg"]
+    assert "<script>" not in svg
+    assert ET.fromstring(svg) is not None
