@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -24,10 +23,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-WORDS = (
-    "pipeline model data deployment monitoring drift feature registry training evaluation team "
-    "automation versioning lineage retraining latency cost scale audit compliance quality"
-).split()
+WORDS = [
+    "pipeline", "model", "data", "deployment", "monitoring", "drift", "feature", "registry",
+    "training", "evaluation", "team", "automation", "versioning", "lineage", "retraining",
+    "latency", "cost", "scale", "audit", "compliance", "quality",
+]
 
 
 def sentence(rng: random.Random, words: int) -> str:
