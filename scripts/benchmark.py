@@ -99,6 +99,10 @@ def make_project(root: Path, entries: int, *, default_material: bool) -> Path:
     shutil.copytree(REPO / "docs", root / "docs")
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     if default_material:
+        # Material's default: every page in the navigation of every page, nothing pruned.
+        render = root / "scripts" / "kbsite" / "render.py"
+        render.write_text(render.read_text(encoding="utf-8").replace(
+            "NAV_CHILD_LIMIT = 60", "NAV_CHILD_LIMIT = 10**9"), encoding="utf-8")
         config = config.replace("    - navigation.prune", "").replace(
             "    - navigation.sections\n", "")
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")

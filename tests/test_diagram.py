@@ -1,9 +1,10 @@
 import xml.etree.ElementTree as ET
 
-from conftest import FIXTURE_KB, REPO
 from kbsite import build_site
 from kbsite.diagram import relationship_svg
 from kbsite.graph import build_graph
+
+from conftest import FIXTURE_KB, REPO
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import shutil
 
-from conftest import FIXTURE_KB, GOLDEN, REPO
 from kbsite import build_site
+
+from conftest import FIXTURE_KB, GOLDEN, REPO
 
 
 def test_fixture_kb_renders_to_golden_tree(update_golden):

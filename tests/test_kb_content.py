@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SEEDS, require_or_skip
 from kbsite import check_kb
 from kbsite.graph import build_graph
 from kbsite.model import Citation, Finding, Principle, Question
+
+from conftest import REPO, SEEDS, require_or_skip
 
 KB = check_kb(REPO / "kb", REPO)
 GRAPH = build_graph(KB)

@@ -8,11 +8,12 @@ import json
 import jsonschema
 import pytest
 
-from conftest import FIXTURE_KB, REPO
 from kbsite.cli import schema_files
 from kbsite.schema import ENTRY_TYPES
 from kbsite.validate import check
 from kbsite.yamlio import parse_document
+
+from conftest import FIXTURE_KB, REPO
 
 SCHEMA_DIR = REPO / "kb" / "schema"
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from kbsite import check_kb
+
+from conftest import REPO
 
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
