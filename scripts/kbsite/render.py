@@ -152,7 +152,8 @@ def render_site(graph: Graph) -> RenderedSite:
         type_name="limitation",
         findings=kb.limitations,
     )
-    render("citations_index.md.j2", links.index_path("citation"))
+    render("citations_index.md.j2", links.index_path("citation"),
+           citations=tuple(sorted(kb.citations, key=citation_order)))
     render("matrix.md.j2", links.MATRIX_PAGE)
     render("gaps.md.j2", links.GAPS_PAGE)
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
