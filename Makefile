@@ -11,7 +11,10 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := scripts
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install serve build test lint validate schema benchmark clean
+.PHONY: install system-deps serve build test lint validate schema benchmark clean
+
+# Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography.
+SYSTEM_TOOLS := pdflatex:texlive-latex-base bibtex:texlive-binaries
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +45,18 @@ schema: install  ## regenerate kb/schema/*.schema.json from scripts/kbsite/schem
 lint: install
 	$(BIN)/ruff check scripts tests
 
-test: install lint  ## install everything and run every test
+# Installs missing Debian packages when run as root (as CI is); elsewhere it says what to install.
+system-deps:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $$missing >/dev/null; \
+	  else echo "note: install$$missing to run every test (tests that need them are skipped)"; \
+	  fi; fi
+
+test: install system-deps lint  ## install everything and run every test
 	$(BIN)/python -m pytest
 
 benchmark: install  ## print build-time figures for synthetic knowledge bases

@@ -7,10 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from kbsite.errors import KBError
+from kbsite.bibimport import import_bibtex
+from kbsite.cite import export_bibtex
+from kbsite.errors import KBError, format_report
+from kbsite.graph import build_graph
 from kbsite.pipeline import build_site, check_kb
-from kbsite.schema import ENTRY_TYPES, json_schema
-from kbsite.write import UnsafeWriteError, write_tree
+from kbsite.schema import CITATION_ROLES, ENTRY_TYPES, json_schema
+from kbsite.write import UnsafeWriteError, write_new_files, write_tree
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -61,6 +64,66 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export_bibtex(args: argparse.Namespace) -> int:
+    graph = build_graph(check_kb(args.kb, Path.cwd()))
+    kb = graph.kb
+    chosen = {c.id: c for c in kb.citations} if not (args.principle or args.tag or args.ids) \
+        else {}
+    entries = {e.id: e for e in (*kb.principles, *kb.findings)}
+    problems = []
+    for principle_id in args.principle:
+        if principle_id not in graph.principles:
+            problems.append(f"expected the id of a principle, found `{principle_id}`")
+            continue
+        chosen.update((c.id, c) for c in graph.citations_of(graph.principles[principle_id]))
+    for tag in args.tag:
+        if tag not in graph.tags:
+            problems.append(f"expected a tag in use, found `{tag}`")
+            continue
+        for entry in graph.tags[tag]:
+            chosen.update((c.id, c) for c in graph.citations_of(entry))
+    for entry_id in args.ids:
+        if entry_id in graph.citations:
+            chosen[entry_id] = graph.citations[entry_id]
+        elif entry_id in entries:
+            chosen.update((c.id, c) for c in graph.citations_of(entries[entry_id]))
+        else:
+            problems.append(f"expected the id of a citation, principle, benefit or limitation, "
+                            f"found `{entry_id}`")
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    text = export_bibtex(chosen.values())
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"{args.out.as_posix()}: {len(chosen)} entries")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _import_bibtex(args: argparse.Namespace) -> int:
+    kb = check_kb(args.kb, Path.cwd())
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        print(f"{args.file.as_posix()}: expected UTF-8 text, found other bytes", file=sys.stderr)
+        return EXIT_INVALID
+    result = import_bibtex(text, args.file.as_posix(), kb, role=args.role,
+                           summary=args.summary, kb_folder=args.kb.as_posix())
+    if result.issues:
+        print(format_report(result.issues), file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
+        return EXIT_INVALID
+    for name in write_new_files(result.files, Path.cwd()):
+        print(f"{name}: written")
+    for note in result.notes:
+        print(f"note: {note}")
+    print("next: cite the new entry from an evidence item, then run `make validate`")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser, exposed so the docs can list the commands."""
     main_parser = argparse.ArgumentParser(
@@ -84,6 +147,23 @@ def parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report files that differ from the declarations"
     )
     schema.set_defaults(run=_schema)
+    export = command("export-bibtex", "print BibTeX for all citations or a selection")
+    export.add_argument("--principle", action="append", default=[], metavar="ID",
+                        help="citations a principle's page relies on (repeatable)")
+    export.add_argument("--tag", action="append", default=[],
+                        help="citations of the entries with this tag (repeatable)")
+    export.add_argument("--ids", nargs="+", default=[], metavar="ID",
+                        help="citations, or the citations of principles, benefits, limitations")
+    export.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    export.set_defaults(run=_export_bibtex)
+    importer = command("import-bibtex", "turn BibTeX entries into new citation entries")
+    importer.add_argument("file", type=Path, help="a .bib file")
+    importer.add_argument("--summary", required=True,
+                          help="your own one-paragraph summary of the source (never the abstract)")
+    importer.add_argument("--role", default="related",
+                          choices=[name for name, _ in CITATION_ROLES.values],
+                          help="primary study, framework, or related work (default: related)")
+    importer.set_defaults(run=_import_bibtex)
     return main_parser
 
 

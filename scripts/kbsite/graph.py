@@ -36,6 +36,15 @@ class Graph:
         """Benefits linked to a principle."""
         return tuple(f for f in self.findings_of_principle[principle_id] if f.type == "benefit")
 
+    def citations_of(self, entry: Principle | Finding) -> tuple[Citation, ...]:
+        """The sources a principle's or finding's page relies on, sorted by id."""
+        if isinstance(entry, Finding):
+            ids = set(entry.citation_ids)
+        else:
+            ids = {entry.defined_in.citation}
+            ids.update(c for f in self.findings_of_principle[entry.id] for c in f.citation_ids)
+        return tuple(self.citations[i] for i in sorted(ids))
+
     def limitations_of(self, principle_id: str) -> tuple[Finding, ...]:
         """Limitations linked to a principle."""
         return tuple(f for f in self.findings_of_principle[principle_id] if f.type == "limitation")

@@ -62,3 +62,12 @@ def meta_text(text: str) -> str:
 def yaml_string(text: str) -> str:
     """A front-matter scalar; JSON strings are valid YAML double-quoted scalars."""
     return json.dumps(" ".join(str(text).split()), ensure_ascii=False)
+
+
+def code_block(text: str, language: str = "text", indent: int = 0) -> str:
+    """A fenced code block whose fence no line of the text can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    lines = [f"{fence}{language}", *text.rstrip("\n").split("\n"), fence]
+    pad = " " * indent
+    return "\n".join(pad + line if line else line for line in lines)

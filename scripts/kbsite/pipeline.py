@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from kbsite import links
+from kbsite.cite import csl_item, export_bibtex, export_ris
 from kbsite.diagram import relationship_svg
 from kbsite.errors import KBError
 from kbsite.export_json import export_json
@@ -16,6 +18,7 @@ from kbsite.model import KnowledgeBase
 from kbsite.render import NavSection, render_site
 
 JSON_EXPORT_PATH = "api/kb.json"
+BIBLIOGRAPHY_PATH = "references.bib"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,24 @@ class Site:
         return {**self.pages, **self.assets}
 
 
+def citation_exports(graph: Graph) -> dict[str, str]:
+    """The whole bibliography, one file per citation, and each page's own references."""
+    kb = graph.kb
+    exports = {
+        BIBLIOGRAPHY_PATH: export_bibtex(kb.citations),
+        "references.ris": export_ris(kb.citations),
+        "references.json": json.dumps([csl_item(c) for c in kb.citations], indent=2,
+                                      ensure_ascii=False) + "\n",
+    }
+    for citation in kb.citations:
+        exports[f"citations/{citation.id}.bib"] = export_bibtex([citation])
+        exports[f"citations/{citation.id}.ris"] = export_ris([citation])
+    for entry in (*kb.principles, *kb.findings):
+        path = links.page_path(entry).removesuffix(".md") + ".bib"
+        exports[path] = export_bibtex(graph.citations_of(entry))
+    return exports
+
+
 def check_kb(kb_dir: Path, root: Path | None = None) -> KnowledgeBase:
     """Load and check the knowledge base; raise KBError with every problem found."""
     result = load_kb(kb_dir, root)
@@ -50,5 +71,9 @@ def build_site(kb_dir: Path, root: Path | None = None) -> Site:
     kb = check_kb(kb_dir, root)
     graph = build_graph(kb)
     rendered = render_site(graph)
-    assets = {JSON_EXPORT_PATH: export_json(graph), links.MAP_IMAGE: relationship_svg(graph)}
+    assets = {
+        JSON_EXPORT_PATH: export_json(graph),
+        links.MAP_IMAGE: relationship_svg(graph),
+        **citation_exports(graph),
+    }
     return Site(pages=rendered.pages, assets=assets, nav=rendered.nav, graph=graph)

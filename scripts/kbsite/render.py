@@ -11,8 +11,17 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from kbsite import links, schema
+from kbsite.cite import STYLES, export_bibtex, export_ris, format_reference
 from kbsite.graph import Graph, principle_order
-from kbsite.markdown import md_block, md_cell, md_inline, md_url, meta_text, yaml_string
+from kbsite.markdown import (
+    code_block,
+    md_block,
+    md_cell,
+    md_inline,
+    md_url,
+    meta_text,
+    yaml_string,
+)
 from kbsite.model import Citation, Entry, Finding, Principle
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -54,7 +63,13 @@ def make_environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=md_inline, cell=md_cell, md_block=md_block, url=md_url, yaml=yaml_string, meta=meta_text
+        md=md_inline,
+        cell=md_cell,
+        md_block=md_block,
+        url=md_url,
+        yaml=yaml_string,
+        meta=meta_text,
+        code=code_block,
     )
     vocabularies = {
         "study_label": schema.STUDY_TYPES,
@@ -138,7 +153,15 @@ def render_site(graph: Graph) -> RenderedSite:
     for finding in kb.findings:
         render("finding.md.j2", links.page_path(finding), finding=finding)
     for citation in kb.citations:
-        render("citation.md.j2", links.page_path(citation), citation=citation)
+        render(
+            "citation.md.j2",
+            links.page_path(citation),
+            citation=citation,
+            bibtex=export_bibtex([citation]),
+            ris=export_ris([citation]),
+            formatted={label: format_reference(citation, style) for style, label in STYLES.items()},
+            highwire=highwire_tags(citation),
+        )
     render("principles_index.md.j2", links.index_path("principle"))
     render(
         "findings_index.md.j2",
@@ -191,6 +214,35 @@ def render_site(graph: Graph) -> RenderedSite:
         ),
     )
     return RenderedSite(pages=dict(sorted(pages.items())), nav=nav)
+
+
+def highwire_tags(citation: Citation) -> list[tuple[str, str]]:
+    """Highwire Press `citation_*` meta tags, which Zotero and Google Scholar read."""
+    tags = [("citation_title", citation.title)]
+    tags += [("citation_author", a.sort_name) for a in citation.authors]
+    if citation.year:
+        tags.append(("citation_publication_date", str(citation.year)))
+    if citation.journal:
+        tags.append(("citation_journal_title", citation.journal))
+    if citation.booktitle:
+        tags.append(("citation_conference_title", citation.booktitle))
+    if citation.school:
+        tags.append(("citation_dissertation_institution", citation.school))
+    if citation.pages:
+        first, _, last = citation.pages.partition("-")
+        tags.append(("citation_firstpage", first))
+        if last:
+            tags.append(("citation_lastpage", last))
+    for name, value in (("citation_volume", citation.volume), ("citation_issue", citation.number),
+                        ("citation_publisher", citation.publisher), ("citation_doi", citation.doi),
+                        ("citation_isbn", citation.isbn), ("citation_issn", citation.issn),
+                        ("citation_arxiv_id", citation.arxiv_id)):
+        if value:
+            tags.append((name, value))
+    landing = citation.url or (f"https://doi.org/{citation.doi}" if citation.doi else "")
+    if landing:
+        tags.append(("citation_abstract_html_url", landing))
+    return tags
 
 
 def citation_order(citation: Citation) -> tuple[int, str]:

@@ -70,3 +70,14 @@ def write_tree(outputs: dict[str, str | bytes], out_dir: Path) -> WriteReport:
     if not manifest_path.exists() or manifest_path.read_text(encoding="utf-8") != manifest:
         _atomic_write(manifest_path, manifest.encode("utf-8"))
     return WriteReport(tuple(written), tuple(removed), unchanged)
+
+
+def write_new_files(files: dict[str, str], root: Path) -> tuple[str, ...]:
+    """Create new files (all or none); refuse if any already exists."""
+    existing = sorted(name for name in files if (root / name).exists())
+    if existing:
+        raise UnsafeWriteError(f"{existing[0]}: expected a new file, found one already there\n"
+                               "    hint: existing entries are never overwritten; edit it instead")
+    for name, text in sorted(files.items()):
+        _atomic_write(root / name, text.encode("utf-8"))
+    return tuple(sorted(files))
