@@ -61,6 +61,9 @@ def on_files(files: Files, config: Any) -> Files:
         )
     in_nav = {section.index for section in site.nav}
     in_nav |= {path for section in site.nav for _, path in section.children}
+    citation_file = Path(config.config_file_path).parent / "CITATION.cff"
+    if citation_file.is_file():  # how to cite the knowledge base itself, at the site root
+        files.append(File.generated(config, "CITATION.cff", abs_src_path=str(citation_file)))
     for path, content in site.outputs.items():
         # Pages of long sections are reached from their index page, not the navigation.
         inclusion = (InclusionLevel.UNDEFINED if path in in_nav or not path.endswith(".md")

@@ -68,3 +68,71 @@ def test_unknown_command_is_a_usage_error():
     result = run("frobnicate")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+NEW_BIB = """\
+@article{sculley-2015,
+  author = {Sculley, D. and M{\\"u}ller, Anna},
+  title = {Hidden Technical Debt in Machine Learning Systems},
+  journal = {Advances in Neural Information Processing Systems},
+  year = {2015},
+  pages = {2503--2511},
+  abstract = {Never copied.}
+}
+"""
+
+
+def test_import_bibtex_creates_a_valid_citation(kb_copy, tmp_path):
+    kb_copy()
+    (tmp_path / "new.bib").write_text(NEW_BIB, encoding="utf-8")
+    result = run("import-bibtex", "new.bib", "--summary", "My own summary.", "--kb", "kb",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "kb/citations/sculley-2015.yaml: written" in result.stdout
+    assert "the abstract was not imported" in result.stdout
+    created = (tmp_path / "kb" / "citations" / "sculley-2015.yaml").read_text(encoding="utf-8")
+    assert "family: Müller" in created
+    assert "pages: 2503-2511" in created
+    assert "Never copied" not in created
+    again = run("import-bibtex", "new.bib", "--summary", "Again.", "--kb", "kb", cwd=tmp_path)
+    assert again.returncode == 1
+    assert ("new.bib:1: expected a new citation key, found `sculley-2015`, which "
+            "kb/citations/sculley-2015.yaml already uses") in again.stderr
+
+
+def test_import_bibtex_refuses_duplicate_doi_and_broken_input_writing_nothing(kb_copy, tmp_path):
+    kb_dir = kb_copy()
+    before = sorted(p.name for p in (kb_dir / "citations").iterdir())
+    (tmp_path / "bad.bib").write_text(
+        "@misc{copy-2020,\n  author = {A, B},\n  title = {T},\n  doi = {10.1234/JOT.2020.1}\n}\n"
+        "@misc{good-2021,\n  author = {C, D},\n  title = {U}\n}\n"
+        "@article{broken,\n  title = {unclosed\n", encoding="utf-8")
+    result = run("import-bibtex", "bad.bib", "--summary", "S.", "--kb", "kb", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[:4] == [
+        "bad.bib:1: expected a source not yet in the knowledge base, found DOI "
+        "10.1234/JOT.2020.1 already in kb/citations/smith-2020.yaml",
+        "    hint: cite the existing entry instead of importing it again",
+        "bad.bib:10: expected a complete BibTeX entry, found one that does not parse",
+        "    hint: check this entry for an unbalanced brace, quote, or a missing comma",
+    ]
+    assert result.stderr.rstrip().endswith("nothing was written")
+    assert sorted(p.name for p in (kb_dir / "citations").iterdir()) == before
+
+
+def test_export_bibtex_selects_by_principle_tag_and_id(kb_copy, tmp_path):
+    kb_copy()
+    by_principle = run("export-bibtex", "--kb", "kb", "--principle", "beta", cwd=tmp_path)
+    assert by_principle.stdout.startswith("@article{smith-2020,")
+    assert "doe-2021" not in by_principle.stdout
+    by_tag = run("export-bibtex", "--kb", "kb", "--tag", "testing", cwd=tmp_path)
+    assert "@misc{doe-2021," in by_tag.stdout
+    assert "@article{smith-2020," in by_tag.stdout
+    by_id = run("export-bibtex", "--kb", "kb", "--ids", "doe-2021", "--out", "x.bib",
+                cwd=tmp_path)
+    assert by_id.stdout.strip() == "x.bib: 1 entries"
+    assert (tmp_path / "x.bib").read_text(encoding="utf-8").startswith("@misc{doe-2021,")
+    unknown = run("export-bibtex", "--kb", "kb", "--principle", "gamma", cwd=tmp_path)
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == "error: expected the id of a principle, found `gamma`"

@@ -149,3 +149,22 @@ def test_hostile_entry_text_is_shown_as_text(tmp_path):
         assert "<script>alert" not in content, path
         assert not re.search(r"<[^>]*\sonmouseover=\"", content), path
         assert 'href="javascript:' not in content, path
+
+
+def test_citation_pages_carry_highwire_tags_and_downloads(built_site):
+    page = (built_site / "citations" / "araujo-2024" / "index.html").read_text(encoding="utf-8")
+    assert ('<meta name="citation_title" content="Professional Insights into Benefits and '
+            'Limitations of Implementing MLOps Principles">') in page
+    assert page.count('<meta name="citation_author"') == 4
+    assert '<meta name="citation_doi" content="10.5220/0012741100003690">' in page
+    assert '<meta name="citation_conference_title"' in page
+    assert '<meta name="citation_firstpage" content="305">' in page
+    assert 'href="../araujo-2024.bib"' in page
+    assert (built_site / "citations" / "araujo-2024.bib").read_text(
+        encoding="utf-8").startswith("@inproceedings{araujo-2024,")
+    assert (built_site / "references.bib").is_file()
+    assert (built_site / "CITATION.cff").read_text(encoding="utf-8") == (
+        REPO / "CITATION.cff").read_text(encoding="utf-8")
+    principle = (built_site / "principles" / "versioning" / "index.html").read_text(
+        encoding="utf-8")
+    assert 'href="../versioning.bib"' in principle

@@ -40,7 +40,8 @@ def _text(value: str) -> str:
 
 
 def import_bibtex(text: str, shown: str, kb: KnowledgeBase, *, role: str, summary: str,
-                  kb_folder: str = "kb") -> ImportResult:
+                  kb_folder: str = "kb", existing_ids: frozenset[str] = frozenset()
+                  ) -> ImportResult:
     """Map every entry of a .bib text to a citation entry; nothing is returned if any fails."""
     parser_log = logging.getLogger("bibtexparser")
     level = parser_log.level
@@ -62,7 +63,7 @@ def import_bibtex(text: str, shown: str, kb: KnowledgeBase, *, role: str, summar
     files: dict[str, str] = {}
     notes: list[str] = []
     known_dois = {c.doi.lower(): c.id for c in kb.citations if c.doi}
-    known_ids = {c.id for c in kb.citations}
+    known_ids = {c.id for c in kb.citations} | set(existing_ids)
     for entry in library.entries:
         line = entry.start_line + 1
         key = entry.key

@@ -11,6 +11,7 @@ from kbsite.bibimport import import_bibtex
 from kbsite.cite import export_bibtex
 from kbsite.errors import KBError, format_report
 from kbsite.graph import build_graph
+from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
 from kbsite.schema import CITATION_ROLES, ENTRY_TYPES, json_schema
 from kbsite.write import UnsafeWriteError, write_new_files, write_tree
@@ -104,14 +105,17 @@ def _export_bibtex(args: argparse.Namespace) -> int:
 
 
 def _import_bibtex(args: argparse.Namespace) -> int:
-    kb = check_kb(args.kb, Path.cwd())
+    # Other problems in the knowledge base (such as a citation imported but not yet cited)
+    # must not block an import; existing files still count, valid or not.
+    loaded = load_kb(args.kb, Path.cwd())
     try:
         text = args.file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         print(f"{args.file.as_posix()}: expected UTF-8 text, found other bytes", file=sys.stderr)
         return EXIT_INVALID
-    result = import_bibtex(text, args.file.as_posix(), kb, role=args.role,
-                           summary=args.summary, kb_folder=args.kb.as_posix())
+    result = import_bibtex(text, args.file.as_posix(), loaded.kb, role=args.role,
+                           summary=args.summary, kb_folder=args.kb.as_posix(),
+                           existing_ids=loaded.file_ids.get("citation", frozenset()))
     if result.issues:
         print(format_report(result.issues), file=sys.stderr)
         print("nothing was written", file=sys.stderr)
