@@ -13,8 +13,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: install system-deps serve build test lint validate schema benchmark clean
 
-# Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography.
-SYSTEM_TOOLS := pdflatex:texlive-latex-base bibtex:texlive-binaries
+# Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography; Chromium
+# runs the browser tests (Playwright cannot download its own browser here); Java runs the W3C
+# HTML checker.
+SYSTEM_TOOLS := pdflatex:texlive-latex-base bibtex:texlive-binaries chromium:chromium \
+	java:default-jre-headless
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)

@@ -7,6 +7,7 @@ knowledge base with errors leaves the previously built site intact.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -72,10 +73,30 @@ def on_files(files: Files, config: Any) -> Files:
     return files
 
 
+_TOGGLE_INPUT = re.compile(r'<input\b[^>]*\btype="(?:checkbox|radio)"[^>]*>')
+
+
+def mend_theme_html(output: str) -> str:
+    """Mend the few places where Material's templates emit invalid or inaccessible HTML.
+
+    The W3C checker rejects `autocomplete` on checkboxes, `autocorrect`, an empty `tabindex`
+    and a label pointing at an input the page lacks; axe wants the search dialog named.
+    """
+    output = output.replace('data-md-component="search" role="dialog">',
+                            'data-md-component="search" role="dialog" aria-label="Search">', 1)
+    output = _TOGGLE_INPUT.sub(lambda m: m.group(0).replace(' autocomplete="off"', ""), output)
+    output = output.replace(' autocorrect="off"', "").replace(' tabindex=""', "")
+    if 'id="__toc"' not in output:
+        output = output.replace(' for="__toc"', "")
+    return output
+
+
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Give Material's search dialog an accessible name (axe rule aria-dialog-name)."""
-    return output.replace(
-        'data-md-component="search" role="dialog">',
-        'data-md-component="search" role="dialog" aria-label="Search">',
-        1,
-    )
+    """Mend every rendered page."""
+    return mend_theme_html(output)
+
+
+def on_post_template(output_content: str, template_name: str, config: Any) -> str:
+    """Mend the pages rendered from templates alone (404.html)."""
+    return mend_theme_html(output_content) if template_name.endswith(".html") else (
+        output_content)

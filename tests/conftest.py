@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,34 @@ def require_or_skip(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI must provide it)")
     pytest.skip(reason)
+
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    """Build a project's site strictly, the way `make build` does."""
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
+                           str(site)], cwd=project, env=ENV, capture_output=True, text=True,
+                          check=False)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real site, built once per test session."""
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(REPO, site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the site project (config, docs, kb, build code) that tests may break."""
+    target.mkdir(parents=True)
+    for name in ("mkdocs.yml", "docs", "kb", "scripts"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target

@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.request
 
-from test_site_build import ENV, copy_project
+from conftest import ENV, copy_project
 
 
 def free_port() -> int:

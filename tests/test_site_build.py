@@ -4,50 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from kbsite import check_kb
 
-from conftest import REPO
-
-MKDOCS = [sys.executable, "-m", "mkdocs"]
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
-
-
-def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*MKDOCS, "build", "--strict", "--site-dir", str(site)], cwd=project,
-                          env=ENV, capture_output=True, text=True, check=False)
-
-
-def copy_project(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "kb", "scripts"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / name)
-    return target
+from conftest import REPO, copy_project, mkdocs_build
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(REPO, site)
-    assert result.returncode == 0, result.stderr
-    return site
 
 
 def test_every_entry_has_a_page(built_site):

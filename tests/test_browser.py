@@ -1,0 +1,252 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1.
+
+Every request to any other host is recorded and aborted, so a page that tried to reach the
+outside world fails the test that visited it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import axe_playwright_python
+import pytest
+from playwright import sync_api as playwright_api
+
+from conftest import require_or_skip
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic", "--disable-dev-shm-usage"]
+AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(built_site: Path) -> Iterator[str]:
+    """Serve the built site on an ephemeral port of 127.0.0.1."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_or_skip(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        playwright.selectors.set_test_id_attribute("data-testid")
+        yield instance
+        instance.close()
+
+
+class Visit:
+    """A browser page that records console errors, failed requests and outside requests."""
+
+    def __init__(self, browser, server: str, **context_options) -> None:
+        self.server = server
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url)
+                     if r.url.startswith(server) else None)
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}")
+                     if r.status >= 400 else None)
+        self.context.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith((self.server, "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def goto(self, path: str):
+        self.page.goto(self.server + path, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server) -> Iterator[Visit]:
+    session = Visit(browser, server)
+    yield session
+    session.close()
+
+
+def site_pages(site: Path) -> list[str]:
+    """URL paths of every HTML page of the built site."""
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        relative = path.relative_to(site).as_posix()
+        pages.append("/" + relative.removesuffix("index.html"))
+    return pages
+
+
+PAGE_TYPES = {
+    "home": "/",
+    "principle": "/principles/versioning/",
+    "benefit": "/benefits/restore-earlier-state/",
+    "limitation": "/limitations/effort-delays-first-release/",
+    "citation": "/citations/araujo-2024/",
+    "principles index": "/principles/",
+    "citations index": "/citations/",
+    "evidence matrix": "/evidence/",
+    "evidence gaps": "/evidence/gaps/",
+    "relationship map": "/evidence/map/",
+    "cross-cutting": "/evidence/cross-cutting/",
+    "tags": "/tags/",
+    "performance": "/about/performance/",
+    "not found": "/404.html",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page, privacy
+
+
+def test_every_page_loads_cleanly_and_stays_on_this_host(browser, server, built_site):
+    session = Visit(browser, server)
+    hosts = set()
+    session.page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
+    problems = []
+    try:
+        for path in site_pages(built_site):
+            session.errors.clear()
+            session.failed.clear()
+            session.goto(path)
+            if session.errors or session.failed:
+                problems.append((path, session.errors[:], session.failed[:]))
+    finally:
+        session.close()
+    assert problems == []
+    assert session.outside == []
+    assert hosts <= {"127.0.0.1", None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reader journeys
+
+
+def test_reader_reaches_principle_evidence_citation_and_bibtex_in_clicks(visit):
+    page = visit.goto("/")
+    page.get_by_role("link", name="Principles", exact=True).first.click()
+    page.get_by_role("link", name="P4 Versioning").first.click()
+    assert page.get_by_role("heading", level=1).inner_text().rstrip("¶") == "P4 Versioning"
+    content = page.locator(".md-content")
+    content.get_by_role("link", name="Restoring an earlier state of the application").click()
+    assert page.url.endswith("/benefits/restore-earlier-state/")
+    page.locator(".md-content").get_by_role("link", name="Araujo et al. (2024)").first.click()
+    assert page.url.endswith("/citations/araujo-2024/")
+    doi = page.get_by_role("link", name="10.5220/0012741100003690")
+    assert doi.get_attribute("href") == "https://doi.org/10.5220/0012741100003690"
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="BibTeX", exact=True).click()
+    bib = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert bib.startswith("@inproceedings{araujo-2024,")
+
+
+def _search(page, text: str) -> list[str]:
+    box = page.locator("input[data-md-component=search-query]")
+    box.click()
+    box.fill("")
+    box.press_sequentially(text, delay=15)
+    page.wait_for_selector(".md-search-result__item")
+    return page.locator(".md-search-result__item h1").all_inner_texts()
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("Versioning", "P4 Versioning"),
+    ("model registry", "P4 Versioning"),
+    ("drift detection", "P8 Continuous monitoring"),
+    ("experiment tracking", "P7 ML metadata tracking and logging"),
+    ("CI/CD", "P1 CI/CD automation"),
+])
+def test_search_finds_principles_by_title_and_alias(visit, query, expected):
+    page = visit.goto("/")
+    assert expected in _search(page, query)
+
+
+def test_tag_page_lists_the_tagged_entries(visit):
+    page = visit.goto("/tags/")
+    section = page.locator("h2#tag\\:traceability + ul, [id='tag:traceability'] + ul").first
+    listed = set(section.locator("a").all_inner_texts())
+    assert {"P3 Reproducibility", "P4 Versioning", "P7 ML metadata tracking and logging",
+            "Restoring an earlier state of the application"} <= listed
+    assert "P1 CI/CD automation" not in listed
+
+
+def test_palette_toggle_switches_between_light_and_dark(visit):
+    page = visit.goto("/principles/versioning/")
+    body = page.locator("body")
+    before = body.get_attribute("data-md-color-scheme")
+    page.locator("label[title='Switch to dark mode']").click()
+    assert body.get_attribute("data-md-color-scheme") == "slate" != before
+    page.reload()
+    assert body.get_attribute("data-md-color-scheme") == "slate"
+    page.locator("label[title='Switch to light mode']").click()
+    assert body.get_attribute("data-md-color-scheme") == "default"
+
+
+@pytest.mark.parametrize("path", ["/", "/principles/versioning/", "/citations/araujo-2024/",
+                                  "/evidence/"])
+def test_pages_fit_a_phone_screen(browser, server, path):
+    session = Visit(browser, server, viewport={"width": 375, "height": 740},
+                    device_scale_factor=2, is_mobile=True, has_touch=True)
+    try:
+        page = session.goto(path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1
+        page.locator("label.md-header__button[for=__drawer]").click()
+        assert page.locator(".md-nav--primary").first.is_visible()
+        assert session.errors == []
+    finally:
+        session.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessibility
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(PAGE_TYPES))
+def test_page_types_pass_axe_wcag_a_and_aa(browser, server, name, scheme):
+    # The palette follows the system preference on a first visit: the real path to dark mode.
+    session = Visit(browser, server, color_scheme=scheme)
+    try:
+        page = session.goto(PAGE_TYPES[name])
+        expected = "slate" if scheme == "dark" else "default"
+        assert page.locator("body").get_attribute("data-md-color-scheme") == expected
+        page.wait_for_timeout(300)  # let Material's colour transitions finish
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+        violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                      for v in result["violations"]]
+        assert violations == []
+    finally:
+        session.close()

