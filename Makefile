@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := scripts
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-deps serve build test lint validate schema benchmark clean
+.PHONY: install system-deps serve build test lint validate schema benchmark lighthouse clean
 
 # Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography; Chromium
 # runs the browser tests (Playwright cannot download its own browser here); Java runs the W3C
@@ -64,6 +64,12 @@ test: install system-deps lint  ## install everything and run every test
 
 benchmark: install  ## print build-time figures for synthetic knowledge bases
 	$(BIN)/python scripts/benchmark.py
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm install --no-audit --no-fund  # not `npm ci`: a lighthouse dependency asks for "latest"
+
+lighthouse: build node_modules/.package-lock.json  ## print Lighthouse scores of the main page types
+	$(BIN)/python scripts/lighthouse.py
 
 clean:
 	rm -rf $(SITE) $(SITE).new $(SITE).old $(VENV)

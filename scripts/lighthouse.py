@@ -1,0 +1,95 @@
+"""Lighthouse benchmark: scores and page weight of the main page types, printed as a table.
+
+Run with `make lighthouse`. It builds the site, serves site/ on 127.0.0.1 with gzip (as static
+hosts do) and points Lighthouse (from node_modules) at Debian's Chromium. It asserts nothing;
+the figures go into docs/about/performance.md. Targets: accessibility 100, the others 95+.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PAGES = {
+    "home": "/",
+    "principle": "/principles/versioning/",
+    "benefit": "/benefits/restore-earlier-state/",
+    "citation": "/citations/araujo-2024/",
+    "evidence matrix": "/evidence/",
+}
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+class _GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves text compressed with gzip, as static hosts such as GitHub Pages do."""
+
+    COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".bib", ".txt")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def send_head(self) -> object:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix not in self.COMPRESSED or "gzip" not in self.headers.get(
+                "Accept-Encoding", "") or not path.is_file():
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+def run_lighthouse(url: str, preset: str, out: Path) -> dict:
+    """One Lighthouse run; returns its JSON report."""
+    command = [str(REPO / "node_modules" / ".bin" / "lighthouse"), url, "--quiet",
+               "--output=json", f"--output-path={out}",
+               "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
+               "--disable-background-networking --disable-component-update --disable-sync"]
+    if preset == "desktop":
+        command.append("--preset=desktop")
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    subprocess.run(command, check=True, env=env, capture_output=True, timeout=300)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def main() -> None:
+    """Serve site/ and print one row per page type and form factor."""
+    site = REPO / "site"
+    if not (site / "index.html").exists():
+        raise SystemExit("site/ is empty: run `make build` first")
+    handler = functools.partial(_GzipHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    print("| page | form factor | performance | accessibility | best practices | SEO | "
+          "page weight |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, path in PAGES.items():
+            for preset in ("mobile", "desktop"):
+                report = run_lighthouse(base + path, preset, Path(scratch) / "report.json")
+                scores = [round(100 * (report["categories"][c]["score"] or 0))
+                          for c in CATEGORIES]
+                weight = report["audits"]["total-byte-weight"]["numericValue"] / 1024
+                print(f"| {name} | {preset} | " + " | ".join(str(s) for s in scores)
+                      + f" | {weight:.0f} KiB |", flush=True)
+    httpd.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
