@@ -121,6 +121,10 @@ PAGE_TYPES = {
     "tags": "/tags/",
     "performance": "/about/performance/",
     "not found": "/404.html",
+    "guides index": "/guides/",
+    "guide with a result": "/guides/invest-now/?stage=in-production&size=large&"
+                           "deployment=continuous&regulated=yes&skills=limited",
+    "guide without answers": "/guides/ready-to-adopt/",
 }
 
 
@@ -248,5 +252,82 @@ def test_page_types_pass_axe_wcag_a_and_aa(browser, server, name, scheme):
         violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                       for v in result["violations"]]
         assert violations == []
+    finally:
+        session.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Decision guides
+
+
+def _guides():
+    from kbsite import check_kb
+
+    from conftest import REPO
+
+    return check_kb(REPO / "kb", REPO).guides
+
+
+GUIDES = _guides()
+
+
+def _guide_url(guide, answers: dict[str, str]) -> str:
+    query = "&".join(f"{question}={option}" for question, option in answers.items())
+    return f"/guides/{guide.id}/?{query}"
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])
+def test_page_and_python_agree_on_every_combination(browser, server, guide):
+    from kbsite.guides import COMBINATION_LIMIT, combination_count, combinations, evaluate
+
+    assert combination_count(guide) <= COMBINATION_LIMIT  # small: every combination is checked
+    session = Visit(browser, server)
+    try:
+        for answers in combinations(guide):
+            page = session.goto(_guide_url(guide, answers))
+            rows = page.locator("#kb-guide-result tr[data-subject]")
+            shown = {row.get_attribute("data-subject"): (
+                row.get_attribute("data-level"),
+                tuple(filter(None, row.get_attribute("data-because").split(","))),
+                row.get_attribute("data-judgement"))
+                for row in rows.all()}
+            expected = {subject: (o.level, o.because, o.judgement)
+                        for subject, o in evaluate(guide, answers).items()}
+            assert shown == expected, answers
+        assert session.errors == []
+    finally:
+        session.close()
+
+
+def test_guide_works_with_the_keyboard_and_announces_results(visit):
+    page = visit.goto("/guides/invest-now/")
+    status = page.locator("#kb-guide-status")
+    assert status.inner_text().startswith("Answer 5 more questions")
+    page.locator("#answer-stage-first-version").focus()
+    page.keyboard.press("Space")
+    for question in ("size", "deployment", "regulated", "skills"):
+        page.keyboard.press("Tab")
+        page.keyboard.press("Space")
+        assert page.evaluate("document.activeElement.name") == question
+    assert status.inner_text().startswith("Recommendations updated:")
+    assert "stage=first-version" in page.url
+    row = page.locator("#kb-guide-result tr[data-subject=ci-cd-automation]")
+    assert row.get_attribute("data-level") == "plan-later"
+    with page.expect_download() as download_info:
+        page.locator("#kb-guide-bibtex").click()
+    bib = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "@inproceedings{araujo-2024," in bib
+
+
+def test_guide_reads_fully_without_javascript(browser, server):
+    session = Visit(browser, server, java_script_enabled=False)
+    try:
+        page = session.goto("/guides/invest-now/")
+        assert not page.locator("#kb-guide-form").is_visible()
+        assert page.get_by_role("heading", name="Every outcome").is_visible()
+        table = page.locator("h3:has(a[href$='ci-cd-automation/']) + table")
+        assert "Plan for later" in table.inner_text()
+        questions = page.locator(".md-content ol")
+        assert questions.get_by_text("What stage is your ML application at?").is_visible()
     finally:
         session.close()

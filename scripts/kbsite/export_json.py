@@ -57,11 +57,13 @@ def export_json(graph: Graph) -> str:
             "limitations": len(kb.limitations),
             "citations": len(kb.citations),
             "questions": len(kb.questions),
+            "guides": len(kb.guides),
         },
         "principles": principles,
         "benefits": [_entry(f) for f in kb.benefits],
         "limitations": [_entry(f) for f in kb.limitations],
         "citations": citations,
         "questions": [_entry(q) for q in kb.questions],
+        "guides": [_entry(g) for g in kb.guides],
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

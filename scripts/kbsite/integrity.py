@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable, Iterator
 
 from kbsite.errors import Issue
-from kbsite.model import Citation, Entry, Finding, KnowledgeBase, Principle, Question
+from kbsite.guides import check_guide
+from kbsite.model import Citation, Entry, Finding, Guide, KnowledgeBase, Principle, Question
 from kbsite.yamlio import Path_
 
 Reference = tuple[Entry, Path_, str, str]
@@ -38,7 +39,7 @@ def _issue_in_text(entry: Entry, where: Path_, text: str, offset: int, message: 
 
 def all_entries(kb: KnowledgeBase) -> Iterator[tuple[str, Entry]]:
     """Every entry with its type name."""
-    for type_name in ("principle", "benefit", "limitation", "citation", "question"):
+    for type_name in ("principle", "benefit", "limitation", "citation", "question", "guide"):
         for entry in kb.of_type(type_name):
             yield type_name, entry
 
@@ -165,6 +166,8 @@ def _markdown_fields(entry: Entry) -> Iterator[tuple[Path_, str]]:
         yield ("description",), entry.description
     elif isinstance(entry, Question):
         yield ("details",), entry.details
+    elif isinstance(entry, Guide):
+        yield ("description",), entry.description
 
 
 def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
@@ -216,4 +219,5 @@ def check_integrity(
     issues += check_references(kb, file_ids)
     if complete:
         issues += check_citations_used(kb)
+        issues += [issue for guide in kb.guides for issue in check_guide(guide, kb)]
     return issues

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import posixpath
 
-from kbsite.model import Entry, Finding, Principle, Question
+from kbsite.model import Entry, Finding, Guide, Principle, Question
 
 FOLDERS = {
     "principle": "principles",
     "benefit": "benefits",
     "limitation": "limitations",
     "citation": "citations",
+    "guide": "guides",
 }
 GAPS_PAGE = "evidence/gaps.md"
 MATRIX_PAGE = "evidence/index.md"
@@ -28,6 +29,8 @@ def type_of(entry: Entry) -> str:
         return "principle"
     if isinstance(entry, Question):
         return "question"
+    if isinstance(entry, Guide):
+        return "guide"
     return "citation"
 
 
@@ -73,3 +76,9 @@ def url_of(page: str) -> str:
     else:
         path += "/"
     return path + (f"#{fragment}" if fragment else "")
+
+
+def html_href(from_page: str, target: str) -> str:
+    """A link for raw HTML (which MkDocs does not rewrite), under directory URLs."""
+    depth = url_of(from_page).count("/")
+    return "../" * depth + url_of(target)

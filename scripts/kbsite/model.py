@@ -220,7 +220,75 @@ class Question:
     citations: tuple[str, ...] = ()
 
 
-Entry = Principle | Finding | Citation | Question
+@dataclass(frozen=True)
+class Labelled:
+    """A value with its label (a guide's level, or a question's option)."""
+
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class GuideQuestion:
+    """A question of a guide."""
+
+    id: str
+    text: str
+    options: tuple[Labelled, ...]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Holds when the answer to `question` is one of `options`."""
+
+    question: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A recommendation level, the findings it rests on, and any editors' judgement."""
+
+    level: str
+    because: tuple[str, ...] = ()
+    judgement: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An outcome that applies when all conditions hold."""
+
+    when: tuple[Condition, ...]
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class GuideSubject:
+    """What a guide recommends on: a principle or a finding."""
+
+    subject: str
+    default: Outcome
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A decision guide."""
+
+    id: str
+    title: str
+    summary: str
+    subject_heading: str
+    levels: tuple[Labelled, ...]
+    questions: tuple[GuideQuestion, ...]
+    subjects: tuple[GuideSubject, ...]
+    source: SourceFile
+    description: str = ""
+
+
+Entry = Principle | Finding | Citation | Question | Guide
 
 
 @dataclass(frozen=True)
@@ -232,6 +300,7 @@ class KnowledgeBase:
     limitations: tuple[Finding, ...] = ()
     citations: tuple[Citation, ...] = ()
     questions: tuple[Question, ...] = ()
+    guides: tuple[Guide, ...] = ()
 
     def of_type(self, type_name: str) -> tuple[Entry, ...]:
         """Entries of one type, by the type's singular name."""
@@ -241,6 +310,7 @@ class KnowledgeBase:
             "limitation": self.limitations,
             "citation": self.citations,
             "question": self.questions,
+            "guide": self.guides,
         }[type_name]
 
     @property
@@ -372,4 +442,37 @@ def build_entry(type_name: str, data: dict[str, Any], source: SourceFile) -> Ent
             principles=_strings(data, "principles"),
             citations=_strings(data, "citations"),
         )
+    if type_name == "guide":
+        return Guide(
+            id=data["id"], title=_text(data, "title"), summary=_text(data, "summary"),
+            description=_text(data, "description"),
+            subject_heading=_text(data, "subject_heading"),
+            levels=tuple(_labelled(item) for item in data["levels"]),
+            questions=tuple(
+                GuideQuestion(id=q["id"], text=_text(q, "text"), help=_text(q, "help"),
+                              options=tuple(_labelled(o) for o in q["options"]))
+                for q in data["questions"]
+            ),
+            subjects=tuple(
+                GuideSubject(
+                    subject=item["subject"], default=_outcome(item["default"]),
+                    rules=tuple(
+                        Rule(when=tuple(Condition(c["question"], tuple(c["options"]))
+                                        for c in rule["when"]),
+                             outcome=_outcome(rule))
+                        for rule in item.get("rules") or ()
+                    ),
+                )
+                for item in data["subjects"]
+            ),
+            source=source,
+        )
     raise ValueError(type_name)  # pragma: no cover - the loader only passes known types
+
+
+def _labelled(data: dict[str, Any]) -> Labelled:
+    return Labelled(data["id"], _text(data, "label"), _text(data, "description"))
+
+
+def _outcome(data: dict[str, Any]) -> Outcome:
+    return Outcome(data["level"], _strings(data, "because"), _text(data, "judgement"))

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from kbsite import links, schema
 from kbsite.cite import STYLES, export_bibtex, export_ris, format_reference
 from kbsite.graph import Graph, principle_order
+from kbsite.guide_view import guide_form, guide_script_json
 from kbsite.markdown import (
     code_block,
     md_block,
@@ -22,7 +23,7 @@ from kbsite.markdown import (
     meta_text,
     yaml_string,
 )
-from kbsite.model import Citation, Entry, Finding, Principle
+from kbsite.model import Citation, Entry, Finding, Guide, Outcome, Principle, Rule
 
 TEMPLATES = Path(__file__).parent / "templates"
 NAV_CHILD_LIMIT = 60
@@ -162,6 +163,21 @@ def render_site(graph: Graph) -> RenderedSite:
             formatted={label: format_reference(citation, style) for style, label in STYLES.items()},
             highwire=highwire_tags(citation),
         )
+    entries = {**graph.principles, **{f.id: f for f in kb.findings}}
+    for guide in kb.guides:
+        page = links.page_path(guide)
+        render(
+            "guide.md.j2",
+            page,
+            guide=guide,
+            entries=entries,
+            form=guide_form(guide),
+            data=guide_script_json(guide, graph),
+            outcome_basis=functools.partial(outcome_basis, PageContext(page, graph), entries),
+            conditions_text=functools.partial(conditions_text, guide),
+            level_label={level.id: level.label for level in guide.levels},
+        )
+    render("guides_index.md.j2", links.index_path("guide"))
     render("principles_index.md.j2", links.index_path("principle"))
     render(
         "findings_index.md.j2",
@@ -188,6 +204,8 @@ def render_site(graph: Graph) -> RenderedSite:
         return tuple((meta_text(title(e)), links.page_path(e)) for e in entries)
 
     nav = (
+        NavSection("Decide", links.index_path("guide"),
+                   children(kb.guides, lambda g: g.title)),
         NavSection(
             "Principles", links.index_path("principle"), children(principles, lambda p: p.label)
         ),
@@ -214,6 +232,25 @@ def render_site(graph: Graph) -> RenderedSite:
         ),
     )
     return RenderedSite(pages=dict(sorted(pages.items())), nav=nav)
+
+
+def outcome_basis(ctx: PageContext, entries: dict[str, Entry], outcome: Outcome) -> str:
+    """The findings (as links) and any editors' judgement an outcome rests on, as Markdown."""
+    parts = [ctx.entry(entries[finding]) for finding in outcome.because]
+    if outcome.judgement:
+        parts.append(f"*Editors' judgement:* {md_inline(outcome.judgement)}")
+    return "; ".join(parts)
+
+
+def conditions_text(guide: Guide, rule: Rule) -> str:
+    """A rule's conditions in words: each question followed by the options that satisfy it."""
+    questions = {q.id: q for q in guide.questions}
+    return "; ".join(
+        md_inline(questions[c.question].text) + " "
+        + " or ".join(md_inline(o.label) for o in questions[c.question].options
+                      if o.id in c.options)
+        for c in rule.when
+    )
 
 
 def highwire_tags(citation: Citation) -> list[tuple[str, str]]:

@@ -635,6 +635,111 @@ QUESTION = Record(
     ),
 )
 
+
+LABELLED = Record(
+    name="labelled value",
+    description="A value with the label people see.",
+    fields=(
+        Field(name="id", spec=_id("The value's id, used in page addresses."), required=True),
+        Field(name="label", spec=_line("What people read.", 150), required=True),
+        Field(name="description", spec=_line("One sentence that explains it.", 300)),
+    ),
+)
+
+CONDITION = Record(
+    name="condition",
+    description="Holds when the answer to a question is one of some options.",
+    fields=(
+        Field(name="question", spec=_id("Id of a question of this guide."), required=True),
+        Field(
+            name="options",
+            spec=ListOf(description="Ids of the options that satisfy it.",
+                        item=_id("an option id"), min_items=1),
+            required=True,
+        ),
+    ),
+)
+
+OUTCOME_FIELDS = (
+    Field(name="level", spec=_id("Id of one of the guide's levels."), required=True),
+    Field(
+        name="because",
+        spec=_refs("finding", "Benefits and limitations the outcome rests on (their evidence "
+                   "and citations are shown with it)."),
+    ),
+    Field(name="judgement", spec=_line(
+        "The editors' reasoning, required when no finding supports the outcome; it is shown "
+        "as the editors' judgement, not as evidence.", 400)),
+)
+
+RULE = Record(
+    name="rule",
+    description="An outcome that applies when all its conditions hold.",
+    fields=(
+        Field(name="when", spec=ListOf(description="Conditions that must all hold.",
+                                       item=CONDITION, min_items=1, unique=False),
+              required=True),
+        *OUTCOME_FIELDS,
+    ),
+)
+
+SUBJECT = Record(
+    name="subject",
+    description="A principle or finding the guide gives a recommendation on.",
+    fields=(
+        Field(name="subject", spec=_id("Id of a principle, benefit or limitation."),
+              required=True),
+        Field(name="default", spec=Record(name="default outcome",
+                                          description="The outcome when no rule applies.",
+                                          fields=OUTCOME_FIELDS), required=True),
+        Field(name="rules", spec=ListOf(description="Outcomes for particular answers; rules "
+                                        "that can hold together must agree.", item=RULE,
+                                        unique=False)),
+    ),
+)
+
+GUIDE = Record(
+    name="guide",
+    description="A decision guide: questions, and rules that map answers to recommendations.",
+    fields=(
+        Field(name="id", spec=_id("The entry's id; must equal the file name."), required=True),
+        Field(name="title", spec=_line("The question the guide answers.", 120), required=True),
+        Field(name="summary", spec=_line("One sentence on what the guide does.", 300),
+              required=True),
+        Field(name="description", spec=_markdown("How to read the result, in Markdown.")),
+        Field(name="subject_heading", spec=_line("Heading of the result column, e.g. "
+                                                 "`Principle`.", 40), required=True),
+        Field(name="levels", spec=ListOf(description="Possible recommendations, strongest "
+                                         "first.", item=LABELLED, min_items=2, unique=False),
+              required=True),
+        Field(
+            name="questions",
+            spec=ListOf(
+                description="Questions asked, in order.",
+                item=Record(
+                    name="question",
+                    description="A question with its options.",
+                    fields=(
+                        Field(name="id", spec=_id("The question's id, used in page addresses."),
+                              required=True),
+                        Field(name="text", spec=_line("The question.", 200), required=True),
+                        Field(name="help", spec=_line("A hint for answering.", 300)),
+                        Field(name="options", spec=ListOf(description="Possible answers.",
+                                                          item=LABELLED, min_items=2,
+                                                          unique=False), required=True),
+                    ),
+                ),
+                min_items=1,
+                unique=False,
+            ),
+            required=True,
+        ),
+        Field(name="subjects", spec=ListOf(description="What the guide recommends on.",
+                                           item=SUBJECT, min_items=1, unique=False),
+              required=True),
+    ),
+)
+
 ENTRY_TYPES: tuple[EntryType, ...] = (
     EntryType(name="principle", folder="principles", plural_title="Principles", record=PRINCIPLE),
     EntryType(name="benefit", folder="benefits", plural_title="Benefits", record=BENEFIT),
@@ -643,6 +748,7 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
     ),
     EntryType(name="citation", folder="citations", plural_title="Citations", record=CITATION),
     EntryType(name="question", folder="questions", plural_title="Open questions", record=QUESTION),
+    EntryType(name="guide", folder="guides", plural_title="Decision guides", record=GUIDE),
 )
 ENTRY_TYPES_BY_NAME = {entry_type.name: entry_type for entry_type in ENTRY_TYPES}
 
