@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := scripts
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-deps serve build test lint validate schema benchmark lighthouse clean
+.PHONY: install system-deps serve build test lint validate schema benchmark lighthouse screenshots clean
 
 # Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography; Chromium
 # runs the browser tests (Playwright cannot download its own browser here); Java runs the W3C
@@ -70,6 +70,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 lighthouse: build node_modules/.package-lock.json  ## print Lighthouse scores of the main page types
 	$(BIN)/python scripts/lighthouse.py
+
+screenshots: install system-deps  ## refresh docs/assets/screenshots from the real build
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k screenshots -q
 
 clean:
 	rm -rf $(SITE) $(SITE).new $(SITE).old $(VENV)

@@ -97,6 +97,7 @@ def make_project(root: Path, entries: int, *, default_material: bool) -> Path:
     shutil.copytree(REPO / "scripts", root / "scripts",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "docs", root / "docs")
+    shutil.copy2(REPO / "CITATION.cff", root / "CITATION.cff")
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     if default_material:
         # Material's default: every page in the navigation of every page, nothing pruned.

@@ -83,7 +83,7 @@ def built_site(tmp_path_factory) -> Path:
 def copy_project(target: Path) -> Path:
     """A copy of the site project (config, docs, kb, build code) that tests may break."""
     target.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "kb", "scripts"):
+    for name in ("mkdocs.yml", "CITATION.cff", "docs", "kb", "scripts"):
         source = REPO / name
         if source.is_dir():
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))

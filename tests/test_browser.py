@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import axe_playwright_python
 import pytest
 from playwright import sync_api as playwright_api
 
-from conftest import require_or_skip
+from conftest import REPO, require_or_skip
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,11 +27,28 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic", "--disable-dev-shm-usage"]
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOTS = REPO / "docs" / "assets" / "screenshots"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site quietly, answering missing pages with its 404.html as hosts do."""
+
     def log_message(self, *args: object) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None
+                   ) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.exists():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
@@ -125,6 +143,8 @@ PAGE_TYPES = {
     "guide with a result": "/guides/invest-now/?stage=in-production&size=large&"
                            "deployment=continuous&regulated=yes&skills=limited",
     "guide without answers": "/guides/ready-to-adopt/",
+    "about": "/about/",
+    "reading the evidence": "/about/reading-evidence/",
 }
 
 
@@ -263,8 +283,6 @@ def test_page_types_pass_axe_wcag_a_and_aa(browser, server, name, scheme):
 def _guides():
     from kbsite import check_kb
 
-    from conftest import REPO
-
     return check_kb(REPO / "kb", REPO).guides
 
 
@@ -331,3 +349,43 @@ def test_guide_reads_fully_without_javascript(browser, server):
         assert questions.get_by_text("What stage is your ML application at?").is_visible()
     finally:
         session.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# First impression
+
+
+def test_home_page_shows_trade_off_entry_points_and_principle_cards(visit, tmp_path):
+    page = visit.goto("/")
+    main = page.locator(".md-content")
+    assert main.get_by_role("heading", name="The trade-off in one paragraph").is_visible()
+    for entry_point in ("Open the decision guides", "Open the evidence matrix",
+                        "Open the citations"):
+        assert main.get_by_role("link", name=entry_point).is_visible()
+    cards = main.locator(".grid.cards").nth(1).locator("li")
+    assert cards.count() == 9
+    assert "P4 Versioning" in cards.nth(3).inner_text()
+    assert "3 benefits · 0 limitations" in cards.nth(3).inner_text()
+    main.get_by_role("link", name="pay off for larger applications that deploy models "
+                     "continuously").click()
+    assert page.url.endswith("/benefits/pays-off-for-larger-applications/")
+
+
+def test_not_found_page_offers_search_and_a_way_back(visit):
+    page = visit.goto("/no/such/page/")
+    visit.failed.clear()  # the 404 itself is expected
+    assert page.get_by_role("heading", name="Page not found").is_visible()
+    page.get_by_role("link", name="The nine principles").click()
+    assert page.url.endswith("/principles/")
+
+
+@pytest.mark.parametrize(("name", "path"), [("home", "/"),
+                                            ("principle", "/principles/versioning/")])
+def test_screenshots_of_the_real_build(visit, tmp_path, name, path):
+    """`make screenshots` keeps the README's pictures current (UPDATE_SCREENSHOTS=1)."""
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page = visit.goto(path)
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.screenshot(path=str(folder / f"{name}.png"))
+    assert (folder / f"{name}.png").stat().st_size > 20_000

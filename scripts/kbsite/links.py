@@ -14,6 +14,7 @@ FOLDERS = {
     "citation": "citations",
     "guide": "guides",
 }
+HOME_PAGE = "index.md"
 GAPS_PAGE = "evidence/gaps.md"
 MATRIX_PAGE = "evidence/index.md"
 MAP_PAGE = "evidence/map.md"

@@ -178,6 +178,8 @@ def render_site(graph: Graph) -> RenderedSite:
             level_label={level.id: level.label for level in guide.levels},
         )
     render("guides_index.md.j2", links.index_path("guide"))
+    home = PageContext(links.HOME_PAGE, graph)
+    render("home.md.j2", links.HOME_PAGE, link_to=functools.partial(link_if_present, home, entries))
     render("principles_index.md.j2", links.index_path("principle"))
     render(
         "findings_index.md.j2",
@@ -232,6 +234,13 @@ def render_site(graph: Graph) -> RenderedSite:
         ),
     )
     return RenderedSite(pages=dict(sorted(pages.items())), nav=nav)
+
+
+def link_if_present(ctx: PageContext, entries: dict[str, Entry], entry_id: str, text: str) -> str:
+    """A link to an entry with the given text, or the text alone when the entry is absent."""
+    if entry_id in entries:
+        return f"[{md_inline(text)}]({ctx.link(entries[entry_id])})"
+    return md_inline(text)
 
 
 def outcome_basis(ctx: PageContext, entries: dict[str, Entry], outcome: Outcome) -> str:
