@@ -41,7 +41,7 @@ def on_config(config: Any) -> Any:
     """Build the knowledge base; abort with the validator's report on any problem."""
     root = Path(config.config_file_path).parent
     try:
-        site = build_site(root / "kb", root)
+        site = build_site(root / "kb", root, repo_url=config.extra.get("repository", ""))
     except KBError as error:
         raise PluginError(f"The knowledge base has problems:\n{error}") from None
     setattr(config, _SITE_ATTRIBUTE, site)

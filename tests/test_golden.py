@@ -11,7 +11,7 @@ from conftest import FIXTURE_KB, GOLDEN, REPO
 
 
 def test_fixture_kb_renders_to_golden_tree(update_golden):
-    site = build_site(FIXTURE_KB, REPO)
+    site = build_site(FIXTURE_KB, REPO, with_history=False)
     if update_golden:
         shutil.rmtree(GOLDEN, ignore_errors=True)
         for name, text in site.outputs.items():
@@ -28,6 +28,6 @@ def test_fixture_kb_renders_to_golden_tree(update_golden):
 
 
 def test_rendering_is_deterministic():
-    first = build_site(FIXTURE_KB, REPO).outputs
-    second = build_site(FIXTURE_KB, REPO).outputs
+    first = build_site(FIXTURE_KB, REPO, with_history=False).outputs
+    second = build_site(FIXTURE_KB, REPO, with_history=False).outputs
     assert first == second

@@ -14,7 +14,7 @@ from kbsite.graph import build_graph
 from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
 from kbsite.schema import CITATION_ROLES, ENTRY_TYPES, json_schema
-from kbsite.write import UnsafeWriteError, write_new_files, write_tree
+from kbsite.write import UnsafeWriteError, write_changed_files, write_new_files, write_tree
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -60,8 +60,8 @@ def _schema(args: argparse.Namespace) -> int:
                 "    hint: run `python -m kbsite schema` and commit the result"
             )
         return EXIT_INVALID if stale else EXIT_OK
-    report = write_tree(expected, folder)
-    print(f"{folder.as_posix()}: {len(report.written)} written, {report.unchanged} unchanged")
+    written = write_changed_files(expected, folder)
+    print(f"{folder.as_posix()}: {len(written)} written, {len(expected) - len(written)} unchanged")
     return EXIT_OK
 
 

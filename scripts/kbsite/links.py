@@ -15,6 +15,7 @@ FOLDERS = {
     "guide": "guides",
 }
 HOME_PAGE = "index.md"
+CHANGELOG_PAGE = "about/changelog.md"
 GAPS_PAGE = "evidence/gaps.md"
 MATRIX_PAGE = "evidence/index.md"
 MAP_PAGE = "evidence/map.md"

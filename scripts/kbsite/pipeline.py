@@ -12,6 +12,7 @@ from kbsite.diagram import relationship_svg
 from kbsite.errors import KBError
 from kbsite.export_json import export_json
 from kbsite.graph import Graph, build_graph
+from kbsite.history import History, read_history
 from kbsite.integrity import check_integrity
 from kbsite.load import load_kb
 from kbsite.model import KnowledgeBase
@@ -66,11 +67,17 @@ def check_kb(kb_dir: Path, root: Path | None = None) -> KnowledgeBase:
     return result.kb
 
 
-def build_site(kb_dir: Path, root: Path | None = None) -> Site:
-    """Run the whole pipeline on a kb/ folder."""
+def build_site(kb_dir: Path, root: Path | None = None, *, repo_url: str = "",
+               with_history: bool = True) -> Site:
+    """Run the whole pipeline on a kb/ folder.
+
+    repo_url (a GitHub repository address) adds edit and report links to entry pages;
+    with_history adds last-changed dates and the changelog from git, when kb/ is in a checkout.
+    """
     kb = check_kb(kb_dir, root)
+    history = read_history(kb_dir) if with_history else History()
     graph = build_graph(kb)
-    rendered = render_site(graph)
+    rendered = render_site(graph, repo_url=repo_url.rstrip("/"), history=history)
     assets = {
         JSON_EXPORT_PATH: export_json(graph),
         links.MAP_IMAGE: relationship_svg(graph),

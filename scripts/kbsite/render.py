@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -14,6 +15,7 @@ from kbsite import links, schema
 from kbsite.cite import STYLES, export_bibtex, export_ris, format_reference
 from kbsite.graph import Graph, principle_order
 from kbsite.guide_view import guide_form, guide_script_json
+from kbsite.history import History
 from kbsite.markdown import (
     code_block,
     md_block,
@@ -130,8 +132,10 @@ def link_strength(finding: Finding) -> str:
     return "stated" if any(e.link == "stated" for e in finding.evidence) else "inferred"
 
 
-def render_site(graph: Graph) -> RenderedSite:
-    """Render every page from the graph."""
+def render_site(graph: Graph, *, repo_url: str = "", history: History | None = None
+                ) -> RenderedSite:
+    """Render every page from the graph; repo_url and history add edit links and dates."""
+    history = history or History()
     env = make_environment()
     kb = graph.kb
     principles = tuple(sorted(kb.principles, key=principle_order))
@@ -144,6 +148,9 @@ def render_site(graph: Graph) -> RenderedSite:
             graph=graph,
             kb=kb,
             principles=principles,
+            repo_url=repo_url,
+            history=history,
+            report_url=functools.partial(report_url, repo_url),
             source_count=source_count,
             link_strength=link_strength,
             **context,
@@ -178,6 +185,9 @@ def render_site(graph: Graph) -> RenderedSite:
             level_label={level.id: level.label for level in guide.levels},
         )
     render("guides_index.md.j2", links.index_path("guide"))
+    by_source = {e.source.path: e for e in (*kb.principles, *kb.findings, *kb.citations,
+                                             *kb.guides)}
+    render("changelog.md.j2", links.CHANGELOG_PAGE, by_source=by_source)
     home = PageContext(links.HOME_PAGE, graph)
     render("home.md.j2", links.HOME_PAGE, link_to=functools.partial(link_if_present, home, entries))
     render("principles_index.md.j2", links.index_path("principle"))
@@ -234,6 +244,14 @@ def render_site(graph: Graph) -> RenderedSite:
         ),
     )
     return RenderedSite(pages=dict(sorted(pages.items())), nav=nav)
+
+
+def report_url(repo_url: str, entry: Entry) -> str:
+    """A new-issue address on GitHub, prefilled to report a problem in one entry."""
+    query = urlencode({"template": "report-error.yml",
+                       "title": f"Problem in {entry.source.path}",
+                       "entry": entry.source.path})
+    return f"{repo_url}/issues/new?{query}"
 
 
 def link_if_present(ctx: PageContext, entries: dict[str, Entry], entry_id: str, text: str) -> str:

@@ -81,3 +81,15 @@ def write_new_files(files: dict[str, str], root: Path) -> tuple[str, ...]:
     for name, text in sorted(files.items()):
         _atomic_write(root / name, text.encode("utf-8"))
     return tuple(sorted(files))
+
+
+def write_changed_files(files: dict[str, str], folder: Path) -> tuple[str, ...]:
+    """Write files whose content differs (atomically); for generated files kept in git."""
+    written = []
+    for name, text in sorted(files.items()):
+        target = folder / name
+        data = text.encode("utf-8")
+        if not target.exists() or target.read_bytes() != data:
+            _atomic_write(target, data)
+            written.append(name)
+    return tuple(written)
