@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import FIXTURE_KB, GOLDEN, REPO
 
@@ -136,3 +137,44 @@ def test_export_bibtex_selects_by_principle_tag_and_id(kb_copy, tmp_path):
     unknown = run("export-bibtex", "--kb", "kb", "--principle", "gamma", cwd=tmp_path)
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == "error: expected the id of a principle, found `gamma`"
+
+
+def test_github_format_annotates_the_offending_lines(kb_copy, tmp_path):
+    kb_copy({"benefits/faster-things.yaml": "id: faster-things\ntitel: x\n"})
+    result = run("validate", "--kb", "kb", "--format", "github", cwd=tmp_path)
+    assert result.returncode == 1
+    assert ("::error file=kb/benefits/faster-things.yaml,line=2,col=1::expected a field of a "
+            "benefit, found unknown field `titel` (hint: did you mean `title`?)") in (
+        result.stdout.splitlines())
+
+
+def test_new_scaffolds_a_valid_entry_and_refuses_bad_ids(kb_copy, tmp_path):
+    kb_copy()
+    answers = ["--set", "title=Quicker things", "--set", "summary=Things get quicker.",
+               "--set", "principles=beta", "--set", "citation=doe-2021", "--set",
+               "locator=page 3", "--set", "study=survey", "--set",
+               "finding=Respondents said things got quicker."]
+    made = run("new", "benefit", "quicker-things", "--kb", "kb", "--no-input", *answers,
+               cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith("kb/benefits/quicker-things.yaml: created")
+    text = (tmp_path / "kb" / "benefits" / "quicker-things.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../schema/benefit.schema.json\n")
+    assert run("validate", "--kb", "kb", cwd=tmp_path).returncode == 0
+    again = run("new", "benefit", "quicker-things", "--kb", "kb", "--no-input", *answers,
+                cwd=tmp_path)
+    assert again.returncode == 1
+    assert ("error: expected a new id, found `quicker-things`, which an entry already uses"
+            in again.stderr)
+    bad = run("new", "benefit", "Quicker_Things", "--kb", "kb", "--no-input", *answers,
+              cwd=tmp_path)
+    assert "error: expected a kebab-case id, found `Quicker_Things`; try `quicker-things`" in (
+        bad.stderr)
+
+
+def test_workflows_pass_actionlint():
+    workflows = sorted(str(p) for p in (REPO / ".github" / "workflows").glob("*.yml"))
+    actionlint = Path(sys.executable).parent / "actionlint"
+    result = subprocess.run([str(actionlint), *workflows], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -834,3 +834,56 @@ def _json(spec: Spec) -> dict[str, Any]:
     if spec.description and "description" not in result:
         result = {"description": spec.description, **result}
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Field reference for contributors (CONTRIBUTING.md)
+
+
+def _kind(spec: Spec) -> str:
+    if isinstance(spec, Ref):
+        return f"id of a {spec.target}"
+    if isinstance(spec, Choice):
+        return "one of " + ", ".join(f"`{name}`" for name in spec.names)
+    if isinstance(spec, Integer):
+        return "whole number"
+    if isinstance(spec, ListOf):
+        return f"list of {_kind(spec.item)}" if not isinstance(spec.item, Record) else "list"
+    if isinstance(spec, Record):
+        return "mapping"
+    if isinstance(spec, Text):
+        if spec.pattern:
+            return spec.expectation
+        return "Markdown" if spec.markdown else ("text" if spec.multiline else "one line of text")
+    return ""  # pragma: no cover
+
+
+def _rows(record: Record, prefix: str) -> list[str]:
+    rows = []
+    for field in record.fields:
+        name = f"{prefix}{field.name}"
+        description = field.spec.description.replace("|", "\\|").replace("\n", " ")
+        rows.append(f"| `{name}` | {'yes' if field.required else 'no'} | "
+                    f"{_kind(field.spec).replace('|', '/')} | {description} |")
+        if isinstance(field.spec, Record):
+            rows += _rows(field.spec, f"{name}.")
+        elif isinstance(field.spec, ListOf) and isinstance(field.spec.item, Record):
+            rows += _rows(field.spec.item, f"{name}[].")
+    return rows
+
+
+def field_reference() -> str:
+    """Markdown tables of every entry type's fields, generated from the declarations."""
+    parts = []
+    for entry_type in ENTRY_TYPES:
+        parts.append(f"### {entry_type.plural_title}: `kb/{entry_type.folder}/<id>.yaml`\n")
+        parts.append(entry_type.record.description + "\n")
+        parts.append("| field | required | value | meaning |")
+        parts.append("|---|---|---|---|")
+        parts += _rows(entry_type.record, "")
+        for requirement in entry_type.record.requirements:
+            fields = ", ".join(f"`{name}`" for name in requirement.required)
+            parts.append(f"\nWhen `{requirement.when_field}` is `{requirement.when_value}`, "
+                         f"{fields} are required too.")
+        parts.append("")
+    return "\n".join(parts)

@@ -1,0 +1,138 @@
+"""Scaffolding: a new entry file from a few answers, valid against its schema from the start.
+
+Pure: `scaffold` turns answers into YAML text or problems; the command line asks the questions
+and writes the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from kbsite.schema import ENTRY_TYPES_BY_NAME, ID_PATTERN
+from kbsite.validate import check
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One value the scaffold asks for."""
+
+    name: str
+    question: str
+    example: str = ""
+    required: bool = True
+
+
+_FINDING = (
+    Prompt("title", "Short title (a noun phrase)", "Fewer manual deployment steps"),
+    Prompt("summary", "One sentence that states the finding"),
+    Prompt("principles", "Principle ids it concerns, comma-separated (empty: cross-cutting)",
+           "ci-cd-automation", required=False),
+    Prompt("citation", "Citation id of the source", "araujo-2024"),
+    Prompt("locator", "Where in the source (section, page or abstract)", "Section 4.2"),
+    Prompt("study", "Kind of study (focus-group, survey, interviews, ...)", "survey"),
+    Prompt("link", "Who links it to the principles: stated or inferred "
+           "(cross-cutting when no principle)", "inferred", required=False),
+    Prompt("finding", "What the source reports, in your own words"),
+)
+
+PROMPTS: dict[str, tuple[Prompt, ...]] = {
+    "benefit": _FINDING,
+    "limitation": (
+        *_FINDING[:2],
+        Prompt("kind", "Kind: drawback, adoption-challenge or required-effort", "drawback"),
+        *_FINDING[2:],
+    ),
+    "principle": (
+        Prompt("title", "Name of the principle"),
+        Prompt("summary", "One-sentence definition, paraphrased"),
+        Prompt("description", "Longer description"),
+        Prompt("citation", "Citation id of the defining source", "kreuzberger-2023"),
+        Prompt("locator", "Where in the source it is defined", "Section IV-A"),
+    ),
+    "citation": (
+        Prompt("role", "Role: primary, framework or related", "related"),
+        Prompt("entry_type", "BibTeX entry type (article, inproceedings, misc, ...)", "article"),
+        Prompt("title", "Title as published"),
+        Prompt("authors", "Authors as 'Family, Given' separated by ';'",
+               "Araujo, Gabriel; Kalinowski, Marcos"),
+        Prompt("year", "Year of publication", "2024", required=False),
+        Prompt("summary", "Your own summary of the source (never the abstract)"),
+    ),
+    "question": (
+        Prompt("title", "The open question, in one line"),
+        Prompt("details", "What is known and what is missing"),
+        Prompt("would_settle", "Which source or fact would answer it"),
+    ),
+}
+
+
+def _split(value: str, separator: str = ",") -> list[str]:
+    return [part.strip() for part in value.split(separator) if part.strip()]
+
+
+def entry_data(type_name: str, entry_id: str, answers: dict[str, str]) -> dict[str, Any]:
+    """The entry's fields, in schema order, from the answers."""
+    data: dict[str, Any] = {"id": entry_id}
+    if type_name in ("benefit", "limitation"):
+        principles = _split(answers.get("principles", ""))
+        data.update(title=answers["title"], summary=answers["summary"])
+        if type_name == "limitation":
+            data["kind"] = answers["kind"]
+        data["principles"] = principles
+        data["evidence"] = [{
+            "citation": answers["citation"],
+            "locator": answers["locator"],
+            "study": _split(answers["study"]),
+            "link": answers.get("link") or ("inferred" if principles else "cross-cutting"),
+            "finding": answers["finding"],
+        }]
+    elif type_name == "principle":
+        data.update(title=answers["title"], summary=answers["summary"],
+                    description=answers["description"],
+                    defined_in={"citation": answers["citation"], "locator": answers["locator"]})
+    elif type_name == "citation":
+        authors = []
+        for name in _split(answers["authors"], ";"):
+            family, _, given = (part.strip() for part in name.partition(","))
+            authors.append({"family": family, "given": given} if given else {"family": family})
+        data.update(role=answers["role"], entry_type=answers["entry_type"],
+                    title=answers["title"], authors=authors)
+        if answers.get("year", "").strip().isdigit():
+            data["year"] = int(answers["year"])
+        data["summary"] = answers["summary"]
+    else:
+        data.update(title=answers["title"], details=answers["details"],
+                    would_settle=answers["would_settle"])
+    return data
+
+
+def scaffold(type_name: str, entry_id: str, answers: dict[str, str],
+             existing_ids: set[str]) -> tuple[str, list[str]]:
+    """YAML text for a new entry, or the problems that prevent it."""
+    problems = []
+    if not re.fullmatch(ID_PATTERN, entry_id):
+        fixed = re.sub(r"[^a-z0-9]+", "-", entry_id.lower()).strip("-")
+        problems.append(f"expected a kebab-case id, found `{entry_id}`; try `{fixed}`")
+    if entry_id in existing_ids:
+        problems.append(f"expected a new id, found `{entry_id}`, which an entry already uses")
+    missing = [p.name for p in PROMPTS[type_name] if p.required and not answers.get(p.name)]
+    if missing:
+        problems.append("expected values for " + ", ".join(f"`{name}`" for name in missing)
+                        + ", found none")
+    if problems:
+        return "", problems
+    data = entry_data(type_name, entry_id, answers)
+    record = ENTRY_TYPES_BY_NAME[type_name].record
+    for violation in check(record, data):
+        where = ".".join(str(part) for part in violation.path)
+        problems.append(f"{where}: {violation.message}"
+                        + (f" ({violation.hint})" if violation.hint else ""))
+    if problems:
+        return "", problems
+    header = f"# yaml-language-server: $schema=../schema/{type_name}.schema.json\n"
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return header + body, []
