@@ -22,6 +22,8 @@ SYSTEM_TOOLS := pdflatex:texlive-latex-base bibtex:texlive-binaries chromium:chr
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@# Make `.venv/bin/python -m kbsite` work from anywhere, without PYTHONPATH.
+	$(BIN)/python -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'kbsite.pth').write_text(str(pathlib.Path('scripts').resolve()) + '\n')"
 	@touch $@
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies
