@@ -44,14 +44,12 @@ def github_annotations(error: KBError) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    if args.format == "github":
-        try:
-            check_kb(args.kb, Path.cwd())
-        except KBError as error:
+    try:
+        kb = check_kb(args.kb, Path.cwd())
+    except KBError as error:
+        if args.format == "github":
             print(github_annotations(error))
-            print(error, file=sys.stderr)
-            return EXIT_INVALID
-    kb = check_kb(args.kb, Path.cwd())
+        raise  # the report itself goes to stderr, as for every command
     counts = ", ".join(f"{len(kb.of_type(t.name))} {t.folder}" for t in ENTRY_TYPES)
     print(f"{args.kb.as_posix()} is valid: {counts}")
     return EXIT_OK
