@@ -99,9 +99,9 @@ def _schema(args: argparse.Namespace) -> int:
 def _export_bibtex(args: argparse.Namespace) -> int:
     graph = build_graph(check_kb(args.kb, Path.cwd()))
     kb = graph.kb
-    chosen = {c.id: c for c in kb.citations} if not (args.principle or args.tag or args.ids) \
-        else {}
-    entries = {e.id: e for e in (*kb.principles, *kb.findings)}
+    selecting = args.principle or args.tag or args.ids
+    chosen = {} if selecting else {c.id: c for c in kb.citations}
+    entries = graph.entries
     problems = []
     for principle_id in args.principle:
         if principle_id not in graph.principles:

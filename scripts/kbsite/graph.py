@@ -23,6 +23,8 @@ class Graph:
     kb: KnowledgeBase
     principles: dict[str, Principle]
     citations: dict[str, Citation]
+    entries: dict[str, Principle | Finding]
+    """Principles and findings by id (what guides and links refer to)."""
     findings_of_principle: dict[str, tuple[Finding, ...]]
     cross_cutting: tuple[Finding, ...]
     related_principles: dict[str, tuple[str, ...]]
@@ -101,14 +103,16 @@ def build_graph(kb: KnowledgeBase) -> Graph:
     def by_title(entries: list[Finding]) -> tuple[Finding, ...]:
         return tuple(sorted(entries, key=lambda f: (f.type, f.title.lower(), f.id)))
 
+    principles = {p.id: p for p in kb.principles}
     return Graph(
         kb=kb,
-        principles={p.id: p for p in kb.principles},
+        principles=principles,
+        entries={**principles, **{f.id: f for f in kb.findings}},
         citations={c.id: c for c in kb.citations},
         findings_of_principle={k: by_title(v) for k, v in findings_of_principle.items()},
         cross_cutting=by_title([f for f in kb.findings if not f.principles]),
         related_principles={
-            k: tuple(sorted(v, key=lambda pid: principle_order(kb_principle(kb, pid))))
+            k: tuple(sorted(v, key=lambda pid: principle_order(principles[pid])))
             for k, v in related.items()
         },
         related_citations={
@@ -121,7 +125,3 @@ def build_graph(kb: KnowledgeBase) -> Graph:
         tags={k: tuple(v) for k, v in sorted(tags.items())},
     )
 
-
-def kb_principle(kb: KnowledgeBase, principle_id: str) -> Principle:
-    """The principle with this id."""
-    return next(p for p in kb.principles if p.id == principle_id)

@@ -20,7 +20,7 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
 def guide_data(guide: Guide, graph: Graph) -> dict[str, Any]:
     """Everything the page script needs, with links relative to the guide's page."""
     page = links.page_path(guide)
-    entries = {**graph.principles, **{f.id: f for f in graph.kb.findings}}
+    entries = graph.entries
     findings = {f for s in guide.subjects for o in (s.default, *(r.outcome for r in s.rules))
                 for f in o.because}
     citations = {c for f in findings for c in entries[f].citation_ids}

@@ -31,10 +31,6 @@ def _escape_number(marker: str) -> str:
     return marker[:-1] + "\\" + marker[-1]
 
 
-def md_cell(text: str) -> str:
-    """Plain text inside a table cell (pipes are escaped by md_inline)."""
-    return md_inline(text)
-
 
 def md_block(text: str) -> str:
     """Markdown written by contributors: kept as Markdown, but raw HTML cannot get through."""

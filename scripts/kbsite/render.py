@@ -19,7 +19,6 @@ from kbsite.history import History
 from kbsite.markdown import (
     code_block,
     md_block,
-    md_cell,
     md_inline,
     md_url,
     meta_text,
@@ -67,7 +66,7 @@ def make_environment() -> Environment:
     )
     env.filters.update(
         md=md_inline,
-        cell=md_cell,
+        cell=md_inline,  # table cells: md_inline already escapes pipes
         md_block=md_block,
         url=md_url,
         yaml=yaml_string,
@@ -170,7 +169,7 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             formatted={label: format_reference(citation, style) for style, label in STYLES.items()},
             highwire=highwire_tags(citation),
         )
-    entries = {**graph.principles, **{f.id: f for f in kb.findings}}
+    entries = graph.entries
     for guide in kb.guides:
         page = links.page_path(guide)
         render(
