@@ -140,7 +140,8 @@ CITATIONS: tuple[tuple[str, str], ...] = (
 )
 
 # ---------------------------------------------------------------------------------------------
-# Vocabularies the rules depend on. They mirror the data model's; a test checks they agree.
+# Vocabularies the rules depend on. They mirror the data model's; the integration should test
+# that every study design and link kind of the model has an entry here.
 
 LINKS = ("stated", "inferred", "cross-cutting")
 """`cross-cutting` evidence speaks of MLOps principles in general and the finding claims no
@@ -299,10 +300,13 @@ class EvidenceFacts:
     study: str
     """The id of the study the cited report belongs to: all counting is by this id."""
     citation: str
+    """The id of the cited report."""
     link: str
     abstract_only: bool
     supports: bool = True
     """False when the item contradicts the finding (coherence)."""
+    citation_label: str = ""
+    """How sentences name the report, e.g. "Araujo et al. (2024)"; the id when empty."""
 
     def __post_init__(self) -> None:
         if self.link not in LINKS:
@@ -514,6 +518,12 @@ class Cap:
     applies: Callable[[Basis], bool] = field(repr=False, compare=False)
 
 
+_READ_FULL_TEXT = (
+    "Reading the full text of {reports} and citing sections rather than the abstract would let "
+    "the methods be appraised and raise adequacy."
+)
+"""Shared by the two abstract-only rules, so a finding page says it once."""
+
 ML = Component.METHODOLOGICAL_LIMITATIONS
 CO = Component.COHERENCE
 AD = Component.ADEQUACY
@@ -568,8 +578,7 @@ RULES: tuple[Rule, ...] = (
         condition="Every evidence item was read from an abstract only, so the editors could "
         "not appraise how any study was done.",
         reason="only abstracts were read, so no study's methods could be appraised",
-        raise_hint="Reading the method section of {reports} would let its methods be "
-        "appraised.",
+        raise_hint=_READ_FULL_TEXT,
         applies=lambda b: b.all_abstract,
     ),
     Rule(
@@ -690,8 +699,7 @@ RULES: tuple[Rule, ...] = (
         condition="Every evidence item was read from an abstract only: the data behind the "
         "finding is a sentence or two per study.",
         reason="the evidence is a sentence or two from abstracts",
-        raise_hint="Evidence read from the full text of {reports}, with a section as locator, "
-        "would raise adequacy.",
+        raise_hint=_READ_FULL_TEXT,
         applies=lambda b: b.all_abstract,
     ),
     Rule(
@@ -756,7 +764,8 @@ COMPONENT_DEFAULT_REASONS: dict[Component, str] = {
     ML: "no concern found in the contributing studies' review status, design or reading",
     CO: "the contributing studies agree and no tension is recorded",
     AD: "several independent studies with an adequate sample, read beyond the abstract",
-    RE: "the sources name the link, and the studies' settings fit the finding's",
+    RE: "no link is the editors' inference, and no recorded setting of the studies differs "
+    "from the finding's",
 }
 
 
@@ -941,8 +950,7 @@ def _words(basis: Basis) -> dict[str, str]:
     unreviewed = [s.name for s in basis.supporting if not s.peer_reviewed]
     designs = sorted({DESIGNS[s.design].label.lower() for s in basis.supporting})
     whys = sorted({DESIGNS[s.design].why for s in basis.supporting if DESIGNS[s.design].why})
-    reports = sorted({e.citation for e in basis.supporting_items})
-    participants = basis.participants
+    reports = sorted({e.citation_label or e.citation for e in basis.supporting_items})
     units = {s.sample_unit or "participants" for s in basis.primary if s.sample_size is not None}
     unit = units.pop() if len(units) == 1 else "participants or other sampled units"
     unmatched = _join([_teams(facet, (value,)) for facet, value in basis.unmatched_settings()])
@@ -960,9 +968,7 @@ def _words(basis: Basis) -> dict[str, str]:
         "contradicting_verb": "contradicts" if len(basis.contradicting) == 1 else "contradict",
         "tensions": _join([t.other for t in basis.finding.tensions]),
         "primary_count": str(len(basis.primary)),
-        "sample_phrase": "sample not recorded"
-        if participants is None
-        else f"{participants} {unit} in all",
+        "sample_phrase": _sample_phrase(basis, unit),
         "principles": _join(list(basis.finding.principles)) or "its principles",
         "another_study": _another_study(basis),
         "unmatched": unmatched,
@@ -977,11 +983,17 @@ def _another_study(basis: Basis) -> str:
     """
     present = {s.design for s in basis.supporting}
     design = next((d for d in SUGGESTED_DESIGNS if d not in present), None)
-    if design is None:
-        noun = "a further " + DESIGNS[SUGGESTED_DESIGNS[0]].suggestion.split(" ", 1)[1]
-    else:
-        noun = DESIGNS[design].suggestion
-    return f"{noun} of {_population(basis.finding.context)}"
+    suggestion = DESIGNS[design or SUGGESTED_DESIGNS[0]].suggestion.split(" ", 1)[1]
+    return f"an independent {suggestion} of {_population(basis.finding.context)}"
+
+
+def _sample_phrase(basis: Basis, unit: str) -> str:
+    """E.g. '6 ML developers in all (no sample recorded for X)'."""
+    if basis.participants is None:
+        return "sample not recorded"
+    unrecorded = [s.name for s in basis.primary if s.sample_size is None]
+    missing = f" (no sample recorded for {_join(unrecorded)})" if unrecorded else ""
+    return f"{basis.participants} {unit} in all{missing}"
 
 
 def _population(context: ContextFacts) -> str:
