@@ -472,6 +472,9 @@ def test_page_states_every_rule_cap_level_design_and_source() -> None:
     for rule in RULES:
         condition = md_inline(rule.condition.format(**thresholds))
         assert f"| `{rule.id}` | {condition} | {rule.concern.value} |" in page
+        if rule.raise_hint:
+            hint = rule.raise_hint.format(**c.GENERIC_WORDS)
+            assert md_inline(hint[0].upper() + hint[1:]) in page
     for cap in CAPS:
         assert cap.id in page
         assert md_inline(cap.condition) in page

@@ -324,7 +324,10 @@ class TensionFacts:
     """
 
     other: str
+    """The id of the other finding."""
     note: str = ""
+    label: str = ""
+    """How sentences name the other finding (its title); the id when empty."""
 
 
 class OverrideError(ValueError):
@@ -966,7 +969,7 @@ def _words(basis: Basis) -> dict[str, str]:
         "contradicting": _join([s.name for s in basis.contradicting]),
         "contradicting_count": str(len(basis.contradicting)),
         "contradicting_verb": "contradicts" if len(basis.contradicting) == 1 else "contradict",
-        "tensions": _join([t.other for t in basis.finding.tensions]),
+        "tensions": _join([t.label or t.other for t in basis.finding.tensions]),
         "primary_count": str(len(basis.primary)),
         "sample_phrase": _sample_phrase(basis, unit),
         "principles": _join(list(basis.finding.principles)) or "its principles",
@@ -1030,6 +1033,27 @@ def _capitalise(text: str) -> str:
 # The page "How confidence is rated"
 
 
+GENERIC_WORDS: dict[str, str] = {
+    "unreviewed": "the unreviewed studies",
+    "unreviewed_verb": "have",
+    "designs": "design with concerns",
+    "design_why": "see the table of designs",
+    "reports": "the cited reports",
+    "supporting_count": "n",
+    "supporting_noun": "studies",
+    "contradicting": "the contradicting studies",
+    "contradicting_count": "n",
+    "contradicting_verb": "contradict",
+    "tensions": "the other finding",
+    "primary_count": "n",
+    "sample_phrase": "the sample",
+    "principles": "the finding's principles",
+    "another_study": "an independent study of another design in the finding's setting",
+    "unmatched": "teams in the setting the finding claims",
+    "narrow": "the studies' setting",
+}
+"""Placeholder words for the rules page, where a rule is described without a finding."""
+
 _EXAMPLE_COMBINATIONS: tuple[tuple[Concern, ...], ...] = (
     (Concern.MINOR,),
     (Concern.MINOR, Concern.MINOR),
@@ -1076,6 +1100,7 @@ def rules_page_context(rules: RuleSet = DEFAULT_RULES) -> dict[str, Any]:
                         "id": rule.id,
                         "condition": rule.condition.format(**params),
                         "concern": rule.concern.value,
+                        "raise": _capitalise(rule.raise_hint.format(**GENERIC_WORDS)),
                     }
                     for rule in RULES
                     if rule.component is component
