@@ -573,3 +573,22 @@ def test_diff_names_an_override_and_a_ceiling() -> None:
 def test_diff_is_empty_when_nothing_changed() -> None:
     ratings = {name: rate(case) for name, case in RULE_CASES.items()}
     assert c.diff_ratings(ratings, dict(ratings)) == ()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"small_sample": 0}, "small_sample"),
+        ({"small_sample": 40}, "small_sample"),
+        ({"points": ((Concern.MINOR, 1), (Concern.NONE, 0), (Concern.MODERATE, 2),
+                     (Concern.SERIOUS, 3))}, "in order"),
+        ({"points": ((Concern.NONE, 0), (Concern.MINOR, 2), (Concern.MODERATE, 1),
+                     (Concern.SERIOUS, 3))}, "never decrease"),
+        ({"level_ceilings": ((Level.HIGH, 1), (Level.LOW, 6))}, "high, moderate, low"),
+        ({"level_ceilings": ((Level.HIGH, 3), (Level.MODERATE, 3), (Level.LOW, 6))},
+         "rise strictly"),
+    ],
+)
+def test_inconsistent_rule_sets_are_refused(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        RuleSet(**changes)  # type: ignore[arg-type]

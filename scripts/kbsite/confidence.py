@@ -399,6 +399,20 @@ class RuleSet:
     )
     """The most points each level allows; more than the last gives very low."""
 
+    def __post_init__(self) -> None:
+        if not 0 < self.small_sample <= self.modest_sample:
+            raise ValueError("rule set: expected 0 < small_sample <= modest_sample")
+        if [concern for concern, _ in self.points] != list(CONCERNS):
+            raise ValueError("rule set: points must list none, minor, moderate, serious in order")
+        values = [points for _, points in self.points]
+        if values[0] != 0 or values != sorted(values):
+            raise ValueError("rule set: points must start at 0 for none and never decrease")
+        if [level for level, _ in self.level_ceilings] != list(LEVELS[:-1]):
+            raise ValueError("rule set: ceilings must list high, moderate, low in order")
+        ceilings = [ceiling for _, ceiling in self.level_ceilings]
+        if ceilings != sorted(set(ceilings)) or ceilings[0] < 0:
+            raise ValueError("rule set: ceilings must rise strictly from 0 or more")
+
     def points_for(self, concern: Concern) -> int:
         """Points a concern adds to the total."""
         return dict(self.points)[concern]
