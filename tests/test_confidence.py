@@ -592,3 +592,20 @@ def test_diff_is_empty_when_nothing_changed() -> None:
 def test_inconsistent_rule_sets_are_refused(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         RuleSet(**changes)  # type: ignore[arg-type]
+
+
+def test_entry_text_in_labels_is_taken_literally() -> None:
+    base, studies = strong(1, study_changes={"peer_reviewed": False})
+    studies["s1"] = replace(studies["s1"], label="A {principles} study}")
+    rating = rate((base, studies))
+    assert "A Versioning study" not in " ".join(rating.raise_by)
+    assert any("A peer-reviewed report of A {principles} study} would" in sentence
+               for sentence in rating.raise_by)
+
+
+def test_diff_explains_a_change_of_scoring_alone() -> None:
+    case = strong(1, study_changes={"sample_size": 6})
+    harsher = RuleSet(points=((Concern.NONE, 0), (Concern.MINOR, 1), (Concern.MODERATE, 2),
+                              (Concern.SERIOUS, 4)))
+    (change,) = c.diff_ratings({"f": rate(case)}, {"f": rate(case, harsher)})
+    assert change.reasons == ("the scoring rules changed",)
