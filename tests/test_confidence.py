@@ -299,6 +299,8 @@ def test_each_level_is_reached_by_computed_concerns_alone() -> None:
     assert rating.level is Level.VERY_LOW
     assert rating.points == 7
     assert rating.cap is None  # a ceiling never raises a level
+    assert rating.ceilings == ("inferred-from-one-abstract",)
+    assert any("ceiling of low" in sentence for sentence in rating.raise_by)
 
 
 def test_level_for_points_follows_the_published_ceilings() -> None:
@@ -326,6 +328,7 @@ def test_inference_from_one_abstract_is_never_above_low() -> None:
     assert rating.uncapped_level is Level.HIGH
     assert rating.level is Level.LOW
     assert rating.cap == "inferred-from-one-abstract"
+    assert rating.ceilings == ("inferred-from-one-abstract",)
     assert any("ceiling of low" in sentence for sentence in rating.raise_by)
 
 

@@ -769,8 +769,8 @@ CAPS: tuple[Cap, ...] = (
         condition="Every supporting evidence item is the editors' inference, read from an "
         "abstract, and all of it comes from one study (however many times that study was "
         "published).",
-        raise_hint="A source that states the link itself, or the full text of {reports}, "
-        "would lift the ceiling of low.",
+        raise_hint="A source that names {principles} itself, a second independent study, or "
+        "the full text of {reports} would lift the ceiling of low.",
         applies=lambda b: len(b.supporting) == 1
         and b.all_abstract
         and all(e.link == "inferred" for e in b.supporting_items),
@@ -836,7 +836,9 @@ class Rating:
     points: int
     uncapped_level: Level
     cap: str | None
-    """The id of the cap that lowered the level, if any."""
+    """The id of the ceiling that lowered the level, if any."""
+    ceilings: tuple[str, ...]
+    """Ids of every ceiling whose condition holds, binding or not."""
     studies: tuple[str, ...]
     """Independent studies supporting the finding, by id, sorted."""
     primary_studies: tuple[str, ...]
@@ -862,6 +864,7 @@ class Rating:
             "points": self.points,
             "uncapped_level": self.uncapped_level.value,
             "cap": self.cap,
+            "ceilings": list(self.ceilings),
             "components": [c.to_dict() for c in self.components],
             "studies": list(self.studies),
             "primary_studies": list(self.primary_studies),
@@ -917,10 +920,13 @@ def rate(
     points = sum(rules.points_for(c.concern) for c in components)
     uncapped = rules.level_for(points)
     level, cap_id = uncapped, None
-    for cap in CAPS:
-        if cap.applies(basis) and level.rank > cap.ceiling.rank:
+    ceilings = tuple(cap for cap in CAPS if cap.applies(basis))
+    for cap in ceilings:
+        # Named in "what would raise it" even when not binding today: fixing the components
+        # alone would not lift the finding past it.
+        raise_by.append(cap.raise_hint.format(**words))
+        if level.rank > cap.ceiling.rank:
             level, cap_id = cap.ceiling, cap.id
-            raise_by.append(cap.raise_hint.format(**words))
     return Rating(
         finding=finding.id,
         level=level,
@@ -928,6 +934,7 @@ def rate(
         points=points,
         uncapped_level=uncapped,
         cap=cap_id,
+        ceilings=tuple(cap.id for cap in ceilings),
         studies=tuple(s.id for s in basis.supporting),
         primary_studies=tuple(s.id for s in basis.primary),
         contradicting_studies=tuple(s.id for s in basis.contradicting),
