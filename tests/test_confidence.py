@@ -612,3 +612,10 @@ def test_diff_explains_a_change_of_scoring_alone() -> None:
                               (Concern.SERIOUS, 4)))
     (change,) = c.diff_ratings({"f": rate(case)}, {"f": rate(case, harsher)})
     assert change.reasons == ("the scoring rules changed",)
+
+
+def test_rules_page_context_is_plain_data_for_the_json_export() -> None:
+    context = c.rules_page_context()
+    assert json.loads(json.dumps(context)) == context
+    assert [rule["id"] for component in context["components"] for rule in component["rules"]] == [
+        rule.id for rule in RULES]
