@@ -65,9 +65,9 @@ def _kind(mode: int) -> str:
 def _refusal(path: Path, root: Path, mode: int) -> Issue:
     kind = _kind(mode)
     if stat.S_ISLNK(mode):
-        return Issue(display(path, root), 0, 0, f"expected a regular file, found {kind}",
+        return Issue(display(path, root), 0, 0, f"expected a regular file or folder, found {kind}",
                      _LINK_HINT)
-    return Issue(display(path, root), 0, 0, f"expected a regular file, found {kind}",
+    return Issue(display(path, root), 0, 0, f"expected a regular file or folder, found {kind}",
                  "only plain files and folders may be under kb/; delete it")
 
 
@@ -178,7 +178,7 @@ def read_bytes(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[byt
         handle = os.open(path, flags)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            return refuse("expected a regular file, found a symbolic link", _LINK_HINT)
+            return refuse("expected a regular file or folder, found a symbolic link", _LINK_HINT)
         return refuse(f"expected a readable file, found: {error.strerror}")
     try:
         after = os.fstat(handle)

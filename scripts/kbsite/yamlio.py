@@ -151,13 +151,19 @@ def character_name(char: str) -> str:
     return f"U+{code:04X} {name}".rstrip()
 
 
-def _refusal(char: str) -> str:
+def refused_kind(char: str) -> str:
     """What kind of refused character this is, or '' when it is an ordinary one."""
     if char in _BIDI_CONTROLS:
         return "a direction-changing character"
     if char in _INVISIBLE_LETTERS:
         return "an invisible character"
     return _REFUSED_CATEGORIES.get(unicodedata.category(char), "")
+
+
+def visible_text(text: str) -> str:
+    """Text with every refused character replaced by U+FFFD, for text that is not an entry's."""
+    return _SUSPECT.sub(lambda m: "\ufffd" if m.group(0) == "\r" or refused_kind(m.group(0))
+                        else m.group(0), text)
 
 
 def character_problems(text: str) -> list[YamlProblem]:
@@ -172,7 +178,7 @@ def character_problems(text: str) -> list[YamlProblem]:
     line, line_start, counted_to = 1, 0, 0
     for match in _SUSPECT.finditer(text):
         char = match.group(0)
-        kind = "a lone carriage return" if char == "\r" else _refusal(char)
+        kind = "a lone carriage return" if char == "\r" else refused_kind(char)
         if not kind:
             continue
         refused += 1
@@ -335,6 +341,7 @@ class _Builder:
         if self.nodes > MAX_NODES:
             self.problem(position, f"expected at most {MAX_NODES} values in one entry file, "
                          "found more", "split the content or shorten the lists")
+            raise _StopReadingError
         path = self.slot()
         tag = getattr(event, "tag", None)
         if tag is not None:
@@ -366,7 +373,7 @@ class _Builder:
         self.record(path, position)
         if event.style == '"':  # escapes such as \u202E can write any character
             for match in _SUSPECT.finditer(event.value):
-                kind = _refusal(match.group(0)) if match.group(0) != "\r" else "a control character"
+                kind = refused_kind(match.group(0)) if match.group(0) != "\r" else "a control character"
                 if kind:
                     self.problem(position, f"expected visible text, found "
                                  f"{character_name(match.group(0))}, {kind}, written as an escape",
