@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE_KB, REPO
 from kbsite.errors import KBError
 from kbsite.history import parse_log, read_history
-from kbsite.links import CHANGELOG_PAGE
 from kbsite.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_PROBLEMS_PER_FILE
+from kbsite.links import CHANGELOG_PAGE
 from kbsite.pipeline import build_site, check_kb
 from kbsite.sources import read_bytes
 from kbsite.yamlio import YamlDate, character_name, parse_document
+
+from conftest import FIXTURE_KB, REPO
 
 B = "kb/benefits/faster-things.yaml"
 GOOD = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="utf-8")
