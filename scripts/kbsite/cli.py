@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -62,6 +63,26 @@ def _build(args: argparse.Namespace) -> int:
         f"{args.out.as_posix()}: {len(report.written)} written, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed"
     )
+    for name in report.kept:
+        print(f"note: {name} was written by an earlier build but is outside {args.out.as_posix()} "
+              "or was changed since; left alone")
+    return EXIT_OK
+
+
+def _check_port(args: argparse.Namespace) -> int:
+    port = args.port
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        print(f"error: expected a port number from 1 to 65535, found `{port}`", file=sys.stderr)
+        return EXIT_USAGE
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as MkDocs' server does
+        try:
+            probe.bind((args.host, int(port)))
+        except OSError as error:
+            print(f"error: port {port} on {args.host} is in use ({error.strerror}); stop the "
+                  "other server or choose another port, e.g. `make serve PORT="
+                  f"{int(port) + 1 if int(port) < 65535 else 8001}`", file=sys.stderr)
+            return EXIT_INVALID
     return EXIT_OK
 
 
@@ -239,6 +260,12 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--no-input", action="store_true",
                      help="never ask; fail if a required field is missing")
     new.set_defaults(run=_new)
+    check_port = commands.add_parser(
+        "check-port", help="say in one line whether a port is free for `make serve`",
+        description="say in one line whether a port is free for `make serve`")
+    check_port.add_argument("port", help="the port number")
+    check_port.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    check_port.set_defaults(run=_check_port)
     return main_parser
 
 
