@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ENV, FIXTURE_KB, REPO, copy_project, mkdocs_build
 from kbsite.write import MANIFEST, MANIFEST_HEADER, UnsafeWriteError, write_tree
+
+from conftest import ENV, FIXTURE_KB, REPO, copy_project, mkdocs_build
 
 
 def manifest(*lines: str) -> str:

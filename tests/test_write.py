@@ -24,7 +24,8 @@ def test_removes_only_files_it_wrote_before(tmp_path: Path):
     assert not (tmp_path / "old.md").exists()
     assert (tmp_path / "hand-written.md").read_text(encoding="utf-8") == "mine\n"
     digest = hashlib.sha256(b"A\n").hexdigest()
-    assert (tmp_path / MANIFEST).read_text(encoding="utf-8") == f"{MANIFEST_HEADER}\n{digest} a.md\n"
+    written = (tmp_path / MANIFEST).read_text(encoding="utf-8")
+    assert written == f"{MANIFEST_HEADER}\n{digest} a.md\n"
 
 
 def test_refuses_to_overwrite_a_file_it_did_not_write(tmp_path: Path):

@@ -373,7 +373,8 @@ class _Builder:
         self.record(path, position)
         if event.style == '"':  # escapes such as \u202E can write any character
             for match in _SUSPECT.finditer(event.value):
-                kind = refused_kind(match.group(0)) if match.group(0) != "\r" else "a control character"
+                char = match.group(0)
+                kind = refused_kind(char) if char != "\r" else "a control character"
                 if kind:
                     self.problem(position, f"expected visible text, found "
                                  f"{character_name(match.group(0))}, {kind}, written as an escape",
