@@ -52,11 +52,24 @@ def _serving() -> bool:
     return _command["name"] == "serve"
 
 
+_PACKAGE = _HOOK_FILE.parent / "kbsite"
+_code_stamp = {"seen": ""}
+
+
+def _stamp(folder: Path) -> str:
+    """Changes whenever a file of the package is added, removed or saved."""
+    return ",".join(f"{p}:{p.stat().st_mtime_ns}" for p in sorted(folder.rglob("*"))
+                    if p.is_file() and "__pycache__" not in p.parts)
+
+
 def _kbsite() -> ModuleType:
-    """The kbsite package; imported afresh on every rebuild of a preview, to pick up changes."""
+    """The kbsite package; while serving, imported afresh whenever its code changed."""
     if _serving():
-        for name in [n for n in sys.modules if n == "kbsite" or n.startswith("kbsite.")]:
-            del sys.modules[name]
+        stamp = _stamp(_PACKAGE)
+        if stamp != _code_stamp["seen"]:
+            for name in [n for n in sys.modules if n == "kbsite" or n.startswith("kbsite.")]:
+                del sys.modules[name]
+            _code_stamp["seen"] = stamp
         if _HOOK_FILE.stat().st_mtime_ns != _HOOK_STAMP:
             _log.info("scripts/mkdocs_hook.py changed: restart `make serve` to use it")
     return importlib.import_module("kbsite")
@@ -123,9 +136,12 @@ def _show_problems(config: Any, error: BaseException) -> Any:
         page = problems_page((Issue("docs", 0, 0, str(error)),))
     else:
         page = problems_page((), crash=crash_report(error))
-    _log.error("The knowledge base has problems; the preview lists them until they are fixed")
+    _log.info("The knowledge base has problems; the preview lists them until they are fixed")
     setattr(config, _PROBLEMS_ATTRIBUTE, page)
     config.nav = None
+    # Nothing of the theme is needed: skipping its files and templates keeps this build short.
+    config.theme.dirs = []
+    config.theme.static_templates = set()
     return config
 
 
@@ -144,7 +160,7 @@ def _stage(config: Any) -> None:
 def on_files(files: Files, config: Any) -> Files:
     """Add the generated pages and exports (or, serving a broken knowledge base, nothing)."""
     if getattr(config, _PROBLEMS_ATTRIBUTE, None) is not None:
-        return Files([f for f in files if not f.is_documentation_page()])
+        return Files([])  # the problems page needs nothing else, and is built at once
     site: Any = getattr(config, _SITE_ATTRIBUTE)
     in_nav = {section.index for section in site.nav}
     in_nav |= {path for section in site.nav for _, path in section.children}
