@@ -15,11 +15,13 @@ without a restart.
 
 from __future__ import annotations
 
+import html
 import importlib
 import logging
 import re
 import shutil
 import sys
+import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,13 +41,14 @@ _HOOK_STAMP = _HOOK_FILE.stat().st_mtime_ns
 _log = logging.getLogger("mkdocs.hooks.kbsite")
 _staged: list[Path] = []
 """Staging folders of builds in progress, removed if the build fails."""
-_command = {"name": "build"}
+_command = {"name": "build", "dirty": ""}
 """The MkDocs command running: `serve` or `build` (gh-deploy builds too)."""
 
 
 def on_startup(command: str, dirty: bool) -> None:
     """Remember whether this process serves a preview or builds the site."""
     _command["name"] = command
+    _command["dirty"] = "yes" if dirty else ""
 
 
 def _serving() -> bool:
@@ -114,7 +117,7 @@ def on_config(config: Any) -> Any:
     setattr(config, _SITE_ATTRIBUTE, site)
     if config.nav:
         config.nav = _expand_nav(config.nav, site)
-    if not _serving():
+    if not _serving() and not _command.get("dirty"):  # a dirty build updates the site in place
         _stage(config)
     return config
 
@@ -126,16 +129,22 @@ def _hand_written(config: Any) -> Files:
 
 def _show_problems(config: Any, error: BaseException) -> Any:
     """Serve a page of problems instead of the site (MkDocs then builds nothing else)."""
-    from kbsite.errors import Issue
-    from kbsite.preview import crash_report, problems_page
+    try:
+        from kbsite.errors import Issue
+        from kbsite.preview import crash_report, problems_page
 
-    issues = getattr(error, "issues", None)
-    if issues is not None:
-        page = problems_page(tuple(issues))
-    elif isinstance(error, PluginError):
-        page = problems_page((Issue("docs", 0, 0, str(error)),))
-    else:
-        page = problems_page((), crash=crash_report(error))
+        issues = getattr(error, "issues", None)
+        if issues is not None:
+            page = problems_page(tuple(issues))
+        elif isinstance(error, PluginError):
+            page = problems_page((Issue("docs", 0, 0, str(error)),))
+        else:
+            page = problems_page((), crash=crash_report(error))
+    except Exception:
+        text = html.escape("".join(traceback.format_exception(error)))
+        page = ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                '<meta http-equiv="refresh" content="2"><title>The build crashed</title></head>'
+                f"<body><h1>The build crashed</h1><pre>{text}</pre></body></html>")
     _log.info("The knowledge base has problems; the preview lists them until they are fixed")
     setattr(config, _PROBLEMS_ATTRIBUTE, page)
     config.nav = None
@@ -191,7 +200,7 @@ def on_post_build(config: Any) -> None:
     if page is not None:
         site_dir = Path(config.site_dir)
         for name in ("index.html", "404.html"):  # every address shows the problems
-            (site_dir / name).write_text(page, encoding="utf-8")
+            (site_dir / name).write_text(page, encoding="utf-8", errors="replace")
         return
     final = getattr(config, _STAGING_ATTRIBUTE, None)
     if final is None or _strict_warnings(config):

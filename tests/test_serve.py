@@ -130,6 +130,8 @@ def test_serve_shows_problems_recovers_and_survives_a_crash(tmp_path):
                             encoding="utf-8")
         assert wait_for(lambda: "RuntimeError: boom from the test" in fetch_any(url)), shown()
         assert "The build crashed" in fetch_any(url)
+        pipeline.write_text(code + "\ndef unfinished(:\n", encoding="utf-8")  # kbsite won't import
+        assert wait_for(lambda: "SyntaxError" in fetch_any(url)), shown()
         pipeline.write_text(code, encoding="utf-8")
         assert wait_for(lambda: "P4 Versioning" in fetch_any(url)), shown()
         assert server.poll() is None

@@ -158,6 +158,17 @@ def test_file_at_the_size_limit_is_read(kb_copy, tmp_path):
     check_kb(kb_dir, tmp_path)
 
 
+def test_file_names_are_shown_safely(kb_copy, tmp_path):
+    kb_dir = kb_copy()
+    name = os.fsdecode(b"n\xffo\xe2\x80\xaetes.txt")  # an undecodable byte and U+202E
+    (kb_dir / "benefits" / name).write_text("x", encoding="utf-8")
+    result = validate(tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "kb/benefits/n\ufffdo<U+202E>tes.txt: expected only .yaml entry files in benefits/, "
+        "found `n\ufffdo<U+202E>tes.txt`")
+
+
 # --- YAML structure ---------------------------------------------------------------------------
 
 
@@ -202,6 +213,12 @@ def test_every_explicit_tag_is_refused_at_its_line(kb_copy, tmp_path, value, col
     assert report(kb_dir, tmp_path)[0] == (
         f"{B}:19:{column}: expected plain text, a number, a list or a mapping, found the YAML "
         f"tag {shown}\n    hint: remove the tag; entries may only hold plain data")
+
+
+def test_a_second_document_is_refused_not_silently_used():
+    [problem] = parse_document("id: a\n---\nid: b\n").problems
+    assert (problem.position.line, problem.position.column) == (2, 1)
+    assert problem.message == "expected one YAML document in the file, found a second one"
 
 
 def test_problems_per_file_are_bounded():

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kbsite.errors import Issue
 from kbsite.limits import MAX_FILE_BYTES, MAX_FILES_PER_FOLDER
+from kbsite.yamlio import refused_kind
 
 ENTRY_SUFFIX = ".yaml"
 IGNORED_NAMES = ("README.md",)
@@ -40,11 +41,22 @@ class Discovery:
 
 
 def display(path: Path, root: Path) -> str:
-    """A path as reports show it: relative to root, with forward slashes."""
+    """A path as reports show it: relative to root, with forward slashes.
+
+    File names are anyone's bytes: undecodable ones are shown as U+FFFD, and invisible or
+    control characters as `<U+202E>`, so a report can always be printed and cannot mislead.
+    """
     try:
-        return path.relative_to(root).as_posix()
+        text = path.relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
+        text = path.as_posix()
+    return shown_name(text)
+
+
+def shown_name(text: str) -> str:
+    """A file name as reports show it (see display)."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(f"<U+{ord(c):04X}>" if refused_kind(c) else c for c in text)
 
 
 def _kind(mode: int) -> str:
@@ -132,9 +144,8 @@ def discover(kb_dir: Path, root: Path, folders: tuple[str, ...],
             continue
         close = difflib.get_close_matches(path.name, known, n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"entry folders are {', '.join(known)}"
-        found.issues.append(Issue(display(path, root), 0, 0,
-                                  f"expected an entry folder, found unknown folder `{path.name}`",
-                                  hint))
+        found.issues.append(Issue(display(path, root), 0, 0, "expected an entry folder, found "
+                                  f"unknown folder `{shown_name(path.name)}`", hint))
     return found
 
 
@@ -155,8 +166,9 @@ def _entry_folder(folder: Path, root: Path, found: Discovery) -> None:
             continue
         found.issues.append(Issue(
             display(path, root), 0, 0,
-            f"expected only {ENTRY_SUFFIX} entry files in {folder.name}/, found `{path.name}`",
-            f"rename it to {path.stem}{ENTRY_SUFFIX} or move it out"))
+            f"expected only {ENTRY_SUFFIX} entry files in {folder.name}/, found "
+            f"`{shown_name(path.name)}`",
+            f"rename it to {shown_name(path.stem)}{ENTRY_SUFFIX} or move it out"))
 
 
 def read_bytes(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[bytes | None,

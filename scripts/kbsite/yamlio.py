@@ -291,6 +291,7 @@ class _Builder:
         self.document = Document(data=None)
         self.stack: list[_Frame] = []
         self.nodes = 0
+        self.documents = 0
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -333,8 +334,17 @@ class _Builder:
             frame = self.stack.pop()
             self.attach(frame.container, frame.start, None, collection=True)
             return
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                mark = event.start_mark
+                self.problem(Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1),
+                             "expected one YAML document in the file, found a second one",
+                             "remove the `---` line and what follows, or merge it into the entry")
+                raise _StopReadingError
+            return
         if not isinstance(event, yaml.NodeEvent):
-            return  # stream and document events
+            return  # stream and document end events
         mark = event.start_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         self.nodes += 1
