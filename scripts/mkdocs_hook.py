@@ -98,6 +98,12 @@ def on_config(config: Any) -> Any:
     root = Path(config.config_file_path).parent
     try:
         kbsite = _kbsite()
+        from kbsite.sources import tree_issues
+
+        # MkDocs would publish what a link in docs/ points to, anywhere on the machine.
+        linked = tree_issues(Path(config.docs_dir), root)
+        if linked:
+            raise kbsite.KBError(linked)
         site = kbsite.build_site(root / "kb", root, repo_url=config.extra.get("repository", ""))
         clashes = sorted(path for path in site.outputs if _hand_written(config).get_file_from_path(
             path))

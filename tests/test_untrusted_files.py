@@ -23,7 +23,7 @@ from kbsite.pipeline import build_site, check_kb
 from kbsite.sources import read_bytes
 from kbsite.yamlio import YamlDate, character_name, parse_document
 
-from conftest import FIXTURE_KB, REPO
+from conftest import FIXTURE_KB, REPO, copy_project, mkdocs_build
 
 B = "kb/benefits/faster-things.yaml"
 GOOD = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="utf-8")
@@ -397,3 +397,19 @@ def test_build_with_a_non_utf8_commit_message(tmp_path):
     assert [change.subject for change in history.changes] == ["Caf\ufffd \ufffd entry"]
     site = build_site(kb_dir, tmp_path)
     assert "Caf\ufffd \ufffd entry" in site.pages[CHANGELOG_PAGE]
+
+
+# --- docs/ ------------------------------------------------------------------------------------
+
+
+def test_link_in_docs_fails_the_build_before_anything_is_published(tmp_path):
+    project = copy_project(tmp_path / "project")
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Not for the web\n", encoding="utf-8")
+    (project / "docs" / "leak.md").symlink_to(secret)
+    site = tmp_path / "site"
+    result = mkdocs_build(project, site)
+    assert result.returncode != 0
+    assert ("docs/leak.md: expected a regular file or folder, found a symbolic link\n"
+            + LINK_HINT) in result.stderr
+    assert not site.exists()

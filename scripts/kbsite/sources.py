@@ -101,6 +101,13 @@ def _scan(folder: Path, root: Path, issues: list[Issue]) -> list[tuple[Path, int
     return sorted(found)
 
 
+def tree_issues(folder: Path, root: Path) -> list[Issue]:
+    """A refusal for every link and special file below folder (docs/ is published as it is)."""
+    issues: list[Issue] = []
+    _check_tree(folder, root, issues)
+    return issues
+
+
 def _check_tree(folder: Path, root: Path, issues: list[Issue]) -> None:
     """Refuse every link and special file anywhere below folder, hidden ones included."""
     pending = [folder]
