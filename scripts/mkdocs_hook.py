@@ -105,8 +105,8 @@ def on_config(config: Any) -> Any:
         if linked:
             raise kbsite.KBError(linked)
         site = kbsite.build_site(root / "kb", root, repo_url=config.extra.get("repository", ""))
-        clashes = sorted(path for path in site.outputs if _hand_written(config).get_file_from_path(
-            path))
+        hand_written = _hand_written(config)
+        clashes = sorted(path for path in site.outputs if hand_written.get_file_from_path(path))
     except Exception as error:
         if not _serving():
             if type(error).__name__ == "KBError":
