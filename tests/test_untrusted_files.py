@@ -17,7 +17,13 @@ import pytest
 
 from kbsite.errors import KBError
 from kbsite.history import parse_log, read_history
-from kbsite.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_PROBLEMS_PER_FILE
+from kbsite.limits import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_LIST_ITEMS,
+    MAX_NODES,
+    MAX_PROBLEMS_PER_FILE,
+)
 from kbsite.links import CHANGELOG_PAGE
 from kbsite.pipeline import build_site, check_kb
 from kbsite.sources import read_bytes
@@ -188,8 +194,19 @@ def test_nested_mappings_are_refused_too():
          "deeper nesting")]
 
 
+def test_a_list_longer_than_the_limit_is_refused_at_the_first_item_too_many(kb_copy, tmp_path):
+    tags = ",".join(["a"] * 100_000)  # an entry with 100,000 tags, within the size limit
+    kb_dir = kb_copy({"benefits/faster-things.yaml":
+                      GOOD.replace("tags: [testing]", f"tags: [{tags}]")})
+    assert report(kb_dir, tmp_path) == [
+        f"{B}:19:{8 + 2 * MAX_LIST_ITEMS}: expected at most {MAX_LIST_ITEMS} items in a list, "
+        "found more\n    hint: shorten the list"]
+
+
 def test_too_many_values_are_refused(kb_copy, tmp_path):
-    tags = ", ".join(f"t{i}" for i in range(MAX_NODES))
+    lists = [", ".join(f"t{i}" for i in range(start, start + MAX_LIST_ITEMS // 2))
+             for start in range(0, MAX_NODES, MAX_LIST_ITEMS // 2)]
+    tags = ", ".join(f"[{items}]" for items in lists)
     kb_dir = kb_copy({"benefits/faster-things.yaml":
                       GOOD.replace("tags: [testing]", f"tags: [{tags}]")})
     [issue] = report(kb_dir, tmp_path)

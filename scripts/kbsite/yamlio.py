@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from kbsite.limits import MAX_DEPTH, MAX_NODES, MAX_PROBLEMS_PER_FILE
+from kbsite.limits import MAX_DEPTH, MAX_LIST_ITEMS, MAX_NODES, MAX_PROBLEMS_PER_FILE
 
 SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -430,6 +430,10 @@ class _Builder:
             return
         frame = self.stack[-1]
         if isinstance(frame.container, list):
+            if len(frame.container) >= MAX_LIST_ITEMS:
+                self.problem(position, f"expected at most {MAX_LIST_ITEMS} items in a list, found "
+                             "more", "shorten the list")
+                raise _StopReadingError
             frame.container.append(value)
             return
         if not frame.expecting_key:
