@@ -164,7 +164,7 @@ def _stage(config: Any) -> None:
     """Build into a staging folder; `on_post_build` swaps it in when all went well."""
     from kbsite.write import staging_folder
 
-    final = Path(config.site_dir)
+    final = Path(config.site_dir).resolve()  # a site folder that is a link: swap its target
     staged = staging_folder(final)
     shutil.rmtree(staged, ignore_errors=True)
     setattr(config, _STAGING_ATTRIBUTE, str(final))
