@@ -373,6 +373,21 @@ def test_bad_byte_is_reported_at_its_line_and_character_column(kb_copy, tmp_path
         "    hint: save the file as UTF-8 (most editors offer this under 'encoding')"]
 
 
+def test_bad_byte_in_an_imported_bibtex_file_is_reported_at_its_line_and_column(kb_copy,
+                                                                                 tmp_path):
+    kb_copy()
+    (tmp_path / "new.bib").write_bytes(b"@misc{x,\n  title = {Caf\xe9},\n}\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
+    result = subprocess.run([sys.executable, "-m", "kbsite", "import-bibtex", "new.bib",
+                             "--summary", "S.", "--kb", "kb"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "new.bib:2:15: expected UTF-8 text, found the byte 0xE9\n"
+        "    hint: save the file as UTF-8 (most editors offer this under 'encoding')\n"
+        "1 error in 1 file\n")
+
+
 # --- super-linear inputs ----------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
 from kbsite.scaffold import PROMPTS, scaffold
 from kbsite.schema import CITATION_ROLES, ENTRY_TYPES, field_reference, json_schema
+from kbsite.sources import decode
 from kbsite.write import UnsafeWriteError, write_changed_files, write_new_files, write_tree
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -160,10 +161,9 @@ def _import_bibtex(args: argparse.Namespace) -> int:
     # Other problems in the knowledge base (such as a citation imported but not yet cited)
     # must not block an import; existing files still count, valid or not.
     loaded = load_kb(args.kb, Path.cwd())
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        print(f"{args.file.as_posix()}: expected UTF-8 text, found other bytes", file=sys.stderr)
+    text, problems = decode(args.file.read_bytes(), args.file.as_posix())
+    if text is None:
+        print(format_report(problems), file=sys.stderr)
         return EXIT_INVALID
     result = import_bibtex(text, args.file.as_posix(), loaded.kb, role=args.role,
                            summary=args.summary, kb_folder=args.kb.as_posix(),
