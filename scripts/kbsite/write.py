@@ -14,6 +14,7 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -114,7 +115,7 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
     return recorded
 
 
-def write_tree(outputs: dict[str, str | bytes], out_dir: Path) -> WriteReport:
+def write_tree(outputs: Mapping[str, str | bytes], out_dir: Path) -> WriteReport:
     """Make out_dir hold exactly these outputs (plus files it never wrote, left alone).
 
     Only files this tool wrote, unchanged since, inside out_dir, are ever replaced or deleted.
