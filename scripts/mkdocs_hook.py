@@ -208,6 +208,15 @@ def on_post_build(config: Any) -> None:
         for name in ("index.html", "404.html"):  # every address shows the problems
             (site_dir / name).write_text(page, encoding="utf-8", errors="replace")
         return
+    if _serving() and _strict_warnings(config):
+        # A strict abort would leave the preview waiting for a build that never comes; the
+        # preview shows the site and the warnings stay in the terminal (`make build` fails).
+        _log.info("%d warnings above: the preview shows the site anyway; `make build` would "
+                  "fail", _strict_warnings(config))
+        for handler in logging.getLogger("mkdocs").handlers:
+            if isinstance(handler, CountHandler):
+                handler.counts.clear()
+        return
     final = getattr(config, _STAGING_ATTRIBUTE, None)
     if final is None or _strict_warnings(config):
         return  # MkDocs aborts next; on_build_error removes the staging folder

@@ -134,6 +134,12 @@ def test_serve_shows_problems_recovers_and_survives_a_crash(tmp_path):
         assert wait_for(lambda: "SyntaxError" in fetch_any(url)), shown()
         pipeline.write_text(code, encoding="utf-8")
         assert wait_for(lambda: "P4 Versioning" in fetch_any(url)), shown()
+        # A warning that fails `make build` (a broken link in docs/) does not stall the preview.
+        (project / "docs" / "draft.md").write_text("# Draft page\n\n[gone](gone.md)\n",
+                                                   encoding="utf-8")
+        assert wait_for(lambda: "Draft page" in fetch_any(
+            f"http://127.0.0.1:{port}/draft/")), shown()
+        assert "the preview shows the site anyway" in shown()
         assert server.poll() is None
         assert "Traceback" not in shown().split("boom from the test")[-1]
     finally:
