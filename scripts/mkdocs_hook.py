@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 sys.path.insert(0, str(Path(__file__).parent))
 
 from kbsite import KBError, Site, build_site
+from kbsite.markdown import fill_fragments
 
 _SITE_ATTRIBUTE = "_kbsite_site"
 
@@ -71,6 +72,12 @@ def on_files(files: Files, config: Any) -> Files:
                      else InclusionLevel.NOT_IN_NAV)
         files.append(File.generated(config, path, content=content, inclusion=inclusion))
     return files
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
+    """Put the entries' sanitised Markdown HTML in place, after Python-Markdown ran."""
+    site: Site = getattr(config, _SITE_ATTRIBUTE)
+    return fill_fragments(html, site.fragments)
 
 
 _TOGGLE_INPUT = re.compile(r'<input\b[^>]*\btype="(?:checkbox|radio)"[^>]*>')
