@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
 
 from kbsite import build_site
 
 from conftest import FIXTURE_KB, GOLDEN, REPO
 
+FRAGMENTS = "_fragments.json"
+"""The sanitised HTML of the Markdown fields, which the pages name by token only."""
+
+
+def golden_outputs(site) -> dict[str, str]:
+    fragments = json.dumps(site.fragments, indent=2, ensure_ascii=False) + "\n"
+    return {**site.outputs, FRAGMENTS: fragments}
+
 
 def test_fixture_kb_renders_to_golden_tree(update_golden):
-    site = build_site(FIXTURE_KB, REPO, with_history=False)
+    outputs = golden_outputs(build_site(FIXTURE_KB, REPO, with_history=False))
     if update_golden:
         shutil.rmtree(GOLDEN, ignore_errors=True)
-        for name, text in site.outputs.items():
+        for name, text in outputs.items():
             (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / name).write_text(text, encoding="utf-8")
     expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
                 for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
-    assert sorted(site.outputs) == sorted(expected), "run pytest --update-golden and review"
-    for name, text in site.outputs.items():
+    assert sorted(outputs) == sorted(expected), "run pytest --update-golden and review"
+    for name, text in outputs.items():
         if text != expected[name]:
             diff = "".join(difflib.unified_diff(expected[name].splitlines(True),
                                                 text.splitlines(True), f"golden/{name}", name))
@@ -28,6 +37,6 @@ def test_fixture_kb_renders_to_golden_tree(update_golden):
 
 
 def test_rendering_is_deterministic():
-    first = build_site(FIXTURE_KB, REPO, with_history=False).outputs
-    second = build_site(FIXTURE_KB, REPO, with_history=False).outputs
+    first = golden_outputs(build_site(FIXTURE_KB, REPO, with_history=False))
+    second = golden_outputs(build_site(FIXTURE_KB, REPO, with_history=False))
     assert first == second

@@ -68,7 +68,8 @@ def _cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         clean_content_tags={"script", "style"},
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        # "*" stated as empty: nh3 otherwise keeps `lang` and `title` on every element.
+        attributes={"*": set(), **{tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}},
         attribute_filter=_keep_attribute,
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
@@ -123,6 +124,9 @@ def fill_fragments(html: str, fragments: dict[str, str]) -> str:
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _SYNTAX = frozenset("\\`*_{}[]()#+-!<>&|=~\":")
 _LEADING_NUMBER = re.compile(r"^(\d+)\.")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
+"""Controls have no place in text; STX and ETX would also forge Python-Markdown's own
+placeholders. (The validator refuses them; this keeps the page inert regardless.)"""
 
 
 def _reference(char: str) -> str:
@@ -135,7 +139,7 @@ def md_inline(text: str) -> str:
     Each character reference stands for exactly one character, so the page shows what was
     written, escaped once, and no extension finds a marker, an attribute list or a tag.
     """
-    text = " ".join(str(text).split())
+    text = _CONTROL.sub("\ufffd", " ".join(str(text).split()))
     text = "".join(_reference(char) if char in _SYNTAX else char for char in text)
     return _LEADING_NUMBER.sub(r"\1&#46;", text)  # "2024. ..." would start an ordered list
 
