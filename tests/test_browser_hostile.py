@@ -115,9 +115,8 @@ def test_hostile_pages_open_no_dialog_and_make_no_outside_request(page, hostile_
     assert seen["errors"] == []
 
 
-def test_guide_results_and_search_results_stay_inert(page, hostile_server):
+def test_guide_results_and_search_results_stay_inert(page):
     tab, seen, server = page
-    _, site = hostile_server
     tab.goto(f"{server}/guides/{HOSTILE_PREFIX}guide/", wait_until="load")
     for fieldset in tab.locator("fieldset").all():
         fieldset.locator("input").last.check()
