@@ -6,6 +6,7 @@ heading) are told apart from payloads that became markup.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -37,7 +38,9 @@ def _pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
+@functools.cache
 def _parse(path: Path) -> lxml.html.HtmlElement:
+    """A page's tree, parsed once for all tests (which only read it)."""
     return lxml.html.fromstring(path.read_bytes())
 
 
