@@ -17,6 +17,7 @@ from kbsite.markdown import (
     markdown_filters,
     md_inline,
     md_url,
+    meta_text,
     render_markdown,
     yaml_string,
 )
@@ -182,6 +183,10 @@ def test_unknown_or_embedded_tokens_stay_words():
 
 def test_urls_cannot_close_a_markdown_link():
     assert md_url("https://example.org/a b)c") == "https://example.org/a%20b%29c"
+
+
+def test_metadata_text_is_html_escaped_on_one_line():
+    assert meta_text('a < b && "c"\n\'d\'') == "a &lt; b &amp;&amp; &quot;c&quot; &#x27;d&#x27;"
 
 
 def test_front_matter_strings_are_quoted():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import json
 import re
 from typing import Any
@@ -150,15 +151,12 @@ def md_url(url: str) -> str:
 
 
 def meta_text(text: str) -> str:
-    """Text for page metadata (title, description, navigation), which themes print unescaped.
+    """Text for page metadata (title, description, navigation): HTML-escaped, on one line.
 
-    Material prints these without escaping, and its `striptags` filter turns entities back into
-    characters inside <title>. So `<` and `>` cannot be entities here: they become the
-    look-alike single angle quotes, while `&` and `"` become entities, which are safe either way.
+    Material prints these into the page as they are (`page.meta.title` in <title>, the
+    description in its attribute, navigation titles in links), so they must be HTML already.
     """
-    text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace('"', "&quot;")
-    return text.replace("<", "\u2039").replace(">", "\u203a")
+    return html.escape(" ".join(str(text).split()), quote=True)
 
 
 def yaml_string(text: str) -> str:
