@@ -233,6 +233,16 @@ def on_build_error(error: Exception) -> None:
         shutil.rmtree(_staged.pop(), ignore_errors=True)
 
 
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    """Put the entries' sanitised Markdown HTML in place, after Python-Markdown ran."""
+    site = getattr(config, _SITE_ATTRIBUTE, None)
+    if site is None:  # a preview showing the problems page has no site
+        return html
+    from kbsite.markdown import fill_fragments
+
+    return str(fill_fragments(html, site.fragments))
+
+
 _TOGGLE_INPUT = re.compile(r'<input\b[^>]*\btype="(?:checkbox|radio)"[^>]*>')
 
 
