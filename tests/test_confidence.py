@@ -485,7 +485,7 @@ def test_page_states_every_rule_cap_level_design_and_source() -> None:
         assert md_inline(c.LEVEL_MEANINGS[level]) in page
         assert c.LEVEL_SYMBOLS[level] in page
     for note in c.DESIGNS.values():
-        assert f"| {note.label} | {note.concern.value} |" in page
+        assert f"| {md_inline(note.label)} | {note.concern.value} |" in page
     for _, url in c.CITATIONS:
         assert url in page
     for component in c.COMPONENTS:
