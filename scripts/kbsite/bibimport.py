@@ -15,9 +15,10 @@ import bibtexparser.middlewares as mw
 import yaml
 
 from kbsite.errors import Issue
-from kbsite.model import KnowledgeBase
-from kbsite.schema import CITATION, ENTRY_TYPES_BIBTEX, ID_PATTERN
-from kbsite.validate import check
+from kbsite.fields import ID_PATTERN
+from kbsite.model import Citation, KnowledgeBase
+from kbsite.validation import check
+from kbsite.vocabulary import BIBTEX_TYPES
 
 SCALAR_FIELDS = ("journal", "booktitle", "volume", "number", "publisher", "organization",
                  "school", "institution", "howpublished", "isbn", "issn", "url", "note")
@@ -86,13 +87,13 @@ def import_bibtex(text: str, shown: str, kb: KnowledgeBase, *, role: str, summar
                                 f"{kb_folder}/citations/{known_dois[doi]}.yaml",
                                 "cite the existing entry instead of importing it again"))
             continue
-        if data["entry_type"] not in ENTRY_TYPES_BIBTEX.names:
-            allowed = ", ".join(ENTRY_TYPES_BIBTEX.names)
+        if data["entry_type"] not in BIBTEX_TYPES.names:
+            allowed = ", ".join(BIBTEX_TYPES.names)
             issues.append(Issue(shown, line, 0, f"expected one of the entry types {allowed}, "
                                 f"found @{entry.entry_type}",
                                 "use @misc for preprints, data sets and web pages"))
             continue
-        for violation in check(CITATION, data):
+        for violation in check(Citation, data):
             where = ".".join(str(part) for part in violation.path) or "entry"
             issues.append(Issue(shown, line, 0, f"{key}: {where}: {violation.message}",
                                 violation.hint))

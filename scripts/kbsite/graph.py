@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from kbsite.model import Citation, Entry, Finding, KnowledgeBase, Principle, Question, Related
+from kbsite.refs import references
 
 INVERSE_RELATIONS = {
     "similar-study": "similar-study",
@@ -77,23 +78,22 @@ def build_graph(kb: KnowledgeBase) -> Graph:
                 citation.id, INVERSE_RELATIONS[link.relation]
             )
 
+    # Backlinks come from the reference-typed fields of the models (refs.py): a new reference
+    # field shows up here without being listed again.
     cited_by: dict[str, list[Entry]] = defaultdict(list)
-    for principle in kb.principles:
-        cited_by[principle.defined_in.citation].append(principle)
-    for finding in kb.findings:
-        for citation_id in finding.citation_ids:
-            cited_by[citation_id].append(finding)
-    for question in kb.questions:
-        for citation_id in question.citations:
-            cited_by[citation_id].append(question)
-
     questions_of_principle: dict[str, list[Question]] = defaultdict(list)
     questions_of_citation: dict[str, list[Question]] = defaultdict(list)
-    for question in kb.questions:
-        for principle_id in question.principles:
-            questions_of_principle[principle_id].append(question)
-        for citation_id in question.citations:
-            questions_of_citation[citation_id].append(question)
+    seen: set[tuple[str, int]] = set()
+    for entry in kb.all_entries():
+        for ref in references(entry):
+            if ref.targets == ("citation",) and not isinstance(entry, Citation):
+                if (ref.target, id(entry)) not in seen:
+                    seen.add((ref.target, id(entry)))
+                    cited_by[ref.target].append(entry)
+                if isinstance(entry, Question):
+                    questions_of_citation[ref.target].append(entry)
+            elif ref.targets == ("principle",) and isinstance(entry, Question):
+                questions_of_principle[ref.target].append(entry)
 
     tags: dict[str, list[Entry]] = defaultdict(list)
     for entry in (*kb.principles, *kb.findings):
@@ -116,7 +116,7 @@ def build_graph(kb: KnowledgeBase) -> Graph:
             for k, v in related.items()
         },
         related_citations={
-            k: tuple(Related(c, r) for c, r in sorted(v.items()))
+            k: tuple(Related(citation=c, relation=r) for c, r in sorted(v.items()))
             for k, v in related_citations.items()
         },
         cited_by={k: tuple(v) for k, v in sorted(cited_by.items())},

@@ -7,17 +7,14 @@ problem is collected, so a contributor sees all of them in one run.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kbsite.errors import Issue
-from kbsite.model import Entry, KnowledgeBase, SourceFile, build_entry
-from kbsite.schema import ENTRY_TYPES, ID_PATTERN, Record
-from kbsite.validate import check
+from kbsite.model import Entry, KnowledgeBase
+from kbsite.registry import ENTRY_TYPES, EntryType
+from kbsite.validation import ENTRY_SUFFIX, load_entry
 from kbsite.yamlio import Document, parse_document
-
-ENTRY_SUFFIX = ".yaml"
 SUPPORT_FOLDERS = ("schema",)
 """Folders under kb/ that hold no entries."""
 
@@ -103,12 +100,12 @@ def load_kb(kb_dir: Path, root: Path | None = None) -> LoadResult:
                     )
                 )
                 continue
-            entry, problems = _load_entry(entry_type.name, entry_type.record, path, shown)
+            entry, problems = _load_entry(entry_type, path, shown)
             issues += problems
             if entry is not None:
                 entries[entry_type.name].append(entry)
     kb = KnowledgeBase(
-        **{t.folder: tuple(sorted(entries[t.name], key=lambda e: e.id)) for t in ENTRY_TYPES}
+        {t.name: tuple(sorted(entries[t.name], key=lambda e: e.id)) for t in ENTRY_TYPES}
     )
     return LoadResult(kb, tuple(issues), file_ids)
 
@@ -133,9 +130,7 @@ def _check_layout(kb_dir: Path, root: Path) -> list[Issue]:
     return issues
 
 
-def _load_entry(
-    type_name: str, record: Record, path: Path, shown: str
-) -> tuple[Entry | None, list[Issue]]:
+def _load_entry(entry_type: EntryType, path: Path, shown: str) -> tuple[Entry | None, list[Issue]]:
     text, issues = read_text(path, shown)
     if text is None:
         return None, issues
@@ -143,46 +138,5 @@ def _load_entry(
     issues += _issues_of_document(document, shown)
     if document.problems:
         return None, issues
-    if not isinstance(document.data, dict):
-        found = "an empty file" if document.data is None else "a single value or a list"
-        issues.append(
-            Issue(
-                shown,
-                1,
-                1,
-                f"expected a mapping of {record.name} fields, found {found}",
-                "start with `id: <file name>` on the first line",
-            )
-        )
-        return None, issues
-    for violation in check(record, document.data):
-        position = document.position(violation.path, key=violation.at_key)
-        issues.append(
-            Issue(shown, position.line, position.column, violation.message, violation.hint)
-        )
-    stem = path.stem
-    if not re.fullmatch(ID_PATTERN, stem):
-        issues.append(
-            Issue(
-                shown,
-                0,
-                0,
-                f"expected a kebab-case file name, found `{path.name}`",
-                "file names are entry ids: lower-case words joined by hyphens",
-            )
-        )
-    entry_id = document.data.get("id")
-    if isinstance(entry_id, str) and entry_id != stem:
-        position = document.position(("id",))
-        issues.append(
-            Issue(
-                shown,
-                position.line,
-                position.column,
-                f"expected the id to equal the file name `{stem}`, found `{entry_id}`",
-                f"rename the file to {entry_id}{ENTRY_SUFFIX} or set `id: {stem}`",
-            )
-        )
-    if issues:
-        return None, issues
-    return build_entry(type_name, document.data, SourceFile(shown, document)), issues
+    entry, problems = load_entry(entry_type, document, shown, path.stem)
+    return entry, issues + problems

@@ -10,7 +10,7 @@ from kbsite import links
 from kbsite.cite import csl_item, export_bibtex, export_ris
 from kbsite.diagram import relationship_svg
 from kbsite.errors import KBError
-from kbsite.export_json import export_json
+from kbsite.export_json import SCHEMA_FILE, export_json, export_schema
 from kbsite.graph import Graph, build_graph
 from kbsite.history import History, read_history
 from kbsite.integrity import check_integrity
@@ -19,6 +19,7 @@ from kbsite.model import KnowledgeBase
 from kbsite.render import NavSection, render_site
 
 JSON_EXPORT_PATH = "api/kb.json"
+JSON_EXPORT_SCHEMA_PATH = f"api/{SCHEMA_FILE}"
 BIBLIOGRAPHY_PATH = "references.bib"
 
 
@@ -79,7 +80,8 @@ def build_site(kb_dir: Path, root: Path | None = None, *, repo_url: str = "",
     graph = build_graph(kb)
     rendered = render_site(graph, repo_url=repo_url.rstrip("/"), history=history)
     assets = {
-        JSON_EXPORT_PATH: export_json(graph),
+        JSON_EXPORT_PATH: export_json(graph, history),
+        JSON_EXPORT_SCHEMA_PATH: export_schema(),
         links.MAP_IMAGE: relationship_svg(graph),
         **citation_exports(graph),
     }

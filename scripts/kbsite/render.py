@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from kbsite import links, schema
+from kbsite import links, vocabulary
 from kbsite.cite import STYLES, export_bibtex, export_ris, format_reference
 from kbsite.graph import Graph, principle_order
 from kbsite.guide_view import guide_form, guide_script_json
@@ -74,17 +74,17 @@ def make_environment() -> Environment:
         code=code_block,
     )
     vocabularies = {
-        "study_label": schema.STUDY_TYPES,
-        "link_label": schema.LINK_KINDS,
-        "kind_label": schema.LIMITATION_KINDS,
-        "role_label": schema.CITATION_ROLES,
-        "relation_label": schema.RELATIONS,
-        "stage_label": schema.PROJECT_STAGES,
-        "deployment_label": schema.DEPLOYMENT_MODES,
-        "learning_label": schema.LEARNING_MODES,
+        "study_label": vocabulary.STUDY_TYPES,
+        "link_label": vocabulary.LINK_KINDS,
+        "kind_label": vocabulary.LIMITATION_KINDS,
+        "role_label": vocabulary.CITATION_ROLES,
+        "relation_label": vocabulary.RELATIONS,
+        "stage_label": vocabulary.PROJECT_STAGES,
+        "deployment_label": vocabulary.DEPLOYMENT_MODES,
+        "learning_label": vocabulary.LEARNING_MODES,
     }
     labels: dict[str, Callable[[str], str]] = {
-        name: functools.partial(schema.label, choice) for name, choice in vocabularies.items()
+        name: choice.label for name, choice in vocabularies.items()
     }
     labels["type_label"] = lambda value: (
         "Open question" if value == "question" else value.capitalize()
@@ -310,5 +310,5 @@ def highwire_tags(citation: Citation) -> list[tuple[str, str]]:
 
 def citation_order(citation: Citation) -> tuple[int, str]:
     """Primary studies first, then the framework, then related work; by id within each."""
-    rank = [name for name, _ in schema.CITATION_ROLES.values].index(citation.role)
+    rank = vocabulary.CITATION_ROLES.names.index(citation.role)
     return (rank, citation.id)
