@@ -44,7 +44,7 @@ build: install  ## build the site into site/ (strict)
 validate: install  ## check every knowledge-base entry and report all problems
 	$(BIN)/python -m kbsite validate
 
-schema: install  ## regenerate kb/schema/*.schema.json from scripts/kbsite/schema.py
+schema: install  ## regenerate kb/schema/*.schema.json and the field reference from scripts/kbsite/model.py
 	$(BIN)/python -m kbsite schema
 
 lint: install

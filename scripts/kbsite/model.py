@@ -131,13 +131,13 @@ class Principle(Entry):
     summary: Annotated[str, PlainText(300, longer_in="description")] = Field(
         description="One-sentence paraphrased definition.")
     description: Description = Field(description="Longer paraphrased description in Markdown.")
-    aliases: Annotated[tuple[Annotated[str, PlainText(60)], ...], UNIQUE,
-                       Field(max_length=MAX_TAGS)] = Field(
+    aliases: Annotated[tuple[Annotated[str, PlainText(60)], ...], Field(max_length=MAX_TAGS),
+                       UNIQUE] = Field(
         (), description="Other names people search for (e.g. CI/CD, model registry).")
     defined_in: DefinitionSource = Field(description="Where the principle is defined.")
-    related: Annotated[tuple[PrincipleId, ...], UNIQUE, Field(max_length=MAX_REFERENCES)] = (
+    related: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
         Field((), description="Closely related principles."))
-    tags: Annotated[tuple[Tag, ...], UNIQUE, Field(max_length=MAX_TAGS)] = Field(
+    tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
         (), description="Keywords that group entries on the tags page (kebab-case).")
 
     @property
@@ -160,7 +160,7 @@ class Context(Record):
         (), description=v.DEPLOYMENT_MODES.description)
     learning: Annotated[tuple[Annotated[str, v.LEARNING_MODES], ...], UNIQUE] = Field(
         (), description=v.LEARNING_MODES.description)
-    sectors: Annotated[tuple[Tag, ...], UNIQUE, Field(max_length=MAX_TAGS)] = Field(
+    sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
         (), description="Industry sectors the source names (kebab-case, e.g. finance).")
     note: Note = Field("", description="Any other condition, in one sentence.")
 
@@ -179,7 +179,7 @@ class Evidence(Record):
     citation: CitationId = Field(description="id of the citation")
     locator: Locator = Field(description="Where in the source: a section, a page, or "
                              "`abstract`. Precise enough that a reader can find the passage.")
-    study: Annotated[tuple[StudyType, ...], UNIQUE, Field(min_length=1, max_length=10)] = Field(
+    study: Annotated[tuple[StudyType, ...], Field(min_length=1, max_length=10), UNIQUE] = Field(
         description="Kind of study behind this statement.")
     link: Annotated[str, v.LINK_KINDS] = Field(description=v.LINK_KINDS.description)
     finding: Annotated[str, PlainText(600, multiline=True)] = Field(
@@ -196,14 +196,14 @@ class Finding(Entry):
         description="One sentence that states the finding.")
     description: Description = Field("", description="Longer explanation in Markdown "
                                      "(optional).")
-    principles: Annotated[tuple[PrincipleId, ...], UNIQUE, Field(max_length=MAX_REFERENCES)] = (
+    principles: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
         Field(description="Principles the finding concerns; an empty list marks a "
               "cross-cutting finding."))
     context: Context = Field(default_factory=Context, description="Conditions under which the "
                              "finding applies, as the sources give them.")
     evidence: Annotated[tuple[Evidence, ...], Field(min_length=1, max_length=MAX_EVIDENCE)] = (
         Field(description="Sources that report the finding."))
-    tags: Annotated[tuple[Tag, ...], UNIQUE, Field(max_length=MAX_TAGS)] = Field(
+    tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
         (), description="Keywords that group entries on the tags page (kebab-case).")
 
     @property
@@ -278,13 +278,13 @@ class StudyDesign(Record):
     """How the study was done."""
 
     record_name: ClassVar[str] = "study design"
-    methods: Annotated[tuple[StudyType, ...], UNIQUE, Field(min_length=1, max_length=10)] = (
+    methods: Annotated[tuple[StudyType, ...], Field(min_length=1, max_length=10), UNIQUE] = (
         Field(description="Methods used."))
     participants: Note = Field("", description="Who took part, in words.")
     samples: Annotated[tuple[Sample, ...], Field(max_length=20)] = Field(
         (), description="Sample sizes per method.")
     setting: Note = Field("", description="Domain or setting studied.")
-    sectors: Annotated[tuple[Tag, ...], UNIQUE, Field(max_length=MAX_TAGS)] = Field(
+    sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
         (), description="Industry sectors named by the source (kebab-case).")
 
 
@@ -363,13 +363,13 @@ class Citation(Entry):
     summary: Annotated[str, PlainText(1500, multiline=True)] = Field(
         description="Paraphrased summary of the source.")
     study: StudyDesign | None = Field(None, description="How the study was done.")
-    keywords: Annotated[tuple[Annotated[str, PlainText(80)], ...], UNIQUE,
-                        Field(max_length=MAX_TAGS)] = Field(
+    keywords: Annotated[tuple[Annotated[str, PlainText(80)], ...], Field(max_length=MAX_TAGS),
+                        UNIQUE] = Field(
         (), description="Keywords as published.")
     related: Annotated[tuple[RelatedSource, ...], Field(max_length=MAX_REFERENCES)] = Field(
         (), description="Related sources in the knowledge base.")
-    open_questions: Annotated[tuple[Annotated[str, PlainText(400)], ...], UNIQUE,
-                              Field(max_length=20)] = Field(
+    open_questions: Annotated[tuple[Annotated[str, PlainText(400)], ...], Field(max_length=20),
+                              UNIQUE] = Field(
         (), description="What is not verified about this source, as questions.")
 
     @property
@@ -418,9 +418,9 @@ class Question(Entry):
     details: Description = Field(description="What is known and what is missing.")
     would_settle: Annotated[str, PlainText(300)] = Field(
         description="Which source or fact would answer it.")
-    principles: Annotated[tuple[PrincipleId, ...], UNIQUE, Field(max_length=MAX_REFERENCES)] = (
+    principles: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
         Field((), description="Principles the question concerns."))
-    citations: Annotated[tuple[CitationId, ...], UNIQUE, Field(max_length=MAX_REFERENCES)] = (
+    citations: Annotated[tuple[CitationId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
         Field((), description="Sources the question concerns."))
 
 
@@ -443,7 +443,7 @@ class Condition(Record):
 
     record_name: ClassVar[str] = "condition"
     question: EntryId = Field(description="Id of a question of this guide.")
-    options: Annotated[tuple[EntryId, ...], UNIQUE, Field(min_length=1, max_length=20)] = Field(
+    options: Annotated[tuple[EntryId, ...], Field(min_length=1, max_length=20), UNIQUE] = Field(
         description="Ids of the options that satisfy it.")
 
 
@@ -452,7 +452,7 @@ class Outcome(Record):
 
     record_name: ClassVar[str] = "default outcome"
     level: EntryId = Field(description="Id of one of the guide's levels.")
-    because: Annotated[tuple[FindingId, ...], UNIQUE, Field(max_length=MAX_REFERENCES)] = Field(
+    because: Annotated[tuple[FindingId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
         (), description="Benefits and limitations the outcome rests on (their evidence and "
         "citations are shown with it).")
     judgement: Annotated[str, PlainText(400)] = Field(
