@@ -8,14 +8,11 @@ knowledge base with errors leaves the previously built site intact.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
-
-sys.path.insert(0, str(Path(__file__).parent))
 
 from kbsite import KBError, Site, build_site
 

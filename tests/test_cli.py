@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +11,8 @@ from conftest import FIXTURE_KB, GOLDEN, REPO
 
 
 def run(*args: str, cwd=REPO) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
-    return subprocess.run([sys.executable, "-m", "kbsite", *args], cwd=cwd, env=env,
+    # kbsite is installed (editable) by `make install`: no PYTHONPATH needed.
+    return subprocess.run([sys.executable, "-m", "kbsite", *args], cwd=cwd,
                           capture_output=True, text=True, check=False)
 
 

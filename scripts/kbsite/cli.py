@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -13,9 +12,9 @@ from kbsite.errors import KBError, format_report
 from kbsite.graph import build_graph
 from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
-from kbsite.scaffold import PROMPTS, scaffold
 from kbsite.published import field_reference, schema_files
 from kbsite.registry import ENTRY_TYPES
+from kbsite.scaffold import PROMPTS, scaffold
 from kbsite.vocabulary import CITATION_ROLES
 from kbsite.write import UnsafeWriteError, write_changed_files, write_new_files, write_tree
 
@@ -82,8 +81,9 @@ def _schema(args: argparse.Namespace) -> int:
         stale = sorted(name for name, text in expected.items()
                        if not Path(name).exists() or Path(name).read_text(encoding="utf-8") != text)
         for name in stale:
-            print(f"{name}: expected the text generated from the models (scripts/kbsite/model.py), found "
-                  "a different file\n    hint: run `make schema` and commit the result")
+            print(f"{name}: expected the text generated from the models "
+                  "(scripts/kbsite/model.py), found a different file\n"
+                  "    hint: run `make schema` and commit the result")
         return EXIT_INVALID if stale else EXIT_OK
     written = write_changed_files(expected, Path())
     print(f"{len(written)} written, {len(expected) - len(written)} unchanged")

@@ -15,6 +15,7 @@ from kbsite.model import Entry, KnowledgeBase
 from kbsite.registry import ENTRY_TYPES, EntryType
 from kbsite.validation import ENTRY_SUFFIX, load_entry
 from kbsite.yamlio import Document, parse_document
+
 SUPPORT_FOLDERS = ("schema",)
 """Folders under kb/ that hold no entries."""
 

@@ -14,7 +14,7 @@ from annotated_types import MaxLen, MinLen
 from kbsite.fields import MAX_DEPTH, Unique
 from kbsite.model import Record
 from kbsite.registry import ENTRY_TYPES, EntryType
-from kbsite.validation import strip_annotation, slots
+from kbsite.validation import slots, strip_annotation
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
