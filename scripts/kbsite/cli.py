@@ -50,7 +50,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     site = build_site(args.kb, Path.cwd())
-    report = write_tree(site.outputs, args.out)
+    outputs: dict[str, str | bytes] = {**site.outputs}
+    report = write_tree(outputs, args.out)
     print(
         f"{args.out.as_posix()}: {len(report.written)} written, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed"

@@ -26,6 +26,8 @@ class Graph:
     citations: dict[str, Citation]
     entries: dict[str, Principle | Finding]
     """Principles and findings by id (what guides and links refer to)."""
+    findings: dict[str, Finding]
+    """Benefits and limitations by id."""
     findings_of_principle: dict[str, tuple[Finding, ...]]
     cross_cutting: tuple[Finding, ...]
     related_principles: dict[str, tuple[str, ...]]
@@ -33,7 +35,7 @@ class Graph:
     cited_by: dict[str, tuple[Entry, ...]]
     questions_of_principle: dict[str, tuple[Question, ...]]
     questions_of_citation: dict[str, tuple[Question, ...]]
-    tags: dict[str, tuple[Entry, ...]]
+    tags: dict[str, tuple[Principle | Finding, ...]]
 
     def benefits_of(self, principle_id: str) -> tuple[Finding, ...]:
         """Benefits linked to a principle."""
@@ -95,8 +97,8 @@ def build_graph(kb: KnowledgeBase) -> Graph:
             elif ref.targets == ("principle",) and isinstance(entry, Question):
                 questions_of_principle[ref.target].append(entry)
 
-    tags: dict[str, list[Entry]] = defaultdict(list)
-    for entry in (*kb.principles, *kb.findings):
+    tags: dict[str, list[Principle | Finding]] = defaultdict(list)
+    for entry in kb.principles_and_findings:
         for tag in entry.tags:
             tags[tag].append(entry)
 
@@ -108,6 +110,7 @@ def build_graph(kb: KnowledgeBase) -> Graph:
         kb=kb,
         principles=principles,
         entries={**principles, **{f.id: f for f in kb.findings}},
+        findings={f.id: f for f in kb.findings},
         citations={c.id: c for c in kb.citations},
         findings_of_principle={k: by_title(v) for k, v in findings_of_principle.items()},
         cross_cutting=by_title([f for f in kb.findings if not f.principles]),

@@ -92,7 +92,7 @@ def check_guide(guide: Guide, kb: KnowledgeBase) -> Iterator[Issue]:
             yield _issue(guide, (*base, "subject"), f"expected each subject once, found "
                          f"`{subject.subject}` again", "merge its rules into one subject")
         seen_subjects.add(subject.subject)
-        outcomes = [((*base, "default"), subject.default)]
+        outcomes: list[tuple[Path_, Outcome]] = [((*base, "default"), subject.default)]
         outcomes += [((*base, "rules", r), rule.outcome) for r, rule in enumerate(subject.rules)]
         for where, outcome in outcomes:
             if outcome.level not in levels:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -82,6 +82,8 @@ class Entry(Record):
 
     type_name: ClassVar[str] = ""
     id: EntryId = Field(description="The entry's id; must equal the file name.")
+    if TYPE_CHECKING:
+        title: str  # every entry type declares its own title field
     _source: SourceFile = PrivateAttr(
         default_factory=lambda: SourceFile("", parse_document("")))
 
@@ -554,6 +556,11 @@ class KnowledgeBase:
     def findings(self) -> tuple[Finding, ...]:
         """Benefits then limitations."""
         return self.benefits + self.limitations
+
+    @property
+    def principles_and_findings(self) -> tuple[Principle | Finding, ...]:
+        """The entries that have a page of evidence (and a bibliography of their own)."""
+        return (*self.principles, *self.findings)
 
     @property
     def citations(self) -> tuple[Citation, ...]:

@@ -52,7 +52,7 @@ def citation_exports(graph: Graph) -> dict[str, str]:
     for citation in kb.citations:
         exports[f"citations/{citation.id}.bib"] = export_bibtex([citation])
         exports[f"citations/{citation.id}.ris"] = export_ris([citation])
-    for entry in (*kb.principles, *kb.findings):
+    for entry in kb.principles_and_findings:
         path = links.page_path(entry).removesuffix(".md") + ".bib"
         exports[path] = export_bibtex(graph.citations_of(entry))
     return exports

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,7 +209,10 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
     render("map.md.j2", links.MAP_PAGE)
 
-    def children(entries: tuple[Entry, ...], title: Callable[[Any], str]) -> tuple:
+    citations_in_order: tuple[Citation, ...] = tuple(sorted(kb.citations, key=citation_order))
+
+    def children(entries: Sequence[Entry], title: Callable[[Any], str]
+                 ) -> tuple[tuple[str, str], ...]:
         if len(entries) > NAV_CHILD_LIMIT:
             return ()
         return tuple((meta_text(title(e)), links.page_path(e)) for e in entries)
@@ -239,7 +242,7 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
         NavSection(
             "Citations",
             links.index_path("citation"),
-            children(tuple(sorted(kb.citations, key=citation_order)), lambda c: c.short_label),
+            children(citations_in_order, lambda c: c.short_label),
         ),
     )
     return RenderedSite(pages=dict(sorted(pages.items())), nav=nav)
@@ -253,14 +256,15 @@ def report_url(repo_url: str, entry: Entry) -> str:
     return f"{repo_url}/issues/new?{query}"
 
 
-def link_if_present(ctx: PageContext, entries: dict[str, Entry], entry_id: str, text: str) -> str:
+def link_if_present(ctx: PageContext, entries: Mapping[str, Entry], entry_id: str,
+                    text: str) -> str:
     """A link to an entry with the given text, or the text alone when the entry is absent."""
     if entry_id in entries:
         return f"[{md_inline(text)}]({ctx.link(entries[entry_id])})"
     return md_inline(text)
 
 
-def outcome_basis(ctx: PageContext, entries: dict[str, Entry], outcome: Outcome) -> str:
+def outcome_basis(ctx: PageContext, entries: Mapping[str, Entry], outcome: Outcome) -> str:
     """The findings (as links) and any editors' judgement an outcome rests on, as Markdown."""
     parts = [ctx.entry(entries[finding]) for finding in outcome.because]
     if outcome.judgement:

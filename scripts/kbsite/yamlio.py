@@ -112,7 +112,7 @@ def _alias_problems(text: str) -> list[YamlProblem]:
             "anchors and aliases are not allowed in entries; copy the value instead",
         )
         for event in yaml.parse(text, Loader=SafeLoader)
-        if isinstance(event, yaml.AliasEvent)
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None
     ]
 
 
