@@ -7,6 +7,7 @@ knowledge base with errors leaves the previously built site intact.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from kbsite import KBError, Site, build_site
+
+log = logging.getLogger("mkdocs.plugins.kbsite")
 
 _SITE_ATTRIBUTE = "_kbsite_site"
 
@@ -42,6 +45,8 @@ def on_config(config: Any) -> Any:
     except KBError as error:
         raise PluginError(f"The knowledge base has problems:\n{error}") from None
     setattr(config, _SITE_ATTRIBUTE, site)
+    for note in site.notes:
+        log.info("kbsite: %s", note)
     if config.nav:
         config.nav = _expand_nav(config.nav, site)
     return config

@@ -50,6 +50,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     site = build_site(args.kb, Path.cwd())
+    for note in site.notes:
+        print(f"note: {note}")
     outputs: dict[str, str | bytes] = {**site.outputs}
     report = write_tree(outputs, args.out)
     print(

@@ -30,29 +30,34 @@ class History:
 
     last_changed: dict[str, str] = field(default_factory=dict)
     changes: tuple[Change, ...] = ()
+    unavailable: str = ""
+    """Why there is no history (no git, or kb/ not in a checkout); empty when there is."""
 
 
-def read_history(kb_dir: Path) -> History:
-    """One `git log` over kb/; empty when kb/ is not in a git checkout.
+def read_history(kb_dir: Path, shown_as: str = "kb") -> History:
+    """One `git log` over kb/; empty, saying why, when kb/ is not in a git checkout.
 
-    Paths are relative to the top of the checkout, as git prints them.
+    Paths are `shown_as` (kb/ as issues show it) joined with the path inside kb/, so they
+    match the entries' source paths wherever kb/ sits in the checkout.
     """
     git = shutil.which("git")
     if git is None:
-        return History()
+        return History(unavailable="git is not installed: pages show no last-changed dates")
     try:
         log = subprocess.run(  # noqa: S603 - git, found on PATH, with fixed arguments
-            [git, "log", "--no-renames", "--format=%x00%H%x09%cs%x09%s", "--name-only", "--",
-             "."], cwd=kb_dir, text=True, capture_output=True, check=True).stdout
+            [git, "log", "--no-renames", "--relative", "--format=%x00%H%x09%cs%x09%s",
+             "--name-only", "--", "."], cwd=kb_dir, text=True, capture_output=True,
+            check=True).stdout
     except (subprocess.CalledProcessError, OSError):
-        return History()
+        return History(unavailable=f"{shown_as}/ is not in a git checkout (no .git): pages "
+                       "show no last-changed dates and the changelog is empty")
     last_changed: dict[str, str] = {}
     changes: list[Change] = []
     for record in log.split("\0")[1:]:
         header, _, names = record.partition("\n")
         commit, date, subject = [*header.split("\t", 2), "", ""][:3]
-        paths = tuple(name.strip() for name in names.splitlines()
-                      if name.strip().endswith(".yaml") and "/schema/" not in name)
+        paths = tuple(f"{shown_as}/{name.strip()}" for name in names.splitlines()
+                      if name.strip().endswith(".yaml") and not name.startswith("schema/"))
         if not paths:
             continue
         for path in paths:

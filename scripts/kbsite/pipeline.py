@@ -33,6 +33,8 @@ class Site:
     """Other generated files (JSON, BibTeX), copied to the site as they are."""
     nav: tuple[NavSection, ...]
     graph: Graph
+    notes: tuple[str, ...] = ()
+    """Things the build output should say once, such as why pages carry no dates."""
 
     @property
     def outputs(self) -> dict[str, str]:
@@ -76,7 +78,7 @@ def build_site(kb_dir: Path, root: Path | None = None, *, repo_url: str = "",
     with_history adds last-changed dates and the changelog from git, when kb/ is in a checkout.
     """
     kb = check_kb(kb_dir, root)
-    history = read_history(kb_dir) if with_history else History()
+    history = read_history(kb_dir, _shown(kb_dir, root)) if with_history else History()
     graph = build_graph(kb)
     rendered = render_site(graph, repo_url=repo_url.rstrip("/"), history=history)
     assets = {
@@ -85,4 +87,14 @@ def build_site(kb_dir: Path, root: Path | None = None, *, repo_url: str = "",
         links.MAP_IMAGE: relationship_svg(graph),
         **citation_exports(graph),
     }
-    return Site(pages=rendered.pages, assets=assets, nav=rendered.nav, graph=graph)
+    notes = (history.unavailable,) if history.unavailable else ()
+    return Site(pages=rendered.pages, assets=assets, nav=rendered.nav, graph=graph, notes=notes)
+
+
+def _shown(kb_dir: Path, root: Path | None) -> str:
+    """kb_dir as issues and source paths show it (relative to root, as the loader does)."""
+    root = root or kb_dir.parent
+    try:
+        return kb_dir.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return kb_dir.as_posix()
