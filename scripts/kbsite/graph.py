@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from kbsite.model import Citation, Entry, Finding, KnowledgeBase, Principle, Question, Related
-from kbsite.refs import references
 
 INVERSE_RELATIONS = {
     "similar-study": "similar-study",
@@ -86,16 +85,16 @@ def build_graph(kb: KnowledgeBase) -> Graph:
     questions_of_principle: dict[str, list[Question]] = defaultdict(list)
     questions_of_citation: dict[str, list[Question]] = defaultdict(list)
     seen: set[tuple[str, int]] = set()
-    for entry in kb.all_entries():
-        for ref in references(entry):
-            if ref.targets == ("citation",) and not isinstance(entry, Citation):
-                if (ref.target, id(entry)) not in seen:
-                    seen.add((ref.target, id(entry)))
-                    cited_by[ref.target].append(entry)
-                if isinstance(entry, Question):
-                    questions_of_citation[ref.target].append(entry)
-            elif ref.targets == ("principle",) and isinstance(entry, Question):
-                questions_of_principle[ref.target].append(entry)
+    for ref in kb.references:
+        entry = ref.entry
+        if ref.targets == ("citation",) and not isinstance(entry, Citation):
+            if (ref.target, id(entry)) not in seen:
+                seen.add((ref.target, id(entry)))
+                cited_by[ref.target].append(entry)
+            if isinstance(entry, Question):
+                questions_of_citation[ref.target].append(entry)
+        elif ref.targets == ("principle",) and isinstance(entry, Question):
+            questions_of_principle[ref.target].append(entry)
 
     tags: dict[str, list[Principle | Finding]] = defaultdict(list)
     for entry in kb.principles_and_findings:

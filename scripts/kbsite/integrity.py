@@ -13,7 +13,7 @@ from kbsite.errors import Issue
 from kbsite.fields import Text
 from kbsite.guides import check_guide
 from kbsite.model import Entry, KnowledgeBase
-from kbsite.refs import Ref, references
+from kbsite.refs import Ref
 from kbsite.registry import BY_NAME, ENTRY_TYPES
 from kbsite.yamlio import Path_
 
@@ -39,8 +39,7 @@ def _issue_in_text(entry: Entry, where: Path_, text: str, offset: int, message: 
 
 def all_references(kb: KnowledgeBase) -> Iterator[Ref]:
     """Every reference from one entry to another, with where it is written."""
-    for entry in kb.all_entries():
-        yield from references(entry)
+    return iter(kb.references)
 
 
 def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Issue]:

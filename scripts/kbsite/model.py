@@ -12,6 +12,7 @@ To add an entry type: add a model here, a row in `registry.py` and a page templa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
@@ -21,6 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from kbsite import vocabulary as v
 from kbsite.fields import ID, UNIQUE, Markdown, Pattern, PlainText, Reference, Whole
 from kbsite.yamlio import Document, Path_, Position, parse_document
+
+if TYPE_CHECKING:
+    from kbsite.refs import Ref
 
 # ---------------------------------------------------------------------------------------------
 # Field types shared by several models
@@ -57,6 +61,10 @@ class SourceFile:
         return self.document.position(where, key=key)
 
 
+NO_SOURCE = SourceFile("", parse_document(""))
+"""The source of an entry made in code rather than read from a file."""
+
+
 @dataclass(frozen=True)
 class Requirement:
     """Fields that become required when another field has a given value."""
@@ -84,8 +92,7 @@ class Entry(Record):
     id: EntryId = Field(description="The entry's id; must equal the file name.")
     if TYPE_CHECKING:
         title: str  # every entry type declares its own title field
-    _source: SourceFile = PrivateAttr(
-        default_factory=lambda: SourceFile("", parse_document("")))
+    _source: SourceFile = PrivateAttr(default_factory=lambda: NO_SOURCE)
 
     def __init__(self, source: SourceFile | None = None, **data: Any) -> None:
         super().__init__(**data)
@@ -580,3 +587,10 @@ class KnowledgeBase:
     def all_entries(self) -> tuple[Entry, ...]:
         """Every entry, type by type in registry order."""
         return tuple(entry for entries in self.by_type.values() for entry in entries)
+
+    @functools.cached_property
+    def references(self) -> tuple[Ref, ...]:
+        """Every reference between entries, found once (see refs.py)."""
+        from kbsite.refs import references
+
+        return tuple(ref for entry in self.all_entries() for ref in references(entry))

@@ -6,11 +6,12 @@ Which fields are references is declared once, by their types in `model.py` (`Cit
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kbsite.model import Entry, Record
-from kbsite.validation import slots
+from kbsite.validation import Slot, slots
 from kbsite.yamlio import Path_
 
 
@@ -29,10 +30,15 @@ class Ref:
         return ".".join(str(part) for part in self.path if isinstance(part, str))
 
 
+@functools.cache
+def _linking_fields(model: type[Record]) -> tuple[tuple[str, Slot], ...]:
+    """The fields of a model that hold references, or records that may hold some."""
+    return tuple((name, slot) for name, slot in slots(model).items()
+                 if slot.reference is not None or slot.record is not None)
+
+
 def _walk(record: Record, path: Path_) -> Iterator[tuple[Path_, tuple[str, ...], str]]:
-    for name, slot in slots(type(record)).items():
-        if slot.reference is None and slot.record is None:
-            continue
+    for name, slot in _linking_fields(type(record)):
         value = getattr(record, name)
         items = list(enumerate(value)) if slot.sequence else [(None, value)]
         for index, item in items:

@@ -47,7 +47,7 @@ class Violation:
 
 
 @dataclass(frozen=True)
-class _Slot:
+class Slot:
     """What a model field holds, as far as the structural checks need to know."""
 
     record: type[Record] | None
@@ -78,7 +78,7 @@ def _is_record(annotation: Any) -> bool:
 
 
 @functools.cache
-def slots(model: type[Record]) -> dict[str, _Slot]:
+def slots(model: type[Record]) -> dict[str, Slot]:
     """The structure of each field of a model."""
     result = {}
     for name, info in model.model_fields.items():
@@ -94,7 +94,7 @@ def slots(model: type[Record]) -> dict[str, _Slot]:
                 (m for m in [*info.metadata, *metadata] if hasattr(m, "validate")), None)
         reference = next((m for m in [*info.metadata, *metadata] if isinstance(m, Reference)),
                          None)
-        result[name] = _Slot(inner if _is_record(inner) else None, sequence, explainer,
+        result[name] = Slot(inner if _is_record(inner) else None, sequence, explainer,
                              reference)
     return result
 
@@ -171,14 +171,13 @@ def _structure(model: type[Record], data: Any, path: Path_) -> Iterator[Violatio
 
 def _too_deep(data: Any) -> Path_ | None:
     """Where nesting first goes deeper than MAX_DEPTH, without recursion."""
-    stack: list[tuple[Any, Path_, int]] = [(data, (), 1)]
+    stack: list[tuple[Any, Path_]] = [(data, ())] if isinstance(data, dict | list) else []
     while stack:
-        value, path, depth = stack.pop()
-        if isinstance(value, dict | list):
-            if depth > MAX_DEPTH:
-                return path
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            stack += [(item, (*path, key), depth + 1) for key, item in items]
+        value, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            return path
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        stack += [(item, (*path, key)) for key, item in items if isinstance(item, dict | list)]
     return None
 
 
