@@ -12,6 +12,7 @@ import sys
 
 import pytest
 import yaml
+
 from mkdocs_hook import _TOGGLE_INPUT, mend_theme_html
 
 from conftest import REPO

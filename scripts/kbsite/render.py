@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from kbsite import links, vocabulary
 from kbsite.cite import STYLES, export_bibtex, export_ris, format_reference
+from kbsite.errors import Issue, KBError
 from kbsite.graph import Graph, principle_order
 from kbsite.guide_view import guide_form, guide_script_json
 from kbsite.history import History
@@ -141,7 +142,13 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
     pages: dict[str, str] = {}
 
     def render(template: str, page: str, **context: Any) -> None:
-        pages[page] = env.get_template(template).render(
+        try:
+            pages[page] = _render(template, page, **context)
+        except MissingEntryError as error:
+            raise KBError([error.issue(template)]) from None
+
+    def _render(template: str, page: str, **context: Any) -> str:
+        return env.get_template(template).render(
             page=page,
             ctx=PageContext(page, graph),
             graph=graph,
@@ -188,7 +195,10 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
                                              *kb.guides)}
     render("changelog.md.j2", links.CHANGELOG_PAGE, by_source=by_source)
     home = PageContext(links.HOME_PAGE, graph)
-    render("home.md.j2", links.HOME_PAGE, link_to=functools.partial(link_if_present, home, entries))
+    known: dict[str, Entry] = {e.id: e for e in kb.all_entries()}
+    render("home.md.j2", links.HOME_PAGE, link_to=functools.partial(link_required, home, known),
+           featured=functools.partial(featured, known), samples=functools.partial(samples, known),
+           count_word=count_word)
     render("principles_index.md.j2", links.index_path("principle"))
     render(
         "findings_index.md.j2",
@@ -256,12 +266,62 @@ def report_url(repo_url: str, entry: Entry) -> str:
     return f"{repo_url}/issues/new?{query}"
 
 
-def link_if_present(ctx: PageContext, entries: Mapping[str, Entry], entry_id: str,
-                    text: str) -> str:
-    """A link to an entry with the given text, or the text alone when the entry is absent."""
-    if entry_id in entries:
-        return f"[{md_inline(text)}]({ctx.link(entries[entry_id])})"
-    return md_inline(text)
+class MissingEntryError(Exception):
+    """A template names an entry the knowledge base does not have."""
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(entry_id)
+        self.entry_id = entry_id
+
+    def issue(self, template: str) -> Issue:
+        """The problem, at the line of the template that names the id."""
+        source = (TEMPLATES / template).read_text(encoding="utf-8").splitlines()
+        line = next((n for n, text in enumerate(source, 1) if self.entry_id in text), 0)
+        shown = f"scripts/kbsite/templates/{template}"
+        return Issue(shown, line, 0, f"expected the id of an existing entry, found "
+                     f"`{self.entry_id}`",
+                     "the template links to an entry that was renamed or removed; update the "
+                     "template")
+
+
+def link_required(ctx: PageContext, entries: Mapping[str, Entry], entry_id: str,
+                  text: str) -> str:
+    """A link to an entry with the given text; a missing entry is a build error."""
+    if entry_id not in entries:
+        raise MissingEntryError(entry_id)
+    return f"[{md_inline(text)}]({ctx.link(entries[entry_id])})"
+
+
+def featured(entries: Mapping[str, Entry], *entry_ids: str) -> bool:
+    """Whether a passage about these entries belongs on the page.
+
+    True when the knowledge base holds all of them; False when it holds none (a different
+    knowledge base, such as a test fixture); a build error when only some are missing.
+    """
+    missing = [entry_id for entry_id in entry_ids if entry_id not in entries]
+    if missing and len(missing) < len(entry_ids):
+        raise MissingEntryError(missing[0])
+    return not missing
+
+
+def samples(entries: Mapping[str, Entry], citation_id: str, *, methods: bool = True) -> str:
+    """A study's samples in words, e.g. '150 professionals (survey) and 20 practitioners'."""
+    citation = entries.get(citation_id)
+    if not isinstance(citation, Citation):
+        raise MissingEntryError(citation_id)
+    parts = [f"{s.size} {s.unit}"
+             + (f" ({vocabulary.STUDY_TYPES.label(s.method).lower()})" if methods else "")
+             for s in (citation.study.samples if citation.study else ())]
+    return md_inline(" and ".join(parts)) if parts else ""
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve")
+
+
+def count_word(count: int) -> str:
+    """A count in words up to twelve, as prose writes it; digits above."""
+    return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else str(count)
 
 
 def outcome_basis(ctx: PageContext, entries: Mapping[str, Entry], outcome: Outcome) -> str:
