@@ -119,8 +119,7 @@ CASES = {
          "  Click [here](javascript:alert(1)) <script>x</script>\n"
          "defined_in: {citation: smith-2020, locator: p. 1}\n"},
         ["kb/principles/beta.yaml:5:16: expected a link to an https:// address, found "
-         "`javascript:alert(1`\n    hint: link to other entries through fields such as "
-         "`related`",
+         "`javascript:alert(1`\n    hint: links may not run code; link to an https:// address",
          "kb/principles/beta.yaml:5:37: expected Markdown without HTML, found `<script>`\n"
          "    hint: use Markdown syntax instead of HTML",
          "kb/principles/beta.yaml:5:46: expected Markdown without HTML, found `</script>`\n"
@@ -208,6 +207,22 @@ LONE_CITATION = ("id: smith-2020\nrole: framework\nentry_type: misc\ntitle: T\n"
                  "authors: [{family: Smith}]\nsummary: S.\n")
 
 NEW_CASES = {
+    "an ftp link and a relative link in markdown": (
+        {"principles/beta.yaml": "id: beta\ntitle: Beta\nsummary: S.\ndescription: |\n"
+         "  See [files](ftp://example.org/x) and [alpha](../alpha.md).\n"
+         "defined_in: {citation: smith-2020, locator: p. 1}\n"},
+        ["kb/principles/beta.yaml:5:15: expected a link to an https:// address, found "
+         "`ftp://example.org/x`\n    hint: only https://, http:// and mailto: links are "
+         "allowed; link to the page over https",
+         "kb/principles/beta.yaml:5:48: expected a link to an https:// address, found "
+         "`../alpha.md`\n    hint: link to other entries through fields such as `related`, "
+         "and to web pages by their full https:// address"],
+    ),
+    "a folder inside an entry folder": (
+        {"limitations/drafts/x.yaml": "id: x\n"},
+        ["kb/limitations/drafts: expected only .yaml entry files in limitations/, found the "
+         "folder `drafts`\n    hint: entry folders hold no subfolders; move drafts/ out of kb/"],
+    ),
     "html in a plain-text field": (
         {"benefits/faster-things.yaml": GOOD_BENEFIT.replace("title: Faster things",
                                                              "title: Faster <b>things</b>")},

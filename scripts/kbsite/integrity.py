@@ -161,11 +161,17 @@ def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
                 group = 1 if match.group(1) is not None else 2
                 target = match.group(group) or ""
                 if target and not target.lower().startswith(SAFE_LINK_SCHEMES):
+                    has_scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target)
+                    hint = ("only https://, http:// and mailto: links are allowed; link to "
+                            "the page over https" if has_scheme and not
+                            target.lower().startswith(("javascript:", "data:", "vbscript:"))
+                            else "links may not run code; link to an https:// address"
+                            if has_scheme else
+                            "link to other entries through fields such as `related`, and to "
+                            "web pages by their full https:// address")
                     yield _issue_in_text(entry, where, text, match.start(group),
                                          "expected a link to an https:// address, "
-                                         f"found `{target[:60]}`",
-                                         "link to other entries through fields such as "
-                                         "`related`")
+                                         f"found `{target[:60]}`", hint)
 
 
 RULES: tuple[Callable[[KnowledgeBase], Iterator[Issue]], ...] = (

@@ -96,7 +96,10 @@ def load_kb(kb_dir: Path, root: Path | None = None) -> LoadResult:
                         0,
                         0,
                         f"expected only {ENTRY_SUFFIX} entry files "
-                        f"in {entry_type.folder}/, found `{path.name}`",
+                        f"in {entry_type.folder}/, found "
+                        f"{'the folder ' if path.is_dir() else ''}`{path.name}`",
+                        f"entry folders hold no subfolders; move {path.name}/ out of kb/"
+                        if path.is_dir() else
                         f"rename it to {path.stem}{ENTRY_SUFFIX} or move it out",
                     )
                 )
