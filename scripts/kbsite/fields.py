@@ -290,6 +290,29 @@ class Whole(_Marker):
 
 
 @dataclass(frozen=True)
+class Flag(_Marker):
+    """Yes or no (YAML `true` or `false`)."""
+
+    def validate(self, value: Any) -> bool:
+        """Refuse anything but a YAML boolean."""
+        if not isinstance(value, bool):
+            fail(f"expected true or false, found {describe(value)}",
+                 "write `true` or `false` without quotes")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        """A boolean."""
+        return {"type": "boolean"}
+
+    def kind(self) -> str:
+        """'true or false'."""
+        return "`true` or `false`"
+
+
+FLAG = Flag()
+
+
+@dataclass(frozen=True)
 class Choice(_Marker):
     """One value of a closed vocabulary; each value has the label shown on the site."""
 

@@ -27,6 +27,8 @@ class Graph:
     """Principles and findings by id (what guides and links refer to)."""
     findings: dict[str, Finding]
     """Benefits and limitations by id."""
+    by_id: dict[str, Entry]
+    """Every entry by id (ids are unique across types)."""
     findings_of_principle: dict[str, tuple[Finding, ...]]
     cross_cutting: tuple[Finding, ...]
     related_principles: dict[str, tuple[str, ...]]
@@ -110,6 +112,7 @@ def build_graph(kb: KnowledgeBase) -> Graph:
         principles=principles,
         entries={**principles, **{f.id: f for f in kb.findings}},
         findings={f.id: f for f in kb.findings},
+        by_id={e.id: e for e in kb.all_entries()},
         citations={c.id: c for c in kb.citations},
         findings_of_principle={k: by_title(v) for k, v in findings_of_principle.items()},
         cross_cutting=by_title([f for f in kb.findings if not f.principles]),

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from kbsite import vocabulary as v
-from kbsite.fields import ID, UNIQUE, Markdown, Pattern, PlainText, Reference, Whole
+from kbsite.fields import FLAG, ID, UNIQUE, Markdown, Pattern, PlainText, Reference, Whole
 from kbsite.yamlio import Document, Path_, Position, parse_document
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ PrincipleId = Annotated[str, Reference(("principle",))]
 FindingId = Annotated[str, Reference(("benefit", "limitation"))]
 SubjectId = Annotated[str, Reference(("principle", "benefit", "limitation"))]
 StudyType = Annotated[str, v.STUDY_TYPES]
+StudyId = Annotated[str, Reference(("study",))]
 
 Title = Annotated[str, PlainText(120)]
 Summary = Annotated[str, PlainText(400)]
@@ -431,6 +432,35 @@ class Question(Entry):
         Field((), description="Principles the question concerns."))
     citations: Annotated[tuple[CitationId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
         Field((), description="Sources the question concerns."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Studies
+
+
+class Study(Entry):
+    """A study: one piece of research, however many publications report it."""
+
+    record_name: ClassVar[str] = "study"
+    type_name: ClassVar[str] = "study"
+    title: Annotated[str, PlainText(150)] = Field(description="A short name for the study.")
+    kind: Annotated[str, v.STUDY_KINDS] = Field(description=v.STUDY_KINDS.description)
+    design: Annotated[str, PlainText(300)] = Field(
+        description="How the study was done, in one sentence.")
+    population: Annotated[str, PlainText(300)] = Field(
+        "", description="Who or what was studied.")
+    sample_size: Annotated[int, Whole(1, 10_000_000)] | None = Field(
+        None, description="How many participants or items, when the reports say.")
+    setting: Note = Field("", description="Domain or setting studied.")
+    data_collected: Annotated[tuple[Annotated[str, PlainText(200)], ...],
+                              Field(max_length=20), UNIQUE] = Field(
+        (), description="Kinds of data the study collected.")
+    peer_reviewed: Annotated[bool, FLAG] | None = Field(
+        None, description="Whether a report of the study passed peer review.")
+    reports: Annotated[tuple[CitationId, ...], Field(min_length=1, max_length=MAX_REFERENCES),
+                       UNIQUE] = Field(description="Citations that report this study.")
+    overlaps: Annotated[tuple[StudyId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
+        (), description="Other studies that share participants or data with this one.")
 
 
 # ---------------------------------------------------------------------------------------------

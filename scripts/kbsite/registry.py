@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kbsite.model import Benefit, Citation, Entry, Guide, Limitation, Principle, Question
+from kbsite.model import (
+    Benefit,
+    Citation,
+    Entry,
+    Guide,
+    Limitation,
+    Principle,
+    Question,
+    Study,
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
     EntryType("question", "questions", Question, "Open questions", "questions", None,
               "evidence/gaps.md"),
     EntryType("guide", "guides", Guide, "Decision guides", "guides", "guide.md.j2", "guides"),
+    EntryType("study", "studies", Study, "Studies", "studies", "entry.md.j2", "studies"),
 )
 BY_NAME = {entry_type.name: entry_type for entry_type in ENTRY_TYPES}
 BY_MODEL = {entry_type.model: entry_type for entry_type in ENTRY_TYPES}

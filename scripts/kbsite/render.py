@@ -26,8 +26,12 @@ from kbsite.markdown import (
     yaml_string,
 )
 from kbsite.model import Citation, Entry, Finding, Guide, Outcome, Principle, Rule
+from kbsite.registry import ENTRY_TYPES
+from kbsite.validation import slots
 
 TEMPLATES = Path(__file__).parent / "templates"
+HAND_RENDERED = ("principle", "benefit", "limitation", "citation", "question", "guide")
+"""Entry types whose pages render_site makes with their own context; others are generic."""
 NAV_CHILD_LIMIT = 60
 """Sections with more entries list only their index page in the navigation: every page
 carries its section's navigation, so long sections would make the build quadratic."""
@@ -83,6 +87,7 @@ def make_environment() -> Environment:
         "stage_label": vocabulary.PROJECT_STAGES,
         "deployment_label": vocabulary.DEPLOYMENT_MODES,
         "learning_label": vocabulary.LEARNING_MODES,
+        "study_kind_label": vocabulary.STUDY_KINDS,
     }
     labels: dict[str, Callable[[str], str]] = {
         name: choice.label for name, choice in vocabularies.items()
@@ -106,6 +111,10 @@ class PageContext:
         """Relative link to an entry or to a docs path."""
         path = target if isinstance(target, str) else links.page_path(target)
         return md_url(links.relative(self.page, path))
+
+    def link_to_id(self, entry_id: str) -> str:
+        """A Markdown link to any entry by id, labelled with its title."""
+        return self.entry(self.graph.by_id[entry_id])
 
     def cite(self, citation_id: str) -> str:
         """A Markdown link to a citation, labelled 'Author et al. (year)'."""
@@ -190,6 +199,15 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             conditions_text=functools.partial(conditions_text, guide),
             level_label={level.id: level.label for level in guide.levels},
         )
+    # Entry types without a page of their own design get the generic page of their template:
+    # adding an entry type is a registry row, a model and (optionally) a template.
+    for entry_type in ENTRY_TYPES:
+        if entry_type.name in HAND_RENDERED or entry_type.template is None:
+            continue
+        fields = tuple(slots(entry_type.model).items())
+        for entry in kb.of_type(entry_type.name):
+            render(entry_type.template, links.page_path(entry), entry=entry,
+                   entry_type=entry_type, fields=fields)
     render("guides_index.md.j2", links.index_path("guide"))
     by_source = {e.source.path: e for e in (*kb.principles, *kb.findings, *kb.citations,
                                              *kb.guides)}

@@ -105,3 +105,15 @@ RELATIONS = Choice(
         ("study-of-artifacts", "Study these artifacts belong to"),
     ),
 )
+
+STUDY_KINDS = Choice(
+    description=(
+        "Whether the study collected its own data (`primary`), reviewed other work "
+        "(`secondary`), or both (`mixed`); secondary studies are not new primary evidence."
+    ),
+    values=(
+        ("primary", "Primary study"),
+        ("secondary", "Secondary study"),
+        ("mixed", "Primary and secondary"),
+    ),
+)
