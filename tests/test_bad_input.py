@@ -277,3 +277,13 @@ def test_limits_and_plain_text_are_reported_exactly(kb_copy, tmp_path, changes, 
     with pytest.raises(KBError) as raised:
         check_kb(kb_dir, tmp_path)
     assert [str(issue) for issue in raised.value.issues] == sorted(expected)
+
+
+def test_problems_are_listed_in_natural_order():
+    from kbsite.errors import Issue, format_report
+
+    issues = [Issue("refs.bib", 3, 0, f"x: authors.{n}: expected text, found nothing")
+              for n in (13, 4, 1)]
+    report = format_report(issues).splitlines()
+    assert [line.split(": ")[2] for line in report[:3]] == ["authors.1", "authors.4",
+                                                            "authors.13"]
