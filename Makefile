@@ -8,7 +8,6 @@ STAMP  := $(VENV)/.installed-stamp
 SITE   := site
 
 export NO_MKDOCS_2_WARNING := 1
-export PYTHONPATH := scripts
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: install system-deps serve build test lint validate schema benchmark lighthouse screenshots clean
@@ -19,11 +18,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SYSTEM_TOOLS := pdflatex:texlive-latex-base bibtex:texlive-binaries chromium:chromium \
 	java:default-jre-headless
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	@# Make `.venv/bin/python -m kbsite` work from anywhere, without PYTHONPATH.
-	$(BIN)/python -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'kbsite.pth').write_text(str(pathlib.Path('scripts').resolve()) + '\n')"
+	@# kbsite itself, in editable mode: `.venv/bin/python -m kbsite` runs the code in scripts/.
+	$(BIN)/pip install --quiet --no-deps --editable .
 	@touch $@
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies
@@ -45,11 +44,12 @@ build: install  ## build the site into site/ (strict)
 validate: install  ## check every knowledge-base entry and report all problems
 	$(BIN)/python -m kbsite validate
 
-schema: install  ## regenerate kb/schema/*.schema.json from scripts/kbsite/schema.py
+schema: install  ## regenerate kb/schema/*.schema.json and the field reference from scripts/kbsite/model.py
 	$(BIN)/python -m kbsite schema
 
-lint: install
+lint: install  ## ruff, and mypy --strict on the kbsite package
 	$(BIN)/ruff check scripts tests
+	$(BIN)/mypy
 
 # Installs missing Debian packages when run as root (as CI is); elsewhere it says what to install.
 system-deps:

@@ -31,8 +31,6 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files
 from mkdocs.utils import CountHandler
 
-sys.path.insert(0, str(Path(__file__).parent))
-
 _SITE_ATTRIBUTE = "_kbsite_site"
 _PROBLEMS_ATTRIBUTE = "_kbsite_problems"
 _STAGING_ATTRIBUTE = "_kbsite_final_site_dir"
@@ -121,6 +119,8 @@ def on_config(config: Any) -> Any:
             raise PluginError(message)
         return _show_problems(config, PluginError(message))
     setattr(config, _SITE_ATTRIBUTE, site)
+    for note in site.notes:
+        _log.info("kbsite: %s", note)
     if config.nav:
         config.nav = _expand_nav(config.nav, site)
     if not _serving() and not _command.get("dirty"):  # a dirty build updates the site in place

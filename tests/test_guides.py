@@ -81,7 +81,8 @@ CASES = {
     ),
     "dangling finding": (
         GOOD.replace("because: [faster-things]", "because: [fastr-things]"),
-        [f"{G}:25:19: expected the id of a benefit or limitation, found `fastr-things`"],
+        [f"{G}:25:19: expected the id of an existing benefit or limitation, found "
+         "`fastr-things`\n    hint: did you mean `faster-things`?"],
     ),
 }
 

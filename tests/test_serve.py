@@ -78,13 +78,15 @@ def fetch_any(url: str) -> str:
 
 def make_serve(project: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     """`make serve PORT=port` in a project copy, using this checkout's virtual environment."""
-    for name in ("Makefile", "requirements.txt", "requirements-dev.txt"):
+    for name in ("Makefile", "requirements.txt", "requirements-dev.txt", "pyproject.toml"):
         shutil.copy2(REPO / name, project / name)
     venv = REPO / ".venv"
+    # The copy's own build code, not the checkout's editable install: tests change it.
+    env = {**ENV, "PYTHONPATH": str(project / "scripts")}
     with log.open("w", encoding="utf-8") as stream:
         return subprocess.Popen(
             ["make", "--no-print-directory", "serve", f"PORT={port}", f"VENV={venv}",
-             f"STAMP={venv}/.installed-stamp"], cwd=project, env=ENV, stdout=stream,
+             f"STAMP={venv}/.installed-stamp"], cwd=project, env=env, stdout=stream,
             stderr=subprocess.STDOUT, start_new_session=True)
 
 

@@ -37,8 +37,8 @@ def test_json_export_matches_the_knowledge_base(built_site):
     assert [p["id"] for p in data["principles"]] == [p.id for p in kb.principles]
     versioning = next(p for p in data["principles"] if p["id"] == "versioning")
     assert "restore-earlier-state" in versioning["benefits"]
-    assert versioning["url"] == "principles/versioning/"
-    assert (built_site / versioning["url"] / "index.html").is_file()
+    assert versioning["page"] == "principles/versioning/"
+    assert (built_site / versioning["page"] / "index.html").is_file()
 
 
 EXTERNAL_LOAD = re.compile(
@@ -99,9 +99,10 @@ def test_hostile_entry_text_is_shown_as_text(tmp_path):
     text = benefit.read_text(encoding="utf-8")
     text = text.replace(
         "title: Lower error rates",
-        "title: 'X</title><script>alert(1)</script> *x* [y](javascript:z) {: #id } &lt;b&gt;'")
+        "title: 'X &lt;/title&gt; *x* [y](javascript:z) {: #id } &lt;b&gt; a < b'")
+    # HTML itself (`<` followed by a letter) is refused in plain text (test_bad_input.py).
     text = text.replace("summary: Adopters of ML DevOps report fewer errors.",
-                        "summary: 'S\" onmouseover=\"alert(2)\" </p><script>alert(3)</script>'")
+                        "summary: 'S\" onmouseover=\"alert(2)\" a < p'")
     benefit.write_text(text, encoding="utf-8")
     site = tmp_path / "site"
     result = mkdocs_build(project, site)
@@ -110,8 +111,7 @@ def test_hostile_entry_text_is_shown_as_text(tmp_path):
     # The heading shows the text as text, exactly as written.
     heading = lxml.html.fromstring(page).find(".//article//h1")
     assert [child.tag for child in heading] == ["a"]  # the permalink only
-    assert heading.text == ("X</title><script>alert(1)</script> *x* [y](javascript:z) "
-                            "{: #id } &lt;b&gt;")
+    assert heading.text == "X &lt;/title&gt; *x* [y](javascript:z) {: #id } &lt;b&gt; a < b"
     # Metadata (title, description, navigation) cannot break out of its element or attribute.
     assert '<meta name="description" content="S&quot; onmouseover=&quot;alert(2)&quot;' in page
     # kb.json carries the data as data (consumers escape it); HTML and the search index must not.

@@ -9,15 +9,17 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import bibtexparser
 import bibtexparser.middlewares as mw
 import yaml
 
 from kbsite.errors import Issue
-from kbsite.model import KnowledgeBase
-from kbsite.schema import CITATION, ENTRY_TYPES_BIBTEX, ID_PATTERN
-from kbsite.validate import check
+from kbsite.fields import ID_PATTERN
+from kbsite.model import Citation, KnowledgeBase
+from kbsite.validation import check
+from kbsite.vocabulary import BIBTEX_TYPES
 
 SCALAR_FIELDS = ("journal", "booktitle", "volume", "number", "publisher", "organization",
                  "school", "institution", "howpublished", "isbn", "issn", "url", "note")
@@ -53,7 +55,7 @@ def import_bibtex(text: str, shown: str, kb: KnowledgeBase, *, role: str, summar
     finally:
         parser_log.setLevel(level)
     issues: list[Issue] = [
-        Issue(shown, block.start_line + 1, 0,
+        Issue(shown, (block.start_line or 0) + 1, 0,
               "expected a complete BibTeX entry, found one that does not parse",
               "check this entry for an unbalanced brace, quote, or a missing comma")
         for block in library.failed_blocks
@@ -65,7 +67,7 @@ def import_bibtex(text: str, shown: str, kb: KnowledgeBase, *, role: str, summar
     known_dois = {c.doi.lower(): c.id for c in kb.citations if c.doi}
     known_ids = {c.id for c in kb.citations} | set(existing_ids)
     for entry in library.entries:
-        line = entry.start_line + 1
+        line = (entry.start_line or 0) + 1
         key = entry.key
         path = f"{kb_folder}/citations/{key}.yaml"
         if not re.fullmatch(ID_PATTERN, key):
@@ -86,13 +88,13 @@ def import_bibtex(text: str, shown: str, kb: KnowledgeBase, *, role: str, summar
                                 f"{kb_folder}/citations/{known_dois[doi]}.yaml",
                                 "cite the existing entry instead of importing it again"))
             continue
-        if data["entry_type"] not in ENTRY_TYPES_BIBTEX.names:
-            allowed = ", ".join(ENTRY_TYPES_BIBTEX.names)
+        if data["entry_type"] not in BIBTEX_TYPES.names:
+            allowed = ", ".join(BIBTEX_TYPES.names)
             issues.append(Issue(shown, line, 0, f"expected one of the entry types {allowed}, "
                                 f"found @{entry.entry_type}",
                                 "use @misc for preprints, data sets and web pages"))
             continue
-        for violation in check(CITATION, data):
+        for violation in check(Citation, data):
             where = ".".join(str(part) for part in violation.path) or "entry"
             issues.append(Issue(shown, line, 0, f"{key}: {where}: {violation.message}",
                                 violation.hint))
@@ -106,9 +108,9 @@ def import_bibtex(text: str, shown: str, kb: KnowledgeBase, *, role: str, summar
 
 
 def _entry_data(entry: bibtexparser.model.Entry, *, role: str, summary: str
-                ) -> tuple[dict, list[str]]:
+                ) -> tuple[dict[str, Any], list[str]]:
     fields = {f.key.lower(): f.value for f in entry.fields}
-    data: dict = {"id": entry.key, "role": role, "entry_type": entry.entry_type.lower(),
+    data: dict[str, Any] = {"id": entry.key, "role": role, "entry_type": entry.entry_type.lower(),
                   "title": _text(str(fields.get("title", "")))}
     authors = []
     for name in fields.get("author", []) or []:
@@ -150,6 +152,6 @@ def _entry_data(entry: bibtexparser.model.Entry, *, role: str, summary: str
     return data, notes
 
 
-def _to_yaml(data: dict) -> str:
+def _to_yaml(data: dict[str, Any]) -> str:
     header = "# yaml-language-server: $schema=../schema/citation.schema.json\n"
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

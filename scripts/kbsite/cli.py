@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import socket
 import sys
 from pathlib import Path
@@ -14,20 +13,14 @@ from kbsite.errors import KBError, format_report
 from kbsite.graph import build_graph
 from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
+from kbsite.published import field_reference, schema_files
+from kbsite.registry import ENTRY_TYPES
 from kbsite.scaffold import PROMPTS, scaffold
-from kbsite.schema import CITATION_ROLES, ENTRY_TYPES, field_reference, json_schema
 from kbsite.sources import decode
+from kbsite.vocabulary import CITATION_ROLES
 from kbsite.write import UnsafeWriteError, write_changed_files, write_new_files, write_tree
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-
-def schema_files() -> dict[str, str]:
-    """The published JSON Schema files, by file name."""
-    return {
-        f"{t.name}.schema.json": json.dumps(json_schema(t), indent=2, ensure_ascii=False) + "\n"
-        for t in ENTRY_TYPES
-    }
 
 
 def github_annotations(error: KBError) -> str:
@@ -59,7 +52,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     site = build_site(args.kb, Path.cwd())
-    report = write_tree(site.outputs, args.out)
+    for note in site.notes:
+        print(f"note: {note}")
+    outputs: dict[str, str | bytes] = {**site.outputs}
+    report = write_tree(outputs, args.out)
     print(
         f"{args.out.as_posix()}: {len(report.written)} written, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed"
@@ -110,8 +106,9 @@ def _schema(args: argparse.Namespace) -> int:
         stale = sorted(name for name, text in expected.items()
                        if not Path(name).exists() or Path(name).read_text(encoding="utf-8") != text)
         for name in stale:
-            print(f"{name}: expected the text generated from scripts/kbsite/schema.py, found "
-                  "a different file\n    hint: run `make schema` and commit the result")
+            print(f"{name}: expected the text generated from the models "
+                  "(scripts/kbsite/model.py), found a different file\n"
+                  "    hint: run `make schema` and commit the result")
         return EXIT_INVALID if stale else EXIT_OK
     written = write_changed_files(expected, Path())
     print(f"{len(written)} written, {len(expected) - len(written)} unchanged")

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+_NUMBER = re.compile(r"([0-9]+)")
 
-@dataclass(frozen=True, order=True)
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders numbers inside text by value: `authors.4` before `authors.13`."""
+    return tuple((1, int(part)) if part.isdigit() else (0, part)
+                 for part in _NUMBER.split(text) if part)
+
+
+@functools.total_ordering
+@dataclass(frozen=True)
 class Issue:
     """One problem in one file.
 
-    Ordered by (path, line, column) so reports list problems in reading order.
+    Ordered by (path, line, column, message), numbers in paths and messages by value, so
+    reports list problems in reading order.
     """
 
     path: str
@@ -23,6 +35,15 @@ class Issue:
     """What was expected and what was found."""
     hint: str = ""
     """How to fix it, when a fix is known."""
+
+    def _key(self) -> tuple[object, ...]:
+        return (natural_key(self.path), self.line, self.column, natural_key(self.message),
+                self.hint)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Issue):
+            return NotImplemented
+        return self._key() < other._key()
 
     def __str__(self) -> str:
         location = self.path

@@ -1,69 +1,132 @@
-"""The whole knowledge base as one JSON document, with resolved links, for other tools."""
+"""The whole knowledge base as one JSON document (api/kb.json), derived from the models.
+
+Each entry carries its fields under the names contributors write in YAML (defaults left out),
+plus where its page is, which file it comes from, when it last changed, and its resolved links.
+The document's own JSON Schema (api/kb.schema.json) is generated from the same models.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 from kbsite import links
 from kbsite.graph import Graph
+from kbsite.history import History
+from kbsite.model import Citation, Entry, Principle
+from kbsite.published import JSON_SCHEMA_DIALECT, json_schema
+from kbsite.registry import ENTRY_TYPES
 
-FORMAT_VERSION = 1
+SCHEMA_VERSION = 2
+"""Raised whenever a field is renamed or removed (adding a field keeps it)."""
+SCHEMA_FILE = "kb.schema.json"
+
+_IDS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+COMMON_EXTRAS: dict[str, Any] = {
+    "page": {"type": "string", "description": "Address of the entry's page, relative to the "
+             "site root."},
+    "source_file": {"type": "string", "description": "The YAML file the entry comes from."},
+    "last_changed": {"type": ["string", "null"], "description": "Date (YYYY-MM-DD) of the "
+                     "last commit that changed the entry's file; null outside a git checkout."},
+}
+EXTRAS: dict[str, dict[str, Any]] = {
+    "principle": {
+        "related_principles": {**_IDS, "description": "Related principles, in both directions."},
+        "benefits": {**_IDS, "description": "Benefits linked to the principle."},
+        "limitations": {**_IDS, "description": "Limitations linked to the principle."},
+    },
+    "citation": {
+        "related_sources": {"type": "array", "description": "Related sources, in both "
+                            "directions, with the relation seen from this source.",
+                            "items": {"type": "object", "required": ["citation", "relation"],
+                                      "properties": {"citation": {"type": "string"},
+                                                     "relation": {"type": "string"}}}},
+        "cited_by": {"type": "array", "description": "Entries that cite this source.",
+                     "items": {"type": "object", "required": ["type", "id"],
+                               "properties": {"type": {"type": "string"},
+                                              "id": {"type": "string"}}}},
+    },
+}
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _plain(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if f.name not in ("source", "type")
-        }
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    return value
+def _principle_links(graph: Graph, principle: Principle) -> dict[str, Any]:
+    return {
+        "related_principles": list(graph.related_principles[principle.id]),
+        "benefits": [f.id for f in graph.benefits_of(principle.id)],
+        "limitations": [f.id for f in graph.limitations_of(principle.id)],
+    }
 
 
-def _entry(entry: Any) -> dict[str, Any]:
-    data = _plain(entry)
-    data["url"] = links.url_of(links.page_path(entry))
+def _citation_links(graph: Graph, citation: Citation) -> dict[str, Any]:
+    return {
+        "related_sources": [r.model_dump() for r in graph.related_citations[citation.id]],
+        "cited_by": [{"type": e.type, "id": e.id} for e in graph.cited_by.get(citation.id, ())],
+    }
+
+
+def _links(graph: Graph, entry: Entry) -> dict[str, Any]:
+    resolvers: dict[type, Callable[[Graph, Any], dict[str, Any]]] = {
+        Principle: _principle_links, Citation: _citation_links}
+    resolver = resolvers.get(type(entry))
+    return resolver(graph, entry) if resolver else {}
+
+
+def entry_data(graph: Graph, entry: Entry, history: History) -> dict[str, Any]:
+    """One entry as exported: its YAML fields, page, file, last change and resolved links."""
+    data: dict[str, Any] = entry.model_dump(mode="json", exclude_defaults=True)
+    data["page"] = links.url_of(links.page_path(entry))
     data["source_file"] = entry.source.path
+    data["last_changed"] = history.last_changed.get(entry.source.path)
+    data.update(_links(graph, entry))
     return data
 
 
-def export_json(graph: Graph) -> str:
-    """Serialise entries by type; each carries its page URL and its resolved links."""
+def export_json(graph: Graph, history: History | None = None) -> str:
+    """Serialise every entry by type, in registry order."""
+    history = history or History()
     kb = graph.kb
-    principles = []
-    for principle in kb.principles:
-        data = _entry(principle)
-        data["related"] = list(graph.related_principles[principle.id])
-        data["benefits"] = [f.id for f in graph.benefits_of(principle.id)]
-        data["limitations"] = [f.id for f in graph.limitations_of(principle.id)]
-        principles.append(data)
-    citations = []
-    for citation in kb.citations:
-        data = _entry(citation)
-        data["related"] = _plain(graph.related_citations[citation.id])
-        data["cited_by"] = [
-            {"type": links.type_of(e), "id": e.id} for e in graph.cited_by.get(citation.id, ())
-        ]
-        citations.append(data)
-    document = {
-        "format_version": FORMAT_VERSION,
-        "counts": {
-            "principles": len(kb.principles),
-            "benefits": len(kb.benefits),
-            "limitations": len(kb.limitations),
-            "citations": len(kb.citations),
-            "questions": len(kb.questions),
-            "guides": len(kb.guides),
-        },
-        "principles": principles,
-        "benefits": [_entry(f) for f in kb.benefits],
-        "limitations": [_entry(f) for f in kb.limitations],
-        "citations": citations,
-        "questions": [_entry(q) for q in kb.questions],
-        "guides": [_entry(g) for g in kb.guides],
+    document: dict[str, Any] = {
+        "$schema": SCHEMA_FILE,
+        "schema_version": SCHEMA_VERSION,
+        "counts": {t.export_name: len(kb.of_type(t.name)) for t in ENTRY_TYPES},
     }
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    for entry_type in ENTRY_TYPES:
+        document[entry_type.export_name] = [
+            entry_data(graph, entry, history) for entry in kb.of_type(entry_type.name)]
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_schema() -> str:
+    """JSON Schema of api/kb.json, from the entry models and the extras above."""
+    definitions: dict[str, Any] = {}
+    properties: dict[str, Any] = {
+        "$schema": {"type": "string"},
+        "schema_version": {"const": SCHEMA_VERSION},
+        "counts": {"type": "object", "additionalProperties": False,
+                   "properties": {t.export_name: {"type": "integer", "minimum": 0}
+                                  for t in ENTRY_TYPES}},
+    }
+    for entry_type in ENTRY_TYPES:
+        schema = json_schema(entry_type)
+        definitions.update(schema.pop("$defs", {}))
+        for key in ("$schema", "$id", "title"):
+            schema.pop(key, None)
+        schema["properties"] = {**schema["properties"], **COMMON_EXTRAS,
+                                **EXTRAS.get(entry_type.name, {})}
+        schema["required"] = [*schema.get("required", []), *COMMON_EXTRAS]
+        name = entry_type.model.__name__
+        definitions[name] = schema
+        properties[entry_type.export_name] = {"type": "array",
+                                              "items": {"$ref": f"#/$defs/{name}"}}
+    document = {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": SCHEMA_FILE,
+        "title": "MLOps knowledge base: the JSON export (api/kb.json)",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["schema_version", "counts", *(t.export_name for t in ENTRY_TYPES)],
+        "properties": properties,
+        "$defs": dict(sorted(definitions.items())),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

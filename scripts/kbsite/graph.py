@@ -25,6 +25,10 @@ class Graph:
     citations: dict[str, Citation]
     entries: dict[str, Principle | Finding]
     """Principles and findings by id (what guides and links refer to)."""
+    findings: dict[str, Finding]
+    """Benefits and limitations by id."""
+    by_id: dict[str, Entry]
+    """Every entry by id (ids are unique across types)."""
     findings_of_principle: dict[str, tuple[Finding, ...]]
     cross_cutting: tuple[Finding, ...]
     related_principles: dict[str, tuple[str, ...]]
@@ -32,7 +36,7 @@ class Graph:
     cited_by: dict[str, tuple[Entry, ...]]
     questions_of_principle: dict[str, tuple[Question, ...]]
     questions_of_citation: dict[str, tuple[Question, ...]]
-    tags: dict[str, tuple[Entry, ...]]
+    tags: dict[str, tuple[Principle | Finding, ...]]
 
     def benefits_of(self, principle_id: str) -> tuple[Finding, ...]:
         """Benefits linked to a principle."""
@@ -77,26 +81,25 @@ def build_graph(kb: KnowledgeBase) -> Graph:
                 citation.id, INVERSE_RELATIONS[link.relation]
             )
 
+    # Backlinks come from the reference-typed fields of the models (refs.py): a new reference
+    # field shows up here without being listed again.
     cited_by: dict[str, list[Entry]] = defaultdict(list)
-    for principle in kb.principles:
-        cited_by[principle.defined_in.citation].append(principle)
-    for finding in kb.findings:
-        for citation_id in finding.citation_ids:
-            cited_by[citation_id].append(finding)
-    for question in kb.questions:
-        for citation_id in question.citations:
-            cited_by[citation_id].append(question)
-
     questions_of_principle: dict[str, list[Question]] = defaultdict(list)
     questions_of_citation: dict[str, list[Question]] = defaultdict(list)
-    for question in kb.questions:
-        for principle_id in question.principles:
-            questions_of_principle[principle_id].append(question)
-        for citation_id in question.citations:
-            questions_of_citation[citation_id].append(question)
+    seen: set[tuple[str, int]] = set()
+    for ref in kb.references:
+        entry = ref.entry
+        if ref.targets == ("citation",) and not isinstance(entry, Citation):
+            if (ref.target, id(entry)) not in seen:
+                seen.add((ref.target, id(entry)))
+                cited_by[ref.target].append(entry)
+            if isinstance(entry, Question):
+                questions_of_citation[ref.target].append(entry)
+        elif ref.targets == ("principle",) and isinstance(entry, Question):
+            questions_of_principle[ref.target].append(entry)
 
-    tags: dict[str, list[Entry]] = defaultdict(list)
-    for entry in (*kb.principles, *kb.findings):
+    tags: dict[str, list[Principle | Finding]] = defaultdict(list)
+    for entry in kb.principles_and_findings:
         for tag in entry.tags:
             tags[tag].append(entry)
 
@@ -108,6 +111,8 @@ def build_graph(kb: KnowledgeBase) -> Graph:
         kb=kb,
         principles=principles,
         entries={**principles, **{f.id: f for f in kb.findings}},
+        findings={f.id: f for f in kb.findings},
+        by_id={e.id: e for e in kb.all_entries()},
         citations={c.id: c for c in kb.citations},
         findings_of_principle={k: by_title(v) for k, v in findings_of_principle.items()},
         cross_cutting=by_title([f for f in kb.findings if not f.principles]),
@@ -116,7 +121,7 @@ def build_graph(kb: KnowledgeBase) -> Graph:
             for k, v in related.items()
         },
         related_citations={
-            k: tuple(Related(c, r) for c, r in sorted(v.items()))
+            k: tuple(Related(citation=c, relation=r) for c, r in sorted(v.items()))
             for k, v in related_citations.items()
         },
         cited_by={k: tuple(v) for k, v in sorted(cited_by.items())},

@@ -23,7 +23,7 @@ def guide_data(guide: Guide, graph: Graph) -> dict[str, Any]:
     entries = graph.entries
     findings = {f for s in guide.subjects for o in (s.default, *(r.outcome for r in s.rules))
                 for f in o.because}
-    citations = {c for f in findings for c in entries[f].citation_ids}
+    citations = {c for f in findings for c in graph.findings[f].citation_ids}
     return {
         "id": guide.id,
         "subjectHeading": guide.subject_heading,
@@ -45,7 +45,7 @@ def guide_data(guide: Guide, graph: Graph) -> dict[str, Any]:
         ],
         "findings": {
             f: {"title": entries[f].title, "href": links.html_href(page, links.page_path(
-                entries[f])), "citations": list(entries[f].citation_ids)}
+                entries[f])), "citations": list(graph.findings[f].citation_ids)}
             for f in sorted(findings)
         },
         "citations": {

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 
 from kbsite.errors import Issue
 from kbsite.model import Guide, GuideSubject, KnowledgeBase, Outcome, Rule
+from kbsite.yamlio import Path_
 
 Answers = Mapping[str, str]
 COMBINATION_LIMIT = 20_000
@@ -33,7 +34,7 @@ def evaluate_subject(subject: GuideSubject, answers: Answers) -> Outcome:
         return subject.default
     because = tuple(dict.fromkeys(f for outcome in applying for f in outcome.because))
     judgement = " ".join(o.judgement for o in applying if o.judgement)
-    return Outcome(applying[0].level, because, judgement)
+    return Outcome.model_construct(level=applying[0].level, because=because, judgement=judgement)
 
 
 def evaluate(guide: Guide, answers: Answers) -> dict[str, Outcome]:
@@ -65,7 +66,7 @@ def _overlap(first: Rule, second: Rule) -> bool:
     return all(constraints.values())
 
 
-def _issue(guide: Guide, where: tuple, message: str, hint: str = "") -> Issue:
+def _issue(guide: Guide, where: Path_, message: str, hint: str = "") -> Issue:
     position = guide.source.position(where)
     return Issue(guide.source.path, position.line, position.column, message, hint)
 
@@ -82,29 +83,21 @@ def check_guide(guide: Guide, kb: KnowledgeBase) -> Iterator[Issue]:
         if repeated:
             yield _issue(guide, where, f"expected each {name} id once, found `{repeated[0]}` "
                          "more than once")
-    subjects = {p.id for p in kb.principles} | {f.id for f in kb.findings}
-    findings = {f.id for f in kb.findings}
+    del kb  # that `subject` and `because` name existing entries is checked with all references
     seen_subjects: set[str] = set()
     used_questions: set[str] = set()
     for s_index, subject in enumerate(guide.subjects):
         base = ("subjects", s_index)
-        if subject.subject not in subjects:
-            yield _issue(guide, (*base, "subject"), "expected the id of a principle, benefit or "
-                         f"limitation, found `{subject.subject}`")
         if subject.subject in seen_subjects:
             yield _issue(guide, (*base, "subject"), f"expected each subject once, found "
                          f"`{subject.subject}` again", "merge its rules into one subject")
         seen_subjects.add(subject.subject)
-        outcomes = [((*base, "default"), subject.default)]
+        outcomes: list[tuple[Path_, Outcome]] = [((*base, "default"), subject.default)]
         outcomes += [((*base, "rules", r), rule.outcome) for r, rule in enumerate(subject.rules)]
         for where, outcome in outcomes:
             if outcome.level not in levels:
                 yield _issue(guide, (*where, "level"), f"expected one of the guide's levels "
                              f"({', '.join(levels)}), found `{outcome.level}`")
-            for index, finding in enumerate(outcome.because):
-                if finding not in findings:
-                    yield _issue(guide, (*where, "because", index), "expected the id of a "
-                                 f"benefit or limitation, found `{finding}`")
             if not outcome.because and not outcome.judgement:
                 yield _issue(guide, where, "expected `because` findings or the editors' "
                              "`judgement`, found neither",

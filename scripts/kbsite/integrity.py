@@ -10,12 +10,12 @@ import re
 from collections.abc import Callable, Iterator
 
 from kbsite.errors import Issue
+from kbsite.fields import Text
 from kbsite.guides import check_guide
-from kbsite.model import Citation, Entry, Finding, Guide, KnowledgeBase, Principle, Question
+from kbsite.model import Entry, KnowledgeBase
+from kbsite.refs import Ref
+from kbsite.registry import BY_NAME, ENTRY_TYPES
 from kbsite.yamlio import Path_
-
-Reference = tuple[Entry, Path_, str, str]
-"""(entry holding the reference, where in it, target type, target id)."""
 
 SAFE_LINK_SCHEMES = ("https://", "http://", "mailto:")
 # Each scan stops at the next `<` or line end, so unclosed input stays linear (no backtracking
@@ -40,38 +40,15 @@ def _issue_in_text(entry: Entry, where: Path_, text: str, offset: int, message: 
     return Issue(entry.source.path, line, column, message, hint)
 
 
-def all_entries(kb: KnowledgeBase) -> Iterator[tuple[str, Entry]]:
-    """Every entry with its type name."""
-    for type_name in ("principle", "benefit", "limitation", "citation", "question", "guide"):
-        for entry in kb.of_type(type_name):
-            yield type_name, entry
-
-
-def references(kb: KnowledgeBase) -> Iterator[Reference]:
+def all_references(kb: KnowledgeBase) -> Iterator[Ref]:
     """Every reference from one entry to another, with where it is written."""
-    for principle in kb.principles:
-        yield principle, ("defined_in", "citation"), "citation", principle.defined_in.citation
-        for index, target in enumerate(principle.related):
-            yield principle, ("related", index), "principle", target
-    for finding in kb.findings:
-        for index, target in enumerate(finding.principles):
-            yield finding, ("principles", index), "principle", target
-        for index, item in enumerate(finding.evidence):
-            yield finding, ("evidence", index, "citation"), "citation", item.citation
-    for citation in kb.citations:
-        for index, related in enumerate(citation.related):
-            yield citation, ("related", index, "citation"), "citation", related.citation
-    for question in kb.questions:
-        for index, target in enumerate(question.principles):
-            yield question, ("principles", index), "principle", target
-        for index, target in enumerate(question.citations):
-            yield question, ("citations", index), "citation", target
+    return iter(kb.references)
 
 
 def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Issue]:
     """An id names one entry across all types, so links and the JSON export stay unambiguous."""
     first: dict[str, Entry] = {}
-    for _, entry in all_entries(kb):
+    for entry in kb.all_entries():
         if entry.id in first:
             other = first[entry.id]
             yield _issue(
@@ -87,48 +64,43 @@ def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Issue]:
 def check_references(
     kb: KnowledgeBase, file_ids: dict[str, frozenset[str]] | None = None
 ) -> Iterator[Issue]:
-    """Every referenced id names an existing entry of the right type.
+    """Every referenced id names an existing entry of one of the types its field allows.
 
     file_ids, when given, also counts files that failed their own checks as existing.
     """
     ids = {
-        type_name: {e.id for e in kb.of_type(type_name)} | set((file_ids or {}).get(type_name, ()))
-        for type_name in ("principle", "citation")
+        t.name: {e.id for e in kb.of_type(t.name)} | set((file_ids or {}).get(t.name, ()))
+        for t in ENTRY_TYPES
     }
-    for entry, where, target_type, target in references(kb):
-        if target in ids[target_type]:
+    for ref in all_references(kb):
+        if any(ref.target in ids[target] for target in ref.targets):
             continue
-        close = difflib.get_close_matches(target, sorted(ids[target_type]), n=1, cutoff=0.6)
-        folder = "principles" if target_type == "principle" else "citations"
-        hint = (
-            f"did you mean `{close[0]}`?"
-            if close
-            else f"add kb/{folder}/{target}.yaml or fix the id"
-        )
-        yield _issue(
-            entry, where, f"expected the id of an existing {target_type}, found `{target}`", hint
-        )
+        known = sorted(set().union(*(ids[target] for target in ref.targets)))
+        close = difflib.get_close_matches(ref.target, known, n=1, cutoff=0.6)
+        folders = " or ".join(f"kb/{BY_NAME[t].folder}/{ref.target}.yaml" for t in ref.targets)
+        hint = f"did you mean `{close[0]}`?" if close else f"add {folders} or fix the id"
+        noun = ref.targets[0] if len(ref.targets) == 1 else (
+            ", ".join(ref.targets[:-1]) + " or " + ref.targets[-1])
+        yield _issue(ref.entry, ref.path,
+                     f"expected the id of an existing {noun}, found `{ref.target}`", hint)
 
 
 def check_self_references(kb: KnowledgeBase) -> Iterator[Issue]:
-    """An entry does not list itself as related."""
-    for entry, where, _, target in references(kb):
-        if target == entry.id and isinstance(entry, Principle | Citation):
+    """An entry does not refer to itself."""
+    for ref in all_references(kb):
+        if ref.target == ref.entry.id and ref.entry.type in ref.targets:
             yield _issue(
-                entry,
-                where,
-                f"expected other entries, found `{target}` itself",
+                ref.entry,
+                ref.path,
+                f"expected other entries, found `{ref.target}` itself",
                 "remove the entry's own id from the list",
             )
 
 
 def check_citations_used(kb: KnowledgeBase) -> Iterator[Issue]:
     """A citation that nothing refers to is dead weight, or a forgotten reference."""
-    used = {
-        target
-        for entry, _, target_type, target in references(kb)
-        if target_type == "citation" and target != entry.id
-    }
+    used = {ref.target for ref in all_references(kb)
+            if "citation" in ref.targets and ref.target != ref.entry.id}
     for citation in kb.citations:
         if citation.id not in used:
             yield _issue(
@@ -165,12 +137,10 @@ def check_link_kinds(kb: KnowledgeBase) -> Iterator[Issue]:
 
 
 def _markdown_fields(entry: Entry) -> Iterator[tuple[Path_, str]]:
-    if isinstance(entry, Principle | Finding):
-        yield ("description",), entry.description
-    elif isinstance(entry, Question):
-        yield ("details",), entry.details
-    elif isinstance(entry, Guide):
-        yield ("description",), entry.description
+    """The Markdown fields of an entry (top level), from the model's field types."""
+    for name, info in type(entry).model_fields.items():
+        if any(isinstance(m, Text) and m.markdown for m in info.metadata):
+            yield (name,), getattr(entry, name)
 
 
 def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
@@ -179,7 +149,7 @@ def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
     Entry text is shown to every visitor; raw HTML, `javascript:` links or remote images in it
     would run code in their browsers or make requests to outside hosts.
     """
-    for _, entry in all_entries(kb):
+    for entry in kb.all_entries():
         for where, text in _markdown_fields(entry):
             for match in _HTML_TAG.finditer(text):
                 yield _issue_in_text(entry, where, text, match.start(),
@@ -194,11 +164,17 @@ def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
                 group = 1 if match.group(1) is not None else 2
                 target = match.group(group) or ""
                 if target and not target.lower().startswith(SAFE_LINK_SCHEMES):
+                    has_scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target)
+                    hint = ("only https://, http:// and mailto: links are allowed; link to "
+                            "the page over https" if has_scheme and not
+                            target.lower().startswith(("javascript:", "data:", "vbscript:"))
+                            else "links may not run code; link to an https:// address"
+                            if has_scheme else
+                            "link to other entries through fields such as `related`, and to "
+                            "web pages by their full https:// address")
                     yield _issue_in_text(entry, where, text, match.start(group),
                                          "expected a link to an https:// address, "
-                                         f"found `{target[:60]}`",
-                                         "link to other entries through fields such as "
-                                         "`related`")
+                                         f"found `{target[:60]}`", hint)
 
 
 RULES: tuple[Callable[[KnowledgeBase], Iterator[Issue]], ...] = (

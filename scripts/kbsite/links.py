@@ -5,15 +5,9 @@ from __future__ import annotations
 import functools
 import posixpath
 
-from kbsite.model import Entry, Finding, Guide, Principle, Question
+from kbsite.model import Entry
+from kbsite.registry import BY_NAME, entry_type_of
 
-FOLDERS = {
-    "principle": "principles",
-    "benefit": "benefits",
-    "limitation": "limitations",
-    "citation": "citations",
-    "guide": "guides",
-}
 HOME_PAGE = "index.md"
 CHANGELOG_PAGE = "about/changelog.md"
 GAPS_PAGE = "evidence/gaps.md"
@@ -25,27 +19,17 @@ CROSS_CUTTING_PAGE = "evidence/cross-cutting.md"
 
 def type_of(entry: Entry) -> str:
     """The entry's type name."""
-    if isinstance(entry, Finding):
-        return entry.type
-    if isinstance(entry, Principle):
-        return "principle"
-    if isinstance(entry, Question):
-        return "question"
-    if isinstance(entry, Guide):
-        return "guide"
-    return "citation"
+    return entry.type
 
 
 def page_path(entry: Entry) -> str:
     """Path of the entry's page, relative to the docs folder."""
-    if isinstance(entry, Question):
-        return f"{GAPS_PAGE}#{entry.id}"
-    return f"{FOLDERS[type_of(entry)]}/{entry.id}.md"
+    return entry_type_of(entry).page_path(entry.id)
 
 
 def index_path(type_name: str) -> str:
     """Path of the index page of one entry type."""
-    return f"{FOLDERS[type_name]}/index.md"
+    return BY_NAME[type_name].index_path
 
 
 def relative(from_page: str, target: str) -> str:

@@ -1,11 +1,53 @@
-"""Typed, immutable entries built from documents that passed schema validation."""
+"""The data model, declared once: every entry type as a pydantic model.
+
+Validation (`validation.py`), the published JSON Schema and the field reference in
+CONTRIBUTING.md (`published.py`), the cross-file reference check (`integrity.py`), the link
+graph (`graph.py`) and the JSON export (`export_json.py`) are all derived from these classes.
+Field names are the ones contributors write in YAML.
+
+To add a field: declare it on its model with a type from `fields.py` (or a model) and a
+`Field(description=...)`, give it a default unless it is required, then run `make schema`.
+To add an entry type: add a model here, a row in `registry.py` and a page template.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
-from kbsite.yamlio import Document, Path_, Position
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from kbsite import vocabulary as v
+from kbsite.fields import FLAG, ID, UNIQUE, Markdown, Pattern, PlainText, Reference, Whole
+from kbsite.yamlio import Document, Path_, Position, parse_document
+
+if TYPE_CHECKING:
+    from kbsite.refs import Ref
+
+# ---------------------------------------------------------------------------------------------
+# Field types shared by several models
+
+EntryId = Annotated[str, ID]
+Tag = Annotated[str, ID]
+CitationId = Annotated[str, Reference(("citation",))]
+PrincipleId = Annotated[str, Reference(("principle",))]
+FindingId = Annotated[str, Reference(("benefit", "limitation"))]
+SubjectId = Annotated[str, Reference(("principle", "benefit", "limitation"))]
+StudyType = Annotated[str, v.STUDY_TYPES]
+StudyId = Annotated[str, Reference(("study",))]
+
+Title = Annotated[str, PlainText(120)]
+Summary = Annotated[str, PlainText(400)]
+Note = Annotated[str, PlainText(300)]
+Locator = Annotated[str, PlainText(200)]
+Description = Annotated[str, Markdown(10_000)]
+
+MAX_TAGS = 30
+MAX_REFERENCES = 50
+MAX_EVIDENCE = 50
+MAX_AUTHORS = 100
 
 
 @dataclass(frozen=True)
@@ -20,13 +62,204 @@ class SourceFile:
         return self.document.position(where, key=key)
 
 
-@dataclass(frozen=True)
-class Author:
-    """A person, or an organisation whose name must not be split."""
+NO_SOURCE = SourceFile("", parse_document(""))
+"""The source of an entry made in code rather than read from a file."""
 
-    family: str = ""
-    given: str = ""
-    literal: str = ""
+
+@dataclass(frozen=True)
+class Requirement:
+    """Fields that become required when another field has a given value."""
+
+    when_field: str
+    when_value: str
+    required: tuple[str, ...]
+
+
+class Record(BaseModel):
+    """A mapping with a closed set of fields (the docstring of each subclass is its meaning)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    record_name: ClassVar[str] = "record"
+    """How messages name this kind of mapping."""
+    exactly_one_of: ClassVar[tuple[str, ...]] = ()
+    requirements: ClassVar[tuple[Requirement, ...]] = ()
+
+
+class Entry(Record):
+    """Base of the entry types: one file under kb/ each."""
+
+    type_name: ClassVar[str] = ""
+    id: EntryId = Field(description="The entry's id; must equal the file name.")
+    if TYPE_CHECKING:
+        title: str  # every entry type declares its own title field
+    _source: SourceFile = PrivateAttr(default_factory=lambda: NO_SOURCE)
+
+    def __init__(self, source: SourceFile | None = None, **data: Any) -> None:
+        super().__init__(**data)
+        if source is not None:
+            self._source = source
+
+    @property
+    def source(self) -> SourceFile:
+        """The file the entry was read from."""
+        return self._source
+
+    def with_source(self, source: SourceFile) -> Entry:
+        """Attach the file the entry was read from (set once, by the loader)."""
+        self._source = source
+        return self
+
+    @property
+    def type(self) -> str:
+        """The entry type's name, e.g. `benefit`."""
+        return self.type_name
+
+
+# ---------------------------------------------------------------------------------------------
+# Principles
+
+
+class DefinitionSource(Record):
+    """Where the principle is defined."""
+
+    record_name: ClassVar[str] = "definition source"
+    citation: CitationId = Field(description="id of the citation")
+    locator: Locator = Field(description="Where in the source: a section, a page, or "
+                             "`abstract`. Precise enough that a reader can find the passage.")
+    note: Note = Field("", description="How the definition was checked.")
+
+
+class Principle(Entry):
+    """An MLOps principle."""
+
+    record_name: ClassVar[str] = "principle"
+    type_name: ClassVar[str] = "principle"
+    number: Annotated[int, Whole(1, 99)] | None = Field(
+        None, description="Number of the principle in its defining source (P1 to P9).")
+    title: Annotated[str, PlainText(90)] = Field(description="Name of the principle.")
+    summary: Annotated[str, PlainText(300, longer_in="description")] = Field(
+        description="One-sentence paraphrased definition.")
+    description: Description = Field(description="Longer paraphrased description in Markdown.")
+    aliases: Annotated[tuple[Annotated[str, PlainText(60)], ...], Field(max_length=MAX_TAGS),
+                       UNIQUE] = Field(
+        (), description="Other names people search for (e.g. CI/CD, model registry).")
+    defined_in: DefinitionSource = Field(description="Where the principle is defined.")
+    related: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
+        Field((), description="Closely related principles."))
+    tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
+        (), description="Keywords that group entries on the tags page (kebab-case).")
+
+    @property
+    def label(self) -> str:
+        """Title with its number, e.g. 'P4 Versioning'."""
+        return f"P{self.number} {self.title}" if self.number else self.title
+
+
+# ---------------------------------------------------------------------------------------------
+# Benefits and limitations
+
+
+class Context(Record):
+    """Conditions under which the finding applies, as the sources give them."""
+
+    record_name: ClassVar[str] = "context"
+    project_stages: Annotated[tuple[Annotated[str, v.PROJECT_STAGES], ...], UNIQUE] = Field(
+        (), description=v.PROJECT_STAGES.description)
+    deployment: Annotated[tuple[Annotated[str, v.DEPLOYMENT_MODES], ...], UNIQUE] = Field(
+        (), description=v.DEPLOYMENT_MODES.description)
+    learning: Annotated[tuple[Annotated[str, v.LEARNING_MODES], ...], UNIQUE] = Field(
+        (), description=v.LEARNING_MODES.description)
+    sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
+        (), description="Industry sectors the source names (kebab-case, e.g. finance).")
+    note: Note = Field("", description="Any other condition, in one sentence.")
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the sources give no condition."""
+        return not (
+            self.project_stages or self.deployment or self.learning or self.sectors or self.note
+        )
+
+
+class Evidence(Record):
+    """One source's support for the finding."""
+
+    record_name: ClassVar[str] = "evidence item"
+    citation: CitationId = Field(description="id of the citation")
+    locator: Locator = Field(description="Where in the source: a section, a page, or "
+                             "`abstract`. Precise enough that a reader can find the passage.")
+    study: Annotated[tuple[StudyType, ...], Field(min_length=1, max_length=10), UNIQUE] = Field(
+        description="Kind of study behind this statement.")
+    link: Annotated[str, v.LINK_KINDS] = Field(description=v.LINK_KINDS.description)
+    finding: Annotated[str, PlainText(600, multiline=True)] = Field(
+        description="What the source reports, paraphrased (never copied).")
+    note: Note = Field("", description="A caveat about this evidence, in one sentence.")
+
+
+class Finding(Entry):
+    """A benefit or limitation that sources report."""
+
+    title: Annotated[str, PlainText(90, longer_in="summary")] = Field(
+        description="Short title, as a noun phrase.")
+    summary: Annotated[str, PlainText(300, longer_in="description")] = Field(
+        description="One sentence that states the finding.")
+    description: Description = Field("", description="Longer explanation in Markdown "
+                                     "(optional).")
+    principles: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
+        Field(description="Principles the finding concerns; an empty list marks a "
+              "cross-cutting finding."))
+    context: Context = Field(default_factory=Context, description="Conditions under which the "
+                             "finding applies, as the sources give them.")
+    evidence: Annotated[tuple[Evidence, ...], Field(min_length=1, max_length=MAX_EVIDENCE)] = (
+        Field(description="Sources that report the finding."))
+    tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
+        (), description="Keywords that group entries on the tags page (kebab-case).")
+
+    @property
+    def citation_ids(self) -> tuple[str, ...]:
+        """Ids of the cited sources, in order of first use, without repeats."""
+        return tuple(dict.fromkeys(item.citation for item in self.evidence))
+
+    @property
+    def limitation_kind(self) -> str:
+        """The kind of a limitation; empty for a benefit."""
+        return ""
+
+
+class Benefit(Finding):
+    """A benefit practitioners report."""
+
+    record_name: ClassVar[str] = "benefit"
+    type_name: ClassVar[str] = "benefit"
+
+
+class Limitation(Finding):
+    """A limitation, adoption challenge or required effort practitioners report."""
+
+    record_name: ClassVar[str] = "limitation"
+    type_name: ClassVar[str] = "limitation"
+    kind: Annotated[str, v.LIMITATION_KINDS] = Field(description=v.LIMITATION_KINDS.description)
+
+    @property
+    def limitation_kind(self) -> str:
+        """The kind of the limitation (the YAML field `kind`)."""
+        return self.kind
+
+
+# ---------------------------------------------------------------------------------------------
+# Citations
+
+
+class Author(Record):
+    """A person or organisation; `literal` for a name that must not be split."""
+
+    record_name: ClassVar[str] = "author"
+    exactly_one_of: ClassVar[tuple[str, ...]] = ("family", "literal")
+    family: Annotated[str, PlainText(100)] = Field("", description="Family name.")
+    given: Annotated[str, PlainText(100)] = Field("", description="Given names.")
+    literal: Annotated[str, PlainText(200)] = Field(
+        "", description="Name exactly as published, not split.")
 
     @property
     def display_name(self) -> str:
@@ -41,149 +274,123 @@ class Author:
         return f"{self.family}, {self.given}" if self.given else self.family
 
 
-@dataclass(frozen=True)
-class DefinitionSource:
-    """Where a principle is defined."""
+class Sample(Record):
+    """One group of participants or items a study drew on."""
 
-    citation: str
-    locator: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One source's support for a finding."""
-
-    citation: str
-    locator: str
-    study: tuple[str, ...]
-    link: str
-    finding: str
-    note: str = ""
+    record_name: ClassVar[str] = "sample"
+    method: StudyType = Field(description=v.STUDY_TYPES.description)
+    size: Annotated[int, Whole(1, 10_000_000)] = Field(description="How many.")
+    unit: Annotated[str, PlainText(100)] = Field(
+        description="What was counted, e.g. `professionals`.")
 
 
-@dataclass(frozen=True)
-class Context:
-    """Conditions under which a finding applies."""
+class StudyDesign(Record):
+    """How the study was done."""
 
-    project_stages: tuple[str, ...] = ()
-    deployment: tuple[str, ...] = ()
-    learning: tuple[str, ...] = ()
-    sectors: tuple[str, ...] = ()
-    note: str = ""
+    record_name: ClassVar[str] = "study design"
+    methods: Annotated[tuple[StudyType, ...], Field(min_length=1, max_length=10), UNIQUE] = (
+        Field(description="Methods used."))
+    participants: Note = Field("", description="Who took part, in words.")
+    samples: Annotated[tuple[Sample, ...], Field(max_length=20)] = Field(
+        (), description="Sample sizes per method.")
+    setting: Note = Field("", description="Domain or setting studied.")
+    sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
+        (), description="Industry sectors named by the source (kebab-case).")
+
+
+class Arxiv(Record):
+    """The arXiv preprint of this work."""
+
+    record_name: ClassVar[str] = "arXiv record"
+    id: Annotated[str, Pattern(r"^[0-9]{4}\.[0-9]{4,5}$", "an arXiv id such as 2502.05634")] = (
+        Field(description="arXiv identifier."))
+    primary_class: Annotated[str, Pattern(r"^[a-z-]+(\.[A-Za-z-]+)?$",
+                                          "an arXiv category such as cs.SE")] = Field(
+        "", description="Primary arXiv category, e.g. cs.SE.")
+
+
+class RelatedSource(Record):
+    """A related source."""
+
+    record_name: ClassVar[str] = "related source"
+    citation: CitationId = Field(description="id of the citation")
+    relation: Annotated[str, v.RELATIONS] = Field(description=v.RELATIONS.description)
+
+
+Related = RelatedSource
+
+
+def _required_by_entry_type() -> tuple[Requirement, ...]:
+    rows = {"article": ("journal", "year"), "inproceedings": ("booktitle", "year"),
+            "incollection": ("booktitle", "publisher", "year"), "book": ("publisher", "year"),
+            "mastersthesis": ("school", "year"), "phdthesis": ("school", "year"),
+            "techreport": ("institution", "year")}
+    return tuple(Requirement("entry_type", kind, fields) for kind, fields in rows.items())
+
+
+class Citation(Entry):
+    """A source, with its bibliographic record and study design."""
+
+    record_name: ClassVar[str] = "citation"
+    type_name: ClassVar[str] = "citation"
+    requirements: ClassVar[tuple[Requirement, ...]] = _required_by_entry_type()
+
+    id: EntryId = Field(description="The citation key; must equal the file name.")
+    role: Annotated[str, v.CITATION_ROLES] = Field(description=v.CITATION_ROLES.description)
+    entry_type: Annotated[str, v.BIBTEX_TYPES] = Field(description=v.BIBTEX_TYPES.description)
+    title: Annotated[str, PlainText(300)] = Field(
+        description="Title as published, without BibTeX braces.")
+    authors: Annotated[tuple[Author, ...], Field(min_length=1, max_length=MAX_AUTHORS)] = Field(
+        description="Authors in published order.")
+    year: Annotated[int, Whole(1900, 2100)] | None = Field(
+        None, description="Year of publication.")
+    journal: Annotated[str, PlainText(300)] = Field("", description="Journal name.")
+    booktitle: Annotated[str, PlainText(300)] = Field("", description="Proceedings title.")
+    volume: Annotated[str, PlainText(20)] = Field("", description="Volume.")
+    number: Annotated[str, PlainText(20)] = Field("", description="Issue number.")
+    pages: Annotated[str, Pattern(r"^[0-9]+(-[0-9]+)?$",
+                                  "a page or page range such as 305-312", 40)] = Field(
+        "", description="Page range with a single hyphen, e.g. 305-312, or one page.")
+    publisher: Annotated[str, PlainText(200)] = Field("", description="Publisher.")
+    organization: Annotated[str, PlainText(200)] = Field("", description="Organising body.")
+    school: Annotated[str, PlainText(300)] = Field("", description="University, for theses.")
+    institution: Annotated[str, PlainText(300)] = Field(
+        "", description="Institution, for reports.")
+    howpublished: Annotated[str, PlainText(200)] = Field(
+        "", description="How it was published, for misc entries.")
+    isbn: Annotated[str, Pattern(r"^[0-9][0-9-]{8,15}[0-9Xx]$",
+                                 "an ISBN such as 978-989-758-692-7", 20)] = Field(
+        "", description="ISBN with hyphens.")
+    issn: Annotated[str, Pattern(r"^[0-9]{4}-[0-9]{3}[0-9Xx]$", "an ISSN such as 2169-3536",
+                                 9)] = Field("", description="ISSN.")
+    doi: Annotated[str, Pattern(r"^10\.[0-9]{4,9}/[^\s]+$",
+                                "a DOI such as 10.1109/ACCESS.2023.3262138")] = Field(
+        "", description="DOI without the https://doi.org/ prefix.")
+    url: Annotated[str, Pattern(r"^https://[^\s<>\"]+$", "an https:// address without spaces",
+                                2000)] = Field("", description="Landing page (https).")
+    arxiv: Arxiv | None = Field(None, description="The arXiv preprint of this work.")
+    note: Note = Field("", description="A note printed with the reference.")
+    summary: Annotated[str, PlainText(1500, multiline=True)] = Field(
+        description="Paraphrased summary of the source.")
+    study: StudyDesign | None = Field(None, description="How the study was done.")
+    keywords: Annotated[tuple[Annotated[str, PlainText(80)], ...], Field(max_length=MAX_TAGS),
+                        UNIQUE] = Field(
+        (), description="Keywords as published.")
+    related: Annotated[tuple[RelatedSource, ...], Field(max_length=MAX_REFERENCES)] = Field(
+        (), description="Related sources in the knowledge base.")
+    open_questions: Annotated[tuple[Annotated[str, PlainText(400)], ...], Field(max_length=20),
+                              UNIQUE] = Field(
+        (), description="What is not verified about this source, as questions.")
 
     @property
-    def is_empty(self) -> bool:
-        """True when the sources give no condition."""
-        return not (
-            self.project_stages or self.deployment or self.learning or self.sectors or self.note
-        )
-
-
-@dataclass(frozen=True)
-class Principle:
-    """An MLOps principle."""
-
-    id: str
-    title: str
-    summary: str
-    description: str
-    defined_in: DefinitionSource
-    source: SourceFile
-    number: int | None = None
-    aliases: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
+    def arxiv_id(self) -> str:
+        """The arXiv identifier, or empty."""
+        return self.arxiv.id if self.arxiv else ""
 
     @property
-    def label(self) -> str:
-        """Title with its number, e.g. 'P4 Versioning'."""
-        return f"P{self.number} {self.title}" if self.number else self.title
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A benefit or a limitation (with limitation_kind) that sources report."""
-
-    type: str
-    id: str
-    title: str
-    summary: str
-    principles: tuple[str, ...]
-    evidence: tuple[Evidence, ...]
-    source: SourceFile
-    description: str = ""
-    limitation_kind: str = ""
-    context: Context = Context()
-    tags: tuple[str, ...] = ()
-
-    @property
-    def citation_ids(self) -> tuple[str, ...]:
-        """Ids of the cited sources, in order of first use, without repeats."""
-        return tuple(dict.fromkeys(item.citation for item in self.evidence))
-
-
-@dataclass(frozen=True)
-class Sample:
-    """A group of participants a study drew on."""
-
-    method: str
-    size: int
-    unit: str
-
-
-@dataclass(frozen=True)
-class StudyDesign:
-    """How a study was done."""
-
-    methods: tuple[str, ...]
-    participants: str = ""
-    samples: tuple[Sample, ...] = ()
-    setting: str = ""
-    sectors: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Related:
-    """A link from one source to another."""
-
-    citation: str
-    relation: str
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A source with its bibliographic record."""
-
-    id: str
-    role: str
-    entry_type: str
-    title: str
-    authors: tuple[Author, ...]
-    summary: str
-    source: SourceFile
-    year: int | None = None
-    journal: str = ""
-    booktitle: str = ""
-    volume: str = ""
-    number: str = ""
-    pages: str = ""
-    publisher: str = ""
-    organization: str = ""
-    school: str = ""
-    institution: str = ""
-    howpublished: str = ""
-    isbn: str = ""
-    issn: str = ""
-    doi: str = ""
-    url: str = ""
-    arxiv_id: str = ""
-    arxiv_class: str = ""
-    note: str = ""
-    study: StudyDesign | None = None
-    keywords: tuple[str, ...] = ()
-    related: tuple[Related, ...] = ()
-    open_questions: tuple[str, ...] = ()
+    def arxiv_class(self) -> str:
+        """The primary arXiv category, or empty."""
+        return self.arxiv.primary_class if self.arxiv else ""
 
     @property
     def venue(self) -> str:
@@ -207,272 +414,213 @@ class Citation:
         return f"{name} ({self.year or 'n.d.'})"
 
 
-@dataclass(frozen=True)
-class Question:
-    """An open question the sources leave unanswered."""
-
-    id: str
-    title: str
-    details: str
-    would_settle: str
-    source: SourceFile
-    principles: tuple[str, ...] = ()
-    citations: tuple[str, ...] = ()
+# ---------------------------------------------------------------------------------------------
+# Open questions
 
 
-@dataclass(frozen=True)
-class Labelled:
-    """A value with its label (a guide's level, or a question's option)."""
+class Question(Entry):
+    """Something the sources leave unknown, which a contribution could settle."""
 
-    id: str
-    label: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class GuideQuestion:
-    """A question of a guide."""
-
-    id: str
-    text: str
-    options: tuple[Labelled, ...]
-    help: str = ""
+    record_name: ClassVar[str] = "open question"
+    type_name: ClassVar[str] = "question"
+    title: Annotated[str, PlainText(150, longer_in="details")] = Field(
+        description="The question, in one line.")
+    details: Description = Field(description="What is known and what is missing.")
+    would_settle: Annotated[str, PlainText(300)] = Field(
+        description="Which source or fact would answer it.")
+    principles: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
+        Field((), description="Principles the question concerns."))
+    citations: Annotated[tuple[CitationId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
+        Field((), description="Sources the question concerns."))
 
 
-@dataclass(frozen=True)
-class Condition:
-    """Holds when the answer to `question` is one of `options`."""
-
-    question: str
-    options: tuple[str, ...]
+# ---------------------------------------------------------------------------------------------
+# Studies
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """A recommendation level, the findings it rests on, and any editors' judgement."""
+class Study(Entry):
+    """A study: one piece of research, however many publications report it."""
 
-    level: str
-    because: tuple[str, ...] = ()
-    judgement: str = ""
-
-
-@dataclass(frozen=True)
-class Rule:
-    """An outcome that applies when all conditions hold."""
-
-    when: tuple[Condition, ...]
-    outcome: Outcome
-
-
-@dataclass(frozen=True)
-class GuideSubject:
-    """What a guide recommends on: a principle or a finding."""
-
-    subject: str
-    default: Outcome
-    rules: tuple[Rule, ...] = ()
-
-
-@dataclass(frozen=True)
-class Guide:
-    """A decision guide."""
-
-    id: str
-    title: str
-    summary: str
-    subject_heading: str
-    levels: tuple[Labelled, ...]
-    questions: tuple[GuideQuestion, ...]
-    subjects: tuple[GuideSubject, ...]
-    source: SourceFile
-    description: str = ""
+    record_name: ClassVar[str] = "study"
+    type_name: ClassVar[str] = "study"
+    title: Annotated[str, PlainText(150)] = Field(description="A short name for the study.")
+    kind: Annotated[str, v.STUDY_KINDS] = Field(description=v.STUDY_KINDS.description)
+    design: Annotated[str, PlainText(300)] = Field(
+        description="How the study was done, in one sentence.")
+    population: Annotated[str, PlainText(300)] = Field(
+        "", description="Who or what was studied.")
+    sample_size: Annotated[int, Whole(1, 10_000_000)] | None = Field(
+        None, description="How many participants or items, when the reports say.")
+    setting: Note = Field("", description="Domain or setting studied.")
+    data_collected: Annotated[tuple[Annotated[str, PlainText(200)], ...],
+                              Field(max_length=20), UNIQUE] = Field(
+        (), description="Kinds of data the study collected.")
+    peer_reviewed: Annotated[bool, FLAG] | None = Field(
+        None, description="Whether a report of the study passed peer review.")
+    reports: Annotated[tuple[CitationId, ...], Field(min_length=1, max_length=MAX_REFERENCES),
+                       UNIQUE] = Field(description="Citations that report this study.")
+    overlaps: Annotated[tuple[StudyId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
+        (), description="Other studies that share participants or data with this one.")
 
 
-Entry = Principle | Finding | Citation | Question | Guide
+# ---------------------------------------------------------------------------------------------
+# Decision guides
+
+
+class Labelled(Record):
+    """A value with the label people see."""
+
+    record_name: ClassVar[str] = "labelled value"
+    id: EntryId = Field(description="The value's id, used in page addresses.")
+    label: Annotated[str, PlainText(150)] = Field(description="What people read.")
+    description: Annotated[str, PlainText(300)] = Field(
+        "", description="One sentence that explains it.")
+
+
+class Condition(Record):
+    """Holds when the answer to a question is one of some options."""
+
+    record_name: ClassVar[str] = "condition"
+    question: EntryId = Field(description="Id of a question of this guide.")
+    options: Annotated[tuple[EntryId, ...], Field(min_length=1, max_length=20), UNIQUE] = Field(
+        description="Ids of the options that satisfy it.")
+
+
+class Outcome(Record):
+    """The outcome when no rule applies."""
+
+    record_name: ClassVar[str] = "default outcome"
+    level: EntryId = Field(description="Id of one of the guide's levels.")
+    because: Annotated[tuple[FindingId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
+        (), description="Benefits and limitations the outcome rests on (their evidence and "
+        "citations are shown with it).")
+    judgement: Annotated[str, PlainText(400)] = Field(
+        "", description="The editors' reasoning, required when no finding supports the "
+        "outcome; it is shown as the editors' judgement, not as evidence.")
+
+
+class Rule(Outcome):
+    """An outcome that applies when all its conditions hold."""
+
+    record_name: ClassVar[str] = "rule"
+    when: Annotated[tuple[Condition, ...], Field(min_length=1, max_length=20)] = Field(
+        description="Conditions that must all hold.")
+
+    @property
+    def outcome(self) -> Outcome:
+        """The rule's outcome alone."""
+        return Outcome.model_construct(level=self.level, because=self.because,
+                                       judgement=self.judgement)
+
+
+class GuideSubject(Record):
+    """A principle or finding the guide gives a recommendation on."""
+
+    record_name: ClassVar[str] = "subject"
+    subject: SubjectId = Field(description="Id of a principle, benefit or limitation.")
+    default: Outcome = Field(description="The outcome when no rule applies.")
+    rules: Annotated[tuple[Rule, ...], Field(max_length=100)] = Field(
+        (), description="Outcomes for particular answers; rules that can hold together must "
+        "agree.")
+
+
+class GuideQuestion(Record):
+    """A question with its options."""
+
+    record_name: ClassVar[str] = "question"
+    id: EntryId = Field(description="The question's id, used in page addresses.")
+    text: Annotated[str, PlainText(200)] = Field(description="The question.")
+    help: Annotated[str, PlainText(300)] = Field("", description="A hint for answering.")
+    options: Annotated[tuple[Labelled, ...], Field(min_length=2, max_length=10)] = Field(
+        description="Possible answers.")
+
+
+class Guide(Entry):
+    """A decision guide: questions, and rules that map answers to recommendations."""
+
+    record_name: ClassVar[str] = "guide"
+    type_name: ClassVar[str] = "guide"
+    title: Annotated[str, PlainText(120)] = Field(description="The question the guide answers.")
+    summary: Annotated[str, PlainText(300, longer_in="description")] = Field(
+        description="One sentence on what the guide does.")
+    description: Description = Field("", description="How to read the result, in Markdown.")
+    subject_heading: Annotated[str, PlainText(40)] = Field(
+        description="Heading of the result column, e.g. `Principle`.")
+    levels: Annotated[tuple[Labelled, ...], Field(min_length=2, max_length=10)] = Field(
+        description="Possible recommendations, strongest first.")
+    questions: Annotated[tuple[GuideQuestion, ...], Field(min_length=1, max_length=12)] = Field(
+        description="Questions asked, in order.")
+    subjects: Annotated[tuple[GuideSubject, ...], Field(min_length=1, max_length=200)] = Field(
+        description="What the guide recommends on.")
+
+
+# ---------------------------------------------------------------------------------------------
+# The knowledge base
+
+E = TypeVar("E", bound=Entry)
 
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """Every entry, sorted by id within its type."""
+    """Every entry, sorted by id within its type, by type name (see `registry.py`)."""
 
-    principles: tuple[Principle, ...] = ()
-    benefits: tuple[Finding, ...] = ()
-    limitations: tuple[Finding, ...] = ()
-    citations: tuple[Citation, ...] = ()
-    questions: tuple[Question, ...] = ()
-    guides: tuple[Guide, ...] = ()
+    by_type: Mapping[str, tuple[Entry, ...]] = field(default_factory=dict)
 
     def of_type(self, type_name: str) -> tuple[Entry, ...]:
         """Entries of one type, by the type's singular name."""
-        return {
-            "principle": self.principles,
-            "benefit": self.benefits,
-            "limitation": self.limitations,
-            "citation": self.citations,
-            "question": self.questions,
-            "guide": self.guides,
-        }[type_name]
+        return self.by_type.get(type_name, ())
+
+    def _typed(self, type_name: str, cls: type[E]) -> tuple[E, ...]:
+        del cls  # only for the type checker: the loader puts instances of cls there
+        return cast("tuple[E, ...]", self.of_type(type_name))
+
+    @property
+    def principles(self) -> tuple[Principle, ...]:
+        """Every principle."""
+        return self._typed("principle", Principle)
+
+    @property
+    def benefits(self) -> tuple[Benefit, ...]:
+        """Every benefit."""
+        return self._typed("benefit", Benefit)
+
+    @property
+    def limitations(self) -> tuple[Limitation, ...]:
+        """Every limitation."""
+        return self._typed("limitation", Limitation)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         """Benefits then limitations."""
         return self.benefits + self.limitations
 
+    @property
+    def principles_and_findings(self) -> tuple[Principle | Finding, ...]:
+        """The entries that have a page of evidence (and a bibliography of their own)."""
+        return (*self.principles, *self.findings)
 
-# ---------------------------------------------------------------------------------------------
-# Construction from validated plain data
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """Every citation."""
+        return self._typed("citation", Citation)
 
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """Every open question."""
+        return self._typed("question", Question)
 
-def _strings(data: dict[str, Any], key: str) -> tuple[str, ...]:
-    return tuple(str(item) for item in data.get(key) or ())
+    @property
+    def guides(self) -> tuple[Guide, ...]:
+        """Every decision guide."""
+        return self._typed("guide", Guide)
 
+    def all_entries(self) -> tuple[Entry, ...]:
+        """Every entry, type by type in registry order."""
+        return tuple(entry for entries in self.by_type.values() for entry in entries)
 
-def _text(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    return "" if value is None else str(value).strip()
+    @functools.cached_property
+    def references(self) -> tuple[Ref, ...]:
+        """Every reference between entries, found once (see refs.py)."""
+        from kbsite.refs import references
 
-
-def build_entry(type_name: str, data: dict[str, Any], source: SourceFile) -> Entry:
-    """Turn one validated document into its typed entry."""
-    if type_name == "principle":
-        defined = data["defined_in"]
-        return Principle(
-            id=data["id"],
-            title=_text(data, "title"),
-            summary=_text(data, "summary"),
-            description=_text(data, "description"),
-            defined_in=DefinitionSource(
-                defined["citation"], _text(defined, "locator"), _text(defined, "note")
-            ),
-            source=source,
-            number=data.get("number"),
-            aliases=_strings(data, "aliases"),
-            related=_strings(data, "related"),
-            tags=_strings(data, "tags"),
-        )
-    if type_name in ("benefit", "limitation"):
-        context = data.get("context") or {}
-        return Finding(
-            type=type_name,
-            id=data["id"],
-            title=_text(data, "title"),
-            summary=_text(data, "summary"),
-            description=_text(data, "description"),
-            limitation_kind=_text(data, "kind"),
-            principles=_strings(data, "principles"),
-            context=Context(
-                project_stages=_strings(context, "project_stages"),
-                deployment=_strings(context, "deployment"),
-                learning=_strings(context, "learning"),
-                sectors=_strings(context, "sectors"),
-                note=_text(context, "note"),
-            ),
-            evidence=tuple(
-                Evidence(
-                    citation=item["citation"],
-                    locator=_text(item, "locator"),
-                    study=_strings(item, "study"),
-                    link=item["link"],
-                    finding=_text(item, "finding"),
-                    note=_text(item, "note"),
-                )
-                for item in data["evidence"]
-            ),
-            tags=_strings(data, "tags"),
-            source=source,
-        )
-    if type_name == "citation":
-        study = data.get("study")
-        arxiv = data.get("arxiv") or {}
-        scalars = (
-            "journal",
-            "booktitle",
-            "volume",
-            "number",
-            "pages",
-            "publisher",
-            "organization",
-            "school",
-            "institution",
-            "howpublished",
-            "isbn",
-            "issn",
-            "doi",
-            "url",
-            "note",
-        )
-        return Citation(
-            id=data["id"],
-            role=data["role"],
-            entry_type=data["entry_type"],
-            title=_text(data, "title"),
-            authors=tuple(
-                Author(_text(a, "family"), _text(a, "given"), _text(a, "literal"))
-                for a in data["authors"]
-            ),
-            summary=_text(data, "summary"),
-            source=source,
-            year=int(data["year"]) if data.get("year") is not None else None,
-            **{key: _text(data, key) for key in scalars},
-            arxiv_id=_text(arxiv, "id"),
-            arxiv_class=_text(arxiv, "primary_class"),
-            study=None
-            if study is None
-            else StudyDesign(
-                methods=_strings(study, "methods"),
-                participants=_text(study, "participants"),
-                samples=tuple(
-                    Sample(s["method"], int(s["size"]), _text(s, "unit"))
-                    for s in study.get("samples") or ()
-                ),
-                setting=_text(study, "setting"),
-                sectors=_strings(study, "sectors"),
-            ),
-            keywords=_strings(data, "keywords"),
-            related=tuple(Related(r["citation"], r["relation"]) for r in data.get("related") or ()),
-            open_questions=_strings(data, "open_questions"),
-        )
-    if type_name == "question":
-        return Question(
-            id=data["id"],
-            title=_text(data, "title"),
-            details=_text(data, "details"),
-            would_settle=_text(data, "would_settle"),
-            source=source,
-            principles=_strings(data, "principles"),
-            citations=_strings(data, "citations"),
-        )
-    if type_name == "guide":
-        return Guide(
-            id=data["id"], title=_text(data, "title"), summary=_text(data, "summary"),
-            description=_text(data, "description"),
-            subject_heading=_text(data, "subject_heading"),
-            levels=tuple(_labelled(item) for item in data["levels"]),
-            questions=tuple(
-                GuideQuestion(id=q["id"], text=_text(q, "text"), help=_text(q, "help"),
-                              options=tuple(_labelled(o) for o in q["options"]))
-                for q in data["questions"]
-            ),
-            subjects=tuple(
-                GuideSubject(
-                    subject=item["subject"], default=_outcome(item["default"]),
-                    rules=tuple(
-                        Rule(when=tuple(Condition(c["question"], tuple(c["options"]))
-                                        for c in rule["when"]),
-                             outcome=_outcome(rule))
-                        for rule in item.get("rules") or ()
-                    ),
-                )
-                for item in data["subjects"]
-            ),
-            source=source,
-        )
-    raise ValueError(type_name)  # pragma: no cover - the loader only passes known types
-
-
-def _labelled(data: dict[str, Any]) -> Labelled:
-    return Labelled(data["id"], _text(data, "label"), _text(data, "description"))
-
-
-def _outcome(data: dict[str, Any]) -> Outcome:
-    return Outcome(data["level"], _strings(data, "because"), _text(data, "judgement"))
+        return tuple(ref for entry in self.all_entries() for ref in references(entry))

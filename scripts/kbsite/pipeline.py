@@ -10,7 +10,7 @@ from kbsite import links
 from kbsite.cite import csl_item, export_bibtex, export_ris
 from kbsite.diagram import relationship_svg
 from kbsite.errors import KBError
-from kbsite.export_json import export_json
+from kbsite.export_json import SCHEMA_FILE, export_json, export_schema
 from kbsite.graph import Graph, build_graph
 from kbsite.history import History, read_history
 from kbsite.integrity import check_integrity
@@ -19,6 +19,7 @@ from kbsite.model import KnowledgeBase
 from kbsite.render import NavSection, render_site
 
 JSON_EXPORT_PATH = "api/kb.json"
+JSON_EXPORT_SCHEMA_PATH = f"api/{SCHEMA_FILE}"
 BIBLIOGRAPHY_PATH = "references.bib"
 
 
@@ -35,6 +36,8 @@ class Site:
     fragments: dict[str, str]
     """Sanitised HTML of the entries' Markdown fields, by the token that stands for each in
     `pages`; the MkDocs hook swaps it in after Python-Markdown ran (`markdown.fill_fragments`)."""
+    notes: tuple[str, ...] = ()
+    """Things the build output should say once, such as why pages carry no dates."""
 
     @property
     def outputs(self) -> dict[str, str]:
@@ -54,7 +57,7 @@ def citation_exports(graph: Graph) -> dict[str, str]:
     for citation in kb.citations:
         exports[f"citations/{citation.id}.bib"] = export_bibtex([citation])
         exports[f"citations/{citation.id}.ris"] = export_ris([citation])
-    for entry in (*kb.principles, *kb.findings):
+    for entry in kb.principles_and_findings:
         path = links.page_path(entry).removesuffix(".md") + ".bib"
         exports[path] = export_bibtex(graph.citations_of(entry))
     return exports
@@ -78,13 +81,24 @@ def build_site(kb_dir: Path, root: Path | None = None, *, repo_url: str = "",
     with_history adds last-changed dates and the changelog from git, when kb/ is in a checkout.
     """
     kb = check_kb(kb_dir, root)
-    history = read_history(kb_dir) if with_history else History()
+    history = read_history(kb_dir, _shown(kb_dir, root)) if with_history else History()
     graph = build_graph(kb)
     rendered = render_site(graph, repo_url=repo_url.rstrip("/"), history=history)
     assets = {
-        JSON_EXPORT_PATH: export_json(graph),
+        JSON_EXPORT_PATH: export_json(graph, history),
+        JSON_EXPORT_SCHEMA_PATH: export_schema(),
         links.MAP_IMAGE: relationship_svg(graph),
         **citation_exports(graph),
     }
+    notes = (history.unavailable,) if history.unavailable else ()
     return Site(pages=rendered.pages, assets=assets, nav=rendered.nav, graph=graph,
-                fragments=rendered.fragments)
+                fragments=rendered.fragments, notes=notes)
+
+
+def _shown(kb_dir: Path, root: Path | None) -> str:
+    """kb_dir as issues and source paths show it (relative to root, as the loader does)."""
+    root = root or kb_dir.parent
+    try:
+        return kb_dir.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return kb_dir.as_posix()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,15 +11,20 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from kbsite import links, schema
+from kbsite import links, vocabulary
 from kbsite.cite import STYLES, export_bibtex, export_ris, format_reference
+from kbsite.errors import Issue, KBError
 from kbsite.graph import Graph, principle_order
 from kbsite.guide_view import guide_form, guide_script_json
 from kbsite.history import History
 from kbsite.markdown import markdown_filters, md_inline, md_url, meta_text
 from kbsite.model import Citation, Entry, Finding, Guide, Outcome, Principle, Rule
+from kbsite.registry import ENTRY_TYPES
+from kbsite.validation import slots
 
 TEMPLATES = Path(__file__).parent / "templates"
+HAND_RENDERED = ("principle", "benefit", "limitation", "citation", "question", "guide")
+"""Entry types whose pages render_site makes with their own context; others are generic."""
 NAV_CHILD_LIMIT = 60
 """Sections with more entries list only their index page in the navigation: every page
 carries its section's navigation, so long sections would make the build quadratic."""
@@ -61,17 +66,18 @@ def make_environment() -> Environment:
     )
     env.filters.update(markdown_filters())
     vocabularies = {
-        "study_label": schema.STUDY_TYPES,
-        "link_label": schema.LINK_KINDS,
-        "kind_label": schema.LIMITATION_KINDS,
-        "role_label": schema.CITATION_ROLES,
-        "relation_label": schema.RELATIONS,
-        "stage_label": schema.PROJECT_STAGES,
-        "deployment_label": schema.DEPLOYMENT_MODES,
-        "learning_label": schema.LEARNING_MODES,
+        "study_label": vocabulary.STUDY_TYPES,
+        "link_label": vocabulary.LINK_KINDS,
+        "kind_label": vocabulary.LIMITATION_KINDS,
+        "role_label": vocabulary.CITATION_ROLES,
+        "relation_label": vocabulary.RELATIONS,
+        "stage_label": vocabulary.PROJECT_STAGES,
+        "deployment_label": vocabulary.DEPLOYMENT_MODES,
+        "learning_label": vocabulary.LEARNING_MODES,
+        "study_kind_label": vocabulary.STUDY_KINDS,
     }
     labels: dict[str, Callable[[str], str]] = {
-        name: functools.partial(schema.label, choice) for name, choice in vocabularies.items()
+        name: choice.label for name, choice in vocabularies.items()
     }
     labels["type_label"] = lambda value: (
         "Open question" if value == "question" else value.capitalize()
@@ -92,6 +98,10 @@ class PageContext:
         """Relative link to an entry or to a docs path."""
         path = target if isinstance(target, str) else links.page_path(target)
         return md_url(links.relative(self.page, path))
+
+    def link_to_id(self, entry_id: str) -> str:
+        """A Markdown link to any entry by id, labelled with its title."""
+        return self.entry(self.graph.by_id[entry_id])
 
     def cite(self, citation_id: str) -> str:
         """A Markdown link to a citation, labelled 'Author et al. (year)'."""
@@ -129,7 +139,13 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
     fragments: dict[str, str] = {}
 
     def render(template: str, page: str, **context: Any) -> None:
-        pages[page] = env.get_template(template).render(
+        try:
+            pages[page] = _render(template, page, **context)
+        except MissingEntryError as error:
+            raise KBError([error.issue(template)]) from None
+
+    def _render(template: str, page: str, **context: Any) -> str:
+        return env.get_template(template).render(
             page=page,
             ctx=PageContext(page, graph),
             graph=graph,
@@ -172,12 +188,24 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             conditions_text=functools.partial(conditions_text, guide),
             level_label={level.id: level.label for level in guide.levels},
         )
+    # Entry types without a page of their own design get the generic page of their template:
+    # adding an entry type is a registry row, a model and (optionally) a template.
+    for entry_type in ENTRY_TYPES:
+        if entry_type.name in HAND_RENDERED or entry_type.template is None:
+            continue
+        fields = tuple(slots(entry_type.model).items())
+        for entry in kb.of_type(entry_type.name):
+            render(entry_type.template, links.page_path(entry), entry=entry,
+                   entry_type=entry_type, fields=fields)
     render("guides_index.md.j2", links.index_path("guide"))
     by_source = {e.source.path: e for e in (*kb.principles, *kb.findings, *kb.citations,
                                              *kb.guides)}
     render("changelog.md.j2", links.CHANGELOG_PAGE, by_source=by_source)
     home = PageContext(links.HOME_PAGE, graph)
-    render("home.md.j2", links.HOME_PAGE, link_to=functools.partial(link_if_present, home, entries))
+    known: dict[str, Entry] = {e.id: e for e in kb.all_entries()}
+    render("home.md.j2", links.HOME_PAGE, link_to=functools.partial(link_required, home, known),
+           featured=functools.partial(featured, known), samples=functools.partial(samples, known),
+           count_word=count_word)
     render("principles_index.md.j2", links.index_path("principle"))
     render(
         "findings_index.md.j2",
@@ -198,7 +226,10 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
     render("map.md.j2", links.MAP_PAGE)
 
-    def children(entries: tuple[Entry, ...], title: Callable[[Any], str]) -> tuple:
+    citations_in_order: tuple[Citation, ...] = tuple(sorted(kb.citations, key=citation_order))
+
+    def children(entries: Sequence[Entry], title: Callable[[Any], str]
+                 ) -> tuple[tuple[str, str], ...]:
         if len(entries) > NAV_CHILD_LIMIT:
             return ()
         return tuple((meta_text(title(e)), links.page_path(e)) for e in entries)
@@ -228,7 +259,7 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
         NavSection(
             "Citations",
             links.index_path("citation"),
-            children(tuple(sorted(kb.citations, key=citation_order)), lambda c: c.short_label),
+            children(citations_in_order, lambda c: c.short_label),
         ),
     )
     return RenderedSite(pages=dict(sorted(pages.items())), nav=nav,
@@ -243,14 +274,65 @@ def report_url(repo_url: str, entry: Entry) -> str:
     return f"{repo_url}/issues/new?{query}"
 
 
-def link_if_present(ctx: PageContext, entries: dict[str, Entry], entry_id: str, text: str) -> str:
-    """A link to an entry with the given text, or the text alone when the entry is absent."""
-    if entry_id in entries:
-        return f"[{md_inline(text)}]({ctx.link(entries[entry_id])})"
-    return md_inline(text)
+class MissingEntryError(Exception):
+    """A template names an entry the knowledge base does not have."""
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(entry_id)
+        self.entry_id = entry_id
+
+    def issue(self, template: str) -> Issue:
+        """The problem, at the line of the template that names the id."""
+        source = (TEMPLATES / template).read_text(encoding="utf-8").splitlines()
+        line = next((n for n, text in enumerate(source, 1) if self.entry_id in text), 0)
+        shown = f"scripts/kbsite/templates/{template}"
+        return Issue(shown, line, 0, f"expected the id of an existing entry, found "
+                     f"`{self.entry_id}`",
+                     "the template links to an entry that was renamed or removed; update the "
+                     "template")
 
 
-def outcome_basis(ctx: PageContext, entries: dict[str, Entry], outcome: Outcome) -> str:
+def link_required(ctx: PageContext, entries: Mapping[str, Entry], entry_id: str,
+                  text: str) -> str:
+    """A link to an entry with the given text; a missing entry is a build error."""
+    if entry_id not in entries:
+        raise MissingEntryError(entry_id)
+    return f"[{md_inline(text)}]({ctx.link(entries[entry_id])})"
+
+
+def featured(entries: Mapping[str, Entry], *entry_ids: str) -> bool:
+    """Whether a passage about these entries belongs on the page.
+
+    True when the knowledge base holds all of them; False when it holds none (a different
+    knowledge base, such as a test fixture); a build error when only some are missing.
+    """
+    missing = [entry_id for entry_id in entry_ids if entry_id not in entries]
+    if missing and len(missing) < len(entry_ids):
+        raise MissingEntryError(missing[0])
+    return not missing
+
+
+def samples(entries: Mapping[str, Entry], citation_id: str, *, methods: bool = True) -> str:
+    """A study's samples in words, e.g. '150 professionals (survey) and 20 practitioners'."""
+    citation = entries.get(citation_id)
+    if not isinstance(citation, Citation):
+        raise MissingEntryError(citation_id)
+    parts = [f"{s.size} {s.unit}"
+             + (f" ({vocabulary.STUDY_TYPES.label(s.method).lower()})" if methods else "")
+             for s in (citation.study.samples if citation.study else ())]
+    return md_inline(" and ".join(parts)) if parts else ""
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve")
+
+
+def count_word(count: int) -> str:
+    """A count in words up to twelve, as prose writes it; digits above."""
+    return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else str(count)
+
+
+def outcome_basis(ctx: PageContext, entries: Mapping[str, Entry], outcome: Outcome) -> str:
     """The findings (as links) and any editors' judgement an outcome rests on, as Markdown."""
     parts = [ctx.entry(entries[finding]) for finding in outcome.because]
     if outcome.judgement:
@@ -300,5 +382,5 @@ def highwire_tags(citation: Citation) -> list[tuple[str, str]]:
 
 def citation_order(citation: Citation) -> tuple[int, str]:
     """Primary studies first, then the framework, then related work; by id within each."""
-    rank = [name for name, _ in schema.CITATION_ROLES.values].index(citation.role)
+    rank = vocabulary.CITATION_ROLES.names.index(citation.role)
     return (rank, citation.id)

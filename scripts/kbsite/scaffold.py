@@ -12,8 +12,9 @@ from typing import Any
 
 import yaml
 
-from kbsite.schema import ENTRY_TYPES_BY_NAME, ID_PATTERN
-from kbsite.validate import check
+from kbsite.fields import ID_PATTERN
+from kbsite.registry import BY_NAME
+from kbsite.validation import check
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,7 @@ def scaffold(type_name: str, entry_id: str, answers: dict[str, str],
     if problems:
         return "", problems
     data = entry_data(type_name, entry_id, answers)
-    record = ENTRY_TYPES_BY_NAME[type_name].record
-    for violation in check(record, data):
+    for violation in check(BY_NAME[type_name].model, data):
         where = ".".join(str(part) for part in violation.path)
         problems.append(f"{where}: {violation.message}"
                         + (f" ({violation.hint})" if violation.hint else ""))

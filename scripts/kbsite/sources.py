@@ -171,10 +171,13 @@ def _entry_folder(folder: Path, root: Path, found: Discovery) -> None:
         if stat.S_ISREG(mode) and path.suffix == ENTRY_SUFFIX:
             entries.append(path)
             continue
+        is_folder = stat.S_ISDIR(mode)
         found.issues.append(Issue(
             display(path, root), 0, 0,
             f"expected only {ENTRY_SUFFIX} entry files in {folder.name}/, found "
-            f"`{shown_name(path.name)}`",
+            f"{'the folder ' if is_folder else ''}`{shown_name(path.name)}`",
+            f"entry folders hold no subfolders; move {shown_name(path.name)}/ out of kb/"
+            if is_folder else
             f"rename it to {shown_name(path.stem)}{ENTRY_SUFFIX} or move it out"))
 
 

@@ -1,0 +1,119 @@
+"""Closed vocabularies: the values a field may take, each with the label shown on the site."""
+
+from __future__ import annotations
+
+from kbsite.fields import Choice
+
+STUDY_TYPES = Choice(
+    description="Kind of study behind a statement.",
+    values=(
+        ("focus-group", "Focus group"),
+        ("survey", "Survey"),
+        ("interviews", "Interviews"),
+        ("literature-review", "Literature review"),
+        ("tool-review", "Tool review"),
+        ("case-study", "Case study"),
+        ("hands-on-project", "Hands-on project"),
+        ("ethnography", "Ethnography"),
+        ("experiment", "Experiment"),
+        ("mixed-methods", "Mixed methods"),
+    ),
+)
+
+LINK_KINDS = Choice(
+    description=(
+        "Who makes the link between this finding and its principles: `stated` when the source "
+        "itself names the principle, `inferred` when the knowledge base's editors map it by their "
+        "own reading, `cross-cutting` when the finding concerns MLOps principles in general."
+    ),
+    values=(
+        ("stated", "Stated by the source"),
+        ("inferred", "Editors' inference"),
+        ("cross-cutting", "Concerns the principles in general"),
+    ),
+)
+
+PROJECT_STAGES = Choice(
+    description="Stage of the ML application the finding applies to.",
+    values=(
+        ("first-version", "First or initial version"),
+        ("larger-application", "Larger application in production"),
+    ),
+)
+
+DEPLOYMENT_MODES = Choice(
+    description="How models reach production in the context the finding applies to.",
+    values=(
+        ("not-deployed", "Not yet deployed"),
+        ("continuous", "Continuous model deployment"),
+    ),
+)
+
+LEARNING_MODES = Choice(
+    description="Kind of machine learning in the context the finding applies to.",
+    values=(
+        ("online-supervised", "Online supervised learning"),
+        ("any", "Any kind of ML application"),
+    ),
+)
+
+LIMITATION_KINDS = Choice(
+    description=(
+        "What sort of cost this is: a drawback of applying the principles, a challenge that "
+        "hinders adoption, or an effort that adoption requires."
+    ),
+    values=(
+        ("drawback", "Drawback"),
+        ("adoption-challenge", "Adoption challenge"),
+        ("required-effort", "Required effort"),
+    ),
+)
+
+CITATION_ROLES = Choice(
+    description=(
+        "Why the knowledge base holds this source: `primary` studies supply the benefits and "
+        "limitations; the `framework` defines the principles; `related` work gives context."
+    ),
+    values=(
+        ("primary", "Primary study"),
+        ("framework", "Framework"),
+        ("related", "Related work"),
+    ),
+)
+
+BIBTEX_TYPES = Choice(
+    description="BibTeX entry type.",
+    values=(
+        ("article", "Journal article"),
+        ("inproceedings", "Conference paper"),
+        ("incollection", "Book chapter"),
+        ("book", "Book"),
+        ("mastersthesis", "Master's thesis"),
+        ("phdthesis", "PhD thesis"),
+        ("techreport", "Technical report"),
+        ("misc", "Other (preprint, data set, web page)"),
+    ),
+)
+
+RELATIONS = Choice(
+    description="How a related source relates to this one.",
+    values=(
+        ("similar-study", "Similar study"),
+        ("thesis", "Dissertation behind this study"),
+        ("study-of-thesis", "Study drawn from this dissertation"),
+        ("artifacts", "Artifact package of this study"),
+        ("study-of-artifacts", "Study these artifacts belong to"),
+    ),
+)
+
+STUDY_KINDS = Choice(
+    description=(
+        "Whether the study collected its own data (`primary`), reviewed other work "
+        "(`secondary`), or both (`mixed`); secondary studies are not new primary evidence."
+    ),
+    values=(
+        ("primary", "Primary study"),
+        ("secondary", "Secondary study"),
+        ("mixed", "Primary and secondary"),
+    ),
+)

@@ -1,0 +1,62 @@
+"""api/kb.json: derived from the models, described by its own JSON Schema, nothing lost."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from kbsite import build_site, check_kb
+from kbsite.registry import ENTRY_TYPES
+from kbsite.yamlio import parse_document
+
+from conftest import REPO
+
+SITE = build_site(REPO / "kb", REPO)
+EXPORT = json.loads(SITE.assets["api/kb.json"])
+KB = check_kb(REPO / "kb", REPO)
+
+
+def test_export_is_valid_against_its_published_schema():
+    schema = json.loads(SITE.assets["api/kb.schema.json"])
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(EXPORT)
+    assert EXPORT["$schema"] == "kb.schema.json"
+    assert isinstance(EXPORT["schema_version"], int)
+
+
+def test_every_entry_is_exported_with_the_fields_its_yaml_file_holds():
+    for entry_type in ENTRY_TYPES:
+        exported = {item["id"]: item for item in EXPORT[entry_type.export_name]}
+        assert sorted(exported) == sorted(e.id for e in KB.of_type(entry_type.name))
+        for entry in KB.of_type(entry_type.name):
+            written = parse_document(
+                (REPO / entry.source.path).read_text(encoding="utf-8")).data
+            item = exported[entry.id]
+            assert item["source_file"] == entry.source.path
+            for name, value in written.items():
+                if value in ([], {}):
+                    continue
+                assert name in item, (entry.id, name)
+                if isinstance(value, str):
+                    assert item[name] == value.strip(), (entry.id, name)
+
+
+def test_citations_keep_their_own_url_and_get_their_page_address_apart():
+    for item in EXPORT["citations"]:
+        citation = next(c for c in KB.citations if c.id == item["id"])
+        assert item.get("url", "") == citation.url
+        assert item["page"] == f"citations/{citation.id}/"
+
+
+def test_last_changed_is_a_date_or_null():
+    for entry_type in ENTRY_TYPES:
+        for item in EXPORT[entry_type.export_name]:
+            date = item["last_changed"]
+            assert date is None or (len(date) == 10 and date[4] == "-" and date[7] == "-")
+
+
+def test_export_is_deterministic():
+    again = build_site(REPO / "kb", REPO)
+    assert again.assets["api/kb.json"] == SITE.assets["api/kb.json"]
+    assert again.assets["api/kb.schema.json"] == SITE.assets["api/kb.schema.json"]

@@ -1,0 +1,86 @@
+"""Each patch mkdocs_hook.py applies to Material's HTML still finds the markup it mends.
+
+A Material update that changes its templates would otherwise turn a patch into a silent no-op
+and bring back the invalid or inaccessible markup; these tests fail instead.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from mkdocs_hook import _TOGGLE_INPUT, mend_theme_html
+
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def unpatched_pages(tmp_path_factory):
+    """Pages of a small site built with the project's theme settings but without the hook."""
+    root = tmp_path_factory.mktemp("theme")
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    config.pop("hooks", None)
+    config.pop("watch", None)
+    # A nested section (Material labels it with an empty tabindex) and a page outside the
+    # navigation that has a table of contents (a label for a toggle the page lacks).
+    config["nav"] = ["index.md", {"Section": ["section/a.md", {"Part": ["section/b.md",
+                                                                        "section/c.md"]}]}]
+    config["not_in_nav"] = "orphan.md"
+    config["strict"] = False
+    config["docs_dir"] = str(root / "docs")
+    config["theme"]["custom_dir"] = str(REPO / config["theme"]["custom_dir"])
+    config["theme"].pop("logo", None)
+    config["theme"].pop("favicon", None)
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# Home\n\n## A section\n\nText.\n", encoding="utf-8")
+    (root / "docs" / "section").mkdir()
+    for name in ("a", "b", "c"):
+        (root / "docs" / "section" / f"{name}.md").write_text(f"# {name}\n", encoding="utf-8")
+    (root / "docs" / "orphan.md").write_text("# Orphan\n\n## One\n\n## Two\n",
+                                             encoding="utf-8")
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f",
+                    str(root / "mkdocs.yml"), "--site-dir", str(root / "site")],
+                   cwd=root, check=True, capture_output=True,
+                   env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"})
+    return {name: (root / "site" / name).read_text(encoding="utf-8")
+            for name in ("index.html", "section/a/index.html", "orphan/index.html", "404.html")}
+
+
+def test_the_search_dialog_markup_is_still_there_and_gets_a_name(unpatched_pages):
+    page = unpatched_pages["index.html"]
+    assert 'data-md-component="search" role="dialog">' in page
+    assert 'role="dialog" aria-label="Search">' in mend_theme_html(page)
+
+
+def test_toggle_inputs_still_carry_autocomplete_and_lose_it(unpatched_pages):
+    page = unpatched_pages["index.html"]
+    assert any(' autocomplete="off"' in m.group(0) for m in _TOGGLE_INPUT.finditer(page))
+    mended = mend_theme_html(page)
+    assert not any(' autocomplete="off"' in m.group(0) for m in _TOGGLE_INPUT.finditer(mended))
+
+
+@pytest.mark.parametrize("attribute", [' autocorrect="off"', ' tabindex=""'])
+def test_invalid_attributes_still_occur_and_are_removed(unpatched_pages, attribute):
+    page = unpatched_pages["section/a/index.html"]
+    assert attribute in page
+    assert attribute not in mend_theme_html(page)
+
+
+def test_a_label_for_a_missing_table_of_contents_still_occurs_and_is_removed(unpatched_pages):
+    page = unpatched_pages["orphan/index.html"]
+    assert 'id="__toc"' not in page
+    assert ' for="__toc"' in page
+    assert ' for="__toc"' not in mend_theme_html(page)
+
+
+def test_the_404_page_is_mended_too(unpatched_pages):
+    page = unpatched_pages["404.html"]
+    assert re.search(r'autocorrect="off"|tabindex=""|role="dialog">', page)
+    mended = mend_theme_html(page)
+    assert ' autocorrect="off"' not in mended
+    assert ' tabindex=""' not in mended
