@@ -21,9 +21,23 @@ from kbsite.model import Author, Citation
 # ---------------------------------------------------------------------------------------------
 # BibTeX
 
-_LATEX_SPECIAL = re.compile(r"([\\{}%&$#_^~])")
-_LATEX_REPLACEMENTS = {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}
-_PROTECT = re.compile(r"(?<![\w{])([A-Za-z0-9]*[A-Z][A-Za-z0-9]*)(?![\w}])")
+_LATEX_COMMANDS = {
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+    "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
+}
+"""Every character LaTeX or BibTeX treats specially, as a command whose braces balance.
+
+BibTeX counts braces without regard to backslashes, so `\\}` would close the field early (the
+rest of a hostile title would become new entries, and pybtex and bibtex would fail); the
+`\\textbrace...{}` commands keep every field balanced whatever the entry text holds."""
+_LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX_COMMANDS))
+_LATEX_DECODE = {command: character for character, command in _LATEX_COMMANDS.items()}
+_LATEX_COMMAND = re.compile("|".join(re.escape(c) for c in sorted(_LATEX_DECODE, key=len,
+                                                                   reverse=True)))
+_PROTECT = re.compile(r"(?<![\w{\\])([A-Za-z0-9]*[A-Z][A-Za-z0-9]*)(?![\w}])")
+_NAME_SEPARATOR = re.compile(r"(?i)(\s|^)and(\s|$)|,|^others$")
+_VERBATIM_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C"}
 
 BIBTEX_FIELD_ORDER = (
     "author", "title", "journal", "booktitle", "year", "volume", "number", "pages", "publisher",
@@ -34,21 +48,37 @@ _BIBTEX_NAMES = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass
 
 
 def latex_escape(text: str) -> str:
-    """Escape LaTeX's special characters, so any entry text compiles as written."""
-    return _LATEX_SPECIAL.sub(lambda m: _LATEX_REPLACEMENTS.get(m.group(1), "\\" + m.group(1)),
-                              text)
+    """Escape LaTeX's special characters, so any entry text compiles as written.
+
+    Whitespace is collapsed: BibTeX reads line breaks as spaces anyway.
+    """
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX_COMMANDS[m.group(0)], " ".join(text.split()))
 
 
 def latex_unescape(text: str) -> str:
-    """Undo latex_escape (and title protection), for comparing exported fields with the data."""
-    # Control characters never occur in entries (the schema forbids them): safe placeholders.
-    for placeholder, command in enumerate(_LATEX_REPLACEMENTS.values(), start=1):
-        text = text.replace(command, chr(placeholder))
-    text = re.sub(r"(?<!\\)[{}]", "", text)  # braces that protect capitals
-    text = re.sub(r"\\([{}%&$#_])", r"\1", text)
-    for placeholder, character in enumerate(_LATEX_REPLACEMENTS, start=1):
-        text = text.replace(chr(placeholder), character)
-    return text
+    """Undo latex_escape (and the braces that protect capitals and names), for comparisons."""
+    parts = _LATEX_COMMAND.split(text)
+    commands = _LATEX_COMMAND.findall(text)
+    out = [re.sub(r"[{}]", "", parts[0])]
+    for command, part in zip(commands, parts[1:], strict=True):
+        out.append(_LATEX_DECODE[command] + re.sub(r"[{}]", "", part))
+    return "".join(out)
+
+
+def verbatim_escape(value: str) -> str:
+    """A DOI or URL for a BibTeX field: braces and backslashes percent-encoded, rest verbatim.
+
+    These fields are read verbatim (biblatex, url.sty), so LaTeX escapes would corrupt them;
+    percent-encoding is what a browser sends for these characters anyway.
+    """
+    return "".join(_VERBATIM_UNSAFE.get(c, c) for c in "".join(value.split()))
+
+
+def verbatim_unescape(value: str) -> str:
+    """Undo verbatim_escape."""
+    for character, code in _VERBATIM_UNSAFE.items():
+        value = value.replace(code, character)
+    return value
 
 
 def protect_capitals(title: str) -> str:
@@ -61,14 +91,26 @@ def protect_capitals(title: str) -> str:
     )
 
 
+def _name_part(text: str, *, brace_spaces: bool) -> str:
+    """One part of a name, braced where BibTeX would otherwise split or reinterpret it."""
+    escaped = latex_escape(text)
+    if _NAME_SEPARATOR.search(text.strip()) or (brace_spaces and " " in escaped):
+        return "{" + escaped + "}"
+    return escaped
+
+
 def bibtex_name(author: Author) -> str:
-    """'Family, Given', or a braced literal that BibTeX must not split."""
+    """'Family, Given', or a braced literal that BibTeX must not split.
+
+    A part holding ` and `, a comma or the word `others` is braced, so it stays one name;
+    a family name of several words stays whole (`{de Araujo}`).
+    """
     if author.literal:
         return "{" + latex_escape(author.literal) + "}"
-    family = latex_escape(author.family)
-    if " " in author.family:
-        family = "{" + family + "}"
-    return f"{family}, {latex_escape(author.given)}" if author.given else family
+    family = _name_part(author.family, brace_spaces=True)
+    if not author.given:
+        return family
+    return f"{family}, {_name_part(author.given, brace_spaces=False)}"
 
 
 def bibtex_fields(citation: Citation) -> dict[str, str]:
@@ -78,8 +120,8 @@ def bibtex_fields(citation: Citation) -> dict[str, str]:
         "title": protect_capitals(citation.title),
         "year": str(citation.year) if citation.year else "",
         "pages": citation.pages.replace("-", "--"),
-        "doi": citation.doi,
-        "url": citation.url,
+        "doi": verbatim_escape(citation.doi),
+        "url": verbatim_escape(citation.url),
         "isbn": citation.isbn,
         "issn": citation.issn,
     }
@@ -224,3 +266,44 @@ def format_reference(citation: Citation, style: str) -> str:
             _style(style), CiteProcJSON([csl_item(citation)]), formatter.plain)
         bibliography.register(CslCitation([CitationItem(citation.id)]))
         return " ".join(str(bibliography.bibliography()[0]).split())
+
+
+# ---------------------------------------------------------------------------------------------
+# CITATION.cff
+
+CFF_TYPES = {"article": "article", "inproceedings": "conference-paper", "incollection": "generic",
+             "book": "book", "mastersthesis": "thesis", "phdthesis": "thesis",
+             "techreport": "report", "misc": "generic"}
+
+
+def cff_person(author: Author) -> dict[str, str]:
+    """A CITATION.cff person (or entity, for a name that must not be split)."""
+    if author.literal:
+        return {"name": author.literal}
+    person = {"family-names": author.family}
+    if author.given:
+        person["given-names"] = author.given
+    return person
+
+
+def cff_reference(citation: Citation) -> dict[str, Any]:
+    """One citation as a CITATION.cff reference (the YAML writer does all the escaping)."""
+    reference: dict[str, Any] = {
+        "type": CFF_TYPES[citation.entry_type],
+        "title": citation.title,
+        "authors": [cff_person(a) for a in citation.authors],
+    }
+    if citation.year:
+        reference["year"] = citation.year
+    for key, value in (("journal", citation.journal),
+                       ("collection-title", citation.booktitle),
+                       ("volume", citation.volume), ("issue", citation.number),
+                       ("doi", citation.doi), ("url", citation.url)):
+        if value:
+            reference[key] = value
+    if citation.pages:
+        first, _, last = citation.pages.partition("-")
+        reference["start"] = first
+        if last:
+            reference["end"] = last
+    return reference
