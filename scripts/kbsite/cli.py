@@ -139,24 +139,32 @@ def _import_bibtex(args: argparse.Namespace) -> int:
     # Other problems in the knowledge base (such as a citation imported but not yet cited)
     # must not block an import; existing files still count, valid or not.
     loaded = load_kb(args.kb, Path.cwd())
+    shown = args.file.as_posix()
     try:
-        text = args.file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        print(f"{args.file.as_posix()}: expected UTF-8 text, found other bytes", file=sys.stderr)
+        data = args.file.read_bytes()
+    except OSError as error:
+        print(f"{shown}: cannot be read ({error.strerror})", file=sys.stderr)
         return EXIT_INVALID
-    result = import_bibtex(text, args.file.as_posix(), loaded.kb, role=args.role,
-                           summary=args.summary, kb_folder=args.kb.as_posix(),
+    result = import_bibtex(data, shown, loaded.kb, role=args.role, summary=args.summary,
+                           kb_folder=args.kb.as_posix(), repair=args.repair,
                            existing_ids=loaded.file_ids.get("citation", frozenset()))
     if result.issues:
         print(format_report(result.issues), file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
-        return EXIT_INVALID
-    for name in write_new_files(result.files, Path.cwd()):
-        print(f"{name}: written")
+    for key, new_id in result.renamed:
+        print(f"renamed: {key} -> {new_id} (keys must be kebab-case)")
+    if args.dry_run:
+        for name in result.files:
+            print(f"{name}: would be written")
+    else:
+        for name in write_new_files(result.files, Path.cwd()):
+            print(f"{name}: written")
     for note in result.notes:
         print(f"note: {note}")
-    print("next: cite the new entry from an evidence item, then run `make validate`")
-    return EXIT_OK
+    verb = "would be imported" if args.dry_run else "imported"
+    print(f"{len(result.files)} {verb}, {result.refused} refused")
+    if result.files and not args.dry_run:
+        print("next: cite the new entries from evidence items, then run `make validate`")
+    return EXIT_INVALID if result.issues else EXIT_OK
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -225,8 +233,14 @@ def parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export_bibtex)
     importer = command("import-bibtex", "turn BibTeX entries into new citation entries")
     importer.add_argument("file", type=Path, help="a .bib file")
-    importer.add_argument("--summary", required=True,
-                          help="your own one-paragraph summary of the source (never the abstract)")
+    importer.add_argument("--summary", default="",
+                          help="your own one-paragraph summary of the source (never the "
+                               "abstract); without it the page says 'summary to be written'")
+    importer.add_argument("--dry-run", action="store_true",
+                          help="report what would be imported, write nothing")
+    importer.add_argument("--repair", action="store_true",
+                          help="convert Windows-1252 bytes and C1 control characters, noting "
+                               "each repair")
     importer.add_argument("--role", default="related",
                           choices=[name for name, _ in CITATION_ROLES.values],
                           help="primary study, framework, or related work (default: related)")

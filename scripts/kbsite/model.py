@@ -180,6 +180,9 @@ class Citation:
     arxiv_id: str = ""
     arxiv_class: str = ""
     note: str = ""
+    kind: str = ""
+    genre: str = ""
+    author_list: str = "complete"
     study: StudyDesign | None = None
     keywords: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
@@ -400,8 +403,11 @@ def build_entry(type_name: str, data: dict[str, Any], source: SourceFile) -> Ent
             "doi",
             "url",
             "note",
+            "kind",
+            "genre",
         )
         return Citation(
+            author_list=_text(data, "author_list") or "complete",
             id=data["id"],
             role=data["role"],
             entry_type=data["entry_type"],

@@ -221,6 +221,27 @@ ENTRY_TYPES_BIBTEX = Choice(
     ),
 )
 
+WORK_KINDS = Choice(
+    description=(
+        "What a `misc` (or other) entry is, when the entry type does not say it: a `preprint`, "
+        "a `dataset`, a `webpage` or `software`. It decides the RIS, CSL and Zotero item type."
+    ),
+    values=(
+        ("preprint", "Preprint"),
+        ("dataset", "Data set"),
+        ("webpage", "Web page"),
+        ("software", "Software"),
+    ),
+)
+
+AUTHOR_LISTS = Choice(
+    description=(
+        "`complete` (the default) when `authors` lists every author; `truncated` when the "
+        "source's own list ends in et al. (BibTeX `and others`)."
+    ),
+    values=(("complete", "Complete"), ("truncated", "Ends in et al.")),
+)
+
 RELATIONS = Choice(
     description="How a related source relates to this one.",
     values=(
@@ -452,8 +473,15 @@ CITATION = Record(
         ),
         Field(
             name="year",
-            spec=Integer(description="Year of publication.", minimum=1900, maximum=2100),
+            spec=Integer(description="Year of publication.", minimum=1000, maximum=2100),
         ),
+        Field(name="kind", spec=WORK_KINDS),
+        Field(
+            name="genre",
+            spec=_line("What the work calls itself, printed with it: e.g. Master's dissertation "
+                       "(BibTeX `type`, CSL `genre`).", 80),
+        ),
+        Field(name="author_list", spec=AUTHOR_LISTS),
         Field(name="journal", spec=_line("Journal name.", 300)),
         Field(name="booktitle", spec=_line("Proceedings title.", 300)),
         Field(name="volume", spec=_line("Volume.", 20)),
@@ -461,9 +489,12 @@ CITATION = Record(
         Field(
             name="pages",
             spec=Text(
-                description="Page range with a single hyphen, e.g. 305-312, or one page.",
-                pattern=r"^[0-9]+(-[0-9]+)?$",
-                expectation="a page or page range such as 305-312",
+                description=(
+                    "Page range with a single hyphen, e.g. 305-312, one page, or an article "
+                    "number such as e13477."
+                ),
+                pattern=r"^[A-Za-z]{0,3}[0-9]+(-[A-Za-z]{0,3}[0-9]+)?$",
+                expectation="a page or page range such as 305-312, or an article number",
             ),
         ),
         Field(name="publisher", spec=_line("Publisher.", 200)),
@@ -533,9 +564,13 @@ CITATION = Record(
         Field(
             name="summary",
             spec=Text(
-                description="Paraphrased summary of the source.", multiline=True, max_length=1500
+                description=(
+                    "Paraphrased summary of the source, in your own words (never the abstract). "
+                    "It may be left out while it is being written: the page then says so."
+                ),
+                multiline=True,
+                max_length=1500,
             ),
-            required=True,
         ),
         Field(
             name="study",
