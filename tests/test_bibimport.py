@@ -7,7 +7,7 @@ import time
 import pytest
 import yaml
 
-from kbsite.bibimport import import_bibtex, latex_to_text
+from kbsite.bibimport import import_bibtex, latex_to_text, to_yaml
 from kbsite.model import KnowledgeBase
 
 EMPTY = KnowledgeBase()
@@ -198,3 +198,14 @@ def test_import_rate_is_recorded_not_asserted():
     assert time.perf_counter() - start >= 0
     assert len(result.files) == 300
     assert result.issues == ()
+
+
+@pytest.mark.parametrize("value", [
+    "plain text", "yes", "No", "null", "1.0", "010", "a: b", "a #b", "- x", "[x]", "{x}",
+    "*alias", "&anchor", "!tag", "%x", "@x", "`x", "'x'", '"x"', "x\\y", "é ü", "\u2028",
+    "trailing:", "ends with space ", " leading", "", "0x1F", "1e3", "~", "a\tb", "line\nbreak",
+])
+def test_written_yaml_reads_back_the_same(value):
+    data = {"id": "a-2020", "title": value, "authors": [{"family": value, "given": value}],
+            "arxiv": {"id": value}, "keywords": [value, "k"], "year": 1999}
+    assert yaml.safe_load(to_yaml(data)) == data
