@@ -22,6 +22,7 @@ import yaml
 from kbsite import check_kb
 from kbsite.cite import (
     cff_reference,
+    coins,
     csl_item,
     export_bibtex,
     export_ris,
@@ -29,7 +30,6 @@ from kbsite.cite import (
     verbatim_unescape,
 )
 from kbsite.model import Citation, SourceFile, build_entry
-from kbsite.render import highwire_tags
 from kbsite.schema import CITATION
 from kbsite.validate import check
 from kbsite.yamlio import parse_document
@@ -159,27 +159,34 @@ def test_csl_json_and_citation_cff_read_back_equal(citation):
     assert reference["title"] == citation.title
 
 
-class _MetaCollector(html.parser.HTMLParser):
+class _SpanCollector(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.metas: list[dict[str, str | None]] = []
+        self.spans: list[dict[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "meta":
-            self.metas.append(dict(attrs))
+        self.spans.append({"tag": tag, **dict(attrs)})
 
 
 @pytest.mark.parametrize("citation", ALL, ids=IDS)
-def test_meta_tags_keep_each_value_inside_its_attribute(citation):
+def test_coins_attribute_keeps_every_value_inside_it(citation):
+    from urllib.parse import parse_qsl
+
     from jinja2 import Environment
 
-    template = Environment(autoescape=True).from_string(
-        (REPO / "scripts" / "overrides" / "main.html").read_text(encoding="utf-8")
-        .split("{%- for name, value in page.meta.citation_meta %}")[1]
-        .split("{%- endfor %}")[0])
-    tags = highwire_tags(citation)
-    page = "".join(template.render(name=name, value=value) for name, value in tags)
-    parser = _MetaCollector()
+    source = (REPO / "scripts" / "kbsite" / "templates" / "citation.md.j2").read_text(
+        encoding="utf-8")
+    [line] = [text for text in source.splitlines() if "Z3988" in text]
+    page = Environment(autoescape=False).from_string(line).render(  # noqa: S701 - as render.py
+        coins=coins(citation))
+    parser = _SpanCollector()
     parser.feed(page)
-    assert [(m["name"], m["content"]) for m in parser.metas] == tags
-    assert all(set(m) == {"name", "content"} for m in parser.metas)
+    assert [s["tag"] for s in parser.spans] == ["span"]
+    assert set(parser.spans[0]) == {"tag", "class", "title"}
+    pairs = parse_qsl(parser.spans[0]["title"] or "", keep_blank_values=True)
+    titles = {value for key, value in pairs if key in ("rft.title", "rft.atitle")}
+    if not titles:  # reports and books carry their own title as rft.btitle
+        titles = {value for key, value in pairs if key == "rft.btitle"}
+    assert titles == {_norm(citation.title)}
+    people = [value for key, value in pairs if key in ("rft.au", "rft.aucorp")]
+    assert people == [_norm(a.sort_name) for a in citation.authors]

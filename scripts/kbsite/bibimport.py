@@ -502,7 +502,8 @@ def to_yaml(data: dict[str, Any]) -> str:
     """A citation file: the schema header, then the fields in the order they were built.
 
     Written directly rather than with yaml.dump, which took most of a bulk import's time;
-    every string that could be misread is a JSON string, which YAML reads back unchanged."""
+    every string that could be misread is a JSON string, which YAML reads back unchanged.
+    """
     lines = ["# yaml-language-server: $schema=../schema/citation.schema.json"]
     for key, value in data.items():
         if isinstance(value, list):

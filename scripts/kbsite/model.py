@@ -182,6 +182,9 @@ class Citation:
     note: str = ""
     kind: str = ""
     genre: str = ""
+    address: str = ""
+    published_doi: str = ""
+    accessed: str = ""
     author_list: str = "complete"
     study: StudyDesign | None = None
     keywords: tuple[str, ...] = ()
@@ -405,6 +408,9 @@ def build_entry(type_name: str, data: dict[str, Any], source: SourceFile) -> Ent
             "note",
             "kind",
             "genre",
+            "address",
+            "published_doi",
+            "accessed",
         )
         return Citation(
             author_list=_text(data, "author_list") or "complete",

@@ -503,6 +503,10 @@ CITATION = Record(
         Field(name="institution", spec=_line("Institution, for reports.", 300)),
         Field(name="howpublished", spec=_line("How it was published, for misc entries.", 200)),
         Field(
+            name="address",
+            spec=_line("Place of publication (city, country), as styles print it.", 120),
+        ),
+        Field(
             name="isbn",
             spec=Text(
                 description="ISBN with hyphens.",
@@ -524,6 +528,25 @@ CITATION = Record(
                 description="DOI without the https://doi.org/ prefix.",
                 pattern=r"^10\.[0-9]{4,9}/[^\s]+$",
                 expectation="a DOI such as 10.1109/ACCESS.2023.3262138",
+            ),
+        ),
+        Field(
+            name="published_doi",
+            spec=Text(
+                description=(
+                    "DOI of the peer-reviewed version of a preprint; the entry itself stays "
+                    "the preprint (its exports carry the preprint's identity)."
+                ),
+                pattern=r"^10\.[0-9]{4,9}/[^\s]+$",
+                expectation="a DOI such as 10.1145/3510457.3513054",
+            ),
+        ),
+        Field(
+            name="accessed",
+            spec=Text(
+                description="Date the editors last opened the web page or preprint (YYYY-MM-DD).",
+                pattern=r"^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+                expectation="a date such as 2025-02-08",
             ),
         ),
         Field(
@@ -644,9 +667,9 @@ CITATION = Record(
         ),
         Requirement(when_field="entry_type", when_value="book", required=("publisher", "year")),
         Requirement(
-            when_field="entry_type", when_value="mastersthesis", required=("school", "year")
+            when_field="entry_type", when_value="mastersthesis", required=("school",)
         ),
-        Requirement(when_field="entry_type", when_value="phdthesis", required=("school", "year")),
+        Requirement(when_field="entry_type", when_value="phdthesis", required=("school",)),
         Requirement(
             when_field="entry_type", when_value="techreport", required=("institution", "year")
         ),
