@@ -335,6 +335,10 @@ def csl_item(citation: Citation) -> dict[str, Any]:
             item[key] = value
     if kind == "preprint" and citation.arxiv_id:
         item["number"] = f"arXiv:{citation.arxiv_id}"
+    if kind == "report" and citation.number:
+        item["number"] = item.pop("issue")  # a report's number, not an issue
+    if kind == "webpage" and "container-title" not in item and item.get("publisher"):
+        item["container-title"] = item.pop("publisher")  # the site's name
     if kind == "dataset" and "genre" not in item:
         item["genre"] = "Data set"
     url = landing_url(citation)
@@ -353,7 +357,9 @@ def _style(name: str) -> Any:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the bundled styles use newer CSL than the validator
-        return CitationStylesStyle(get_style_filepath(name), validate=False)
+        # Each style in its own guide's locale: Cite Them Right writes 8 February 2025.
+        locale = {"harvard-cite-them-right": "en-GB"}.get(name, "en-US")
+        return CitationStylesStyle(get_style_filepath(name), locale=locale, validate=False)
 
 
 _SENTENCE_WORD = re.compile(r"(?<![\w'’])([A-Z][a-z]*)(?![\w'’]*[A-Z])(?![.’'])")
@@ -363,8 +369,10 @@ _AFTER_COLON = re.compile(r"([:?!]\s+)([a-z])")
 def sentence_case(title: str) -> str:
     """APA's sentence case for a title.
 
-    Words written with only an initial capital are lowered, except the first word and the first after a colon; acronyms and words with inner capitals
-    (MLOps, DevOps, ML, IEEE) keep theirs.
+    Words written with only an initial capital are lowered, except the first word and the
+    first after a colon; acronyms and words with inner capitals (MLOps, DevOps, ML, IEEE)
+    keep theirs. Proper nouns written with one capital (Rio) cannot be told apart and are
+    lowered too.
     """
     words = _SENTENCE_WORD.sub(lambda m: m.group(1).lower(), title)
     words = words[:1].upper() + words[1:]
@@ -381,12 +389,19 @@ def _render_item(citation: Citation, style: str) -> dict[str, Any]:
     item = csl_item(citation)
     if item["type"] == "paper-conference":
         item["type"] = "chapter"
+    if item["type"] == "dataset" and style == "harvard-cite-them-right":
+        item["type"] = "book"  # Cite Them Right: the data set's title in italics, no quotes
+    if item["type"] == "webpage" and style == "harvard-cite-them-right":
+        item.pop("container-title", None)  # Cite Them Right: title, then Available at
+    if item["type"] == "report" and item.get("number") and "genre" not in item:
+        item["genre"] = "Report"  # APA 7: (Report No. 42)
     if style == "apa":
         item["title"] = sentence_case(item["title"])
+        if item["type"] == "chapter" and item_type(citation) == "chapter":
+            item["container-title"] = sentence_case(item["container-title"])  # a book title
     return item
 
 
-_HARVARD_QUOTES = str.maketrans({"“": "‘", "”": "’", "‘": "“", "’": "”"})
 _ALLOWED_TAGS = re.compile(r"</?(i|b|sup|sub)>")
 
 
@@ -410,9 +425,11 @@ def format_reference(citation: Citation, style: str, *, html: bool = False) -> s
     if html:
         text = re.sub(r"<(?!/?(?:i|b|sup|sub)>)[^>]*>", "", text)
     text = text.replace("(ArXiv:", "(arXiv:")  # capitalize-first would rename the server
+    text = re.sub(r"([?!])(</i>)?\.", r"\1\2", text)  # no period after a title's own ? or !
     text = text.replace(" (Publication) [", " [")  # citeproc-py keeps APA's empty "No." group
-    if style == "harvard-cite-them-right":
-        text = text.translate(_HARVARD_QUOTES)  # Cite Them Right quotes titles in single
+    if style == "harvard-cite-them-right" and item_type(citation) in ("conference-paper",
+                                                                     "chapter"):
+        text = text.replace("’, <i>" if html else "’, ", "’, in <i>" if html else "’, in ", 1)
     return text
 
 
