@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import bibtexparser
+import yaml
 from bibtexparser.middlewares.names import (
     InvalidNameError,
     parse_single_name_into_parts,
@@ -480,8 +481,8 @@ def import_bibtex(data: bytes | str, shown: str, kb: KnowledgeBase, *, role: str
                         tuple(notes), tuple(renamed), refused)
 
 
-_PLAIN = re.compile(r"[A-Za-z][\w .,()/'&+-]*[\w.)]|[A-Za-z]", re.ASCII)
-_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+_PLAIN = re.compile(r"\w[\w .,()/'&+-]*[\w.)]|\w")
+_RESOLVER = yaml.resolver.Resolver()
 
 
 def _scalar(value: Any) -> str:
@@ -489,8 +490,9 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value)
-    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS and " #" not in text:
-        return text
+    if _PLAIN.fullmatch(text) and _RESOLVER.resolve(
+            yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str":
+        return text  # YAML reads it back as this very string
     return json.dumps(text, ensure_ascii=False)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import bibtexparser
+import yaml
 from bibtexparser import BibtexFormat, Library
 from bibtexparser.model import Entry, Field
 
@@ -443,9 +444,11 @@ def plain_text(html_reference: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # CITATION.cff
 
-CFF_TYPES = {"article": "article", "inproceedings": "conference-paper", "incollection": "generic",
-             "book": "book", "mastersthesis": "thesis", "phdthesis": "thesis",
-             "techreport": "report", "misc": "generic"}
+CFF_TYPES = {"conference-paper": "conference-paper", "journal-article": "article",
+             "preprint": "article", "thesis": "thesis", "dataset": "data",
+             "chapter": "generic", "report": "report", "webpage": "website", "book": "book",
+             "software": "software", "generic": "generic"}
+KB_CITATION_KEY = "mlops-principles-kb"
 
 
 def cff_person(author: Author) -> dict[str, str]:
@@ -460,8 +463,9 @@ def cff_person(author: Author) -> dict[str, str]:
 
 def cff_reference(citation: Citation) -> dict[str, Any]:
     """One citation as a CITATION.cff reference (the YAML writer does all the escaping)."""
+    kind = item_type(citation)
     reference: dict[str, Any] = {
-        "type": CFF_TYPES[citation.entry_type],
+        "type": CFF_TYPES[kind],
         "title": citation.title,
         "authors": [cff_person(a) for a in citation.authors],
     }
@@ -470,7 +474,8 @@ def cff_reference(citation: Citation) -> dict[str, Any]:
     for key, value in (("journal", citation.journal),
                        ("collection-title", citation.booktitle),
                        ("volume", citation.volume), ("issue", citation.number),
-                       ("doi", citation.doi), ("url", citation.url)):
+                       ("doi", own_doi(citation)), ("url", landing_url(citation)),
+                       ("thesis-type", genre(citation) if kind == "thesis" else "")):
         if value:
             reference[key] = value
     if citation.pages:
@@ -478,7 +483,48 @@ def cff_reference(citation: Citation) -> dict[str, Any]:
         reference["start"] = first
         if last:
             reference["end"] = last
+    publisher = publisher_of(citation)
+    if publisher:
+        reference["institution" if kind in ("thesis", "report") else "publisher"] = {
+            "name": publisher}
     return reference
+
+
+def citation_cff(current: str, citations: Iterable[Citation]) -> str:
+    """CITATION.cff: its own identity fields as written, references from the knowledge base.
+
+    The references are the primary studies and the framework, so the file cannot drift from
+    the entries; the writer escapes every value.
+    """
+    data = yaml.safe_load(current) or {}
+    chosen = sorted((c for c in citations if c.role in ("primary", "framework")),
+                    key=lambda c: c.id)
+    data["references"] = [cff_reference(c) for c in chosen]
+    return ("# Generated references: run `kbsite citation-cff` after changing kb/citations.\n"
+            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+
+
+def kb_bibtex(cff: dict[str, Any]) -> str:
+    """The knowledge base's own BibTeX entry, from CITATION.cff (version, release, address)."""
+    released = str(cff.get("date-released", ""))
+    fields = {
+        "author": " and ".join("{" + latex_escape(a["name"]) + "}" if "name" in a else
+                               bibtex_name(Author(a.get("family-names", ""),
+                                                  a.get("given-names", "")))
+                               for a in cff.get("authors", [])),
+        "title": protect_capitals(str(cff.get("title", ""))),
+        "year": released[:4],
+        "version": latex_escape(str(cff.get("version", ""))),
+        "howpublished": "Knowledge base (website)",
+        "url": verbatim_escape(str(cff.get("url", ""))),
+        "note": latex_escape(f"Version {cff.get('version', '')}, released {released}"),
+    }
+    library = Library()
+    library.add(Entry("misc", KB_CITATION_KEY,
+                      [Field(name, value) for name, value in fields.items() if value]))
+    style = BibtexFormat()
+    style.indent = "  "
+    return bibtexparser.write_string(library, bibtex_format=style).strip("\n") + "\n"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from kbsite.bibimport import import_bibtex
-from kbsite.cite import export_bibtex
+from kbsite.cite import citation_cff, export_bibtex
 from kbsite.errors import KBError, format_report
 from kbsite.graph import build_graph
 from kbsite.load import load_kb
@@ -135,6 +135,23 @@ def _export_bibtex(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _citation_cff(args: argparse.Namespace) -> int:
+    kb = check_kb(args.kb, Path.cwd())
+    path = Path("CITATION.cff")
+    current = path.read_text(encoding="utf-8")
+    expected = citation_cff(current, kb.citations)
+    if current == expected:
+        print("CITATION.cff: unchanged")
+        return EXIT_OK
+    if args.check:
+        print("CITATION.cff: references differ from kb/citations; run `kbsite citation-cff`",
+              file=sys.stderr)
+        return EXIT_INVALID
+    path.write_text(expected, encoding="utf-8")
+    print("CITATION.cff: written")
+    return EXIT_OK
+
+
 def _import_bibtex(args: argparse.Namespace) -> int:
     # Other problems in the knowledge base (such as a citation imported but not yet cited)
     # must not block an import; existing files still count, valid or not.
@@ -231,6 +248,9 @@ def parser() -> argparse.ArgumentParser:
                         help="citations, or the citations of principles, benefits, limitations")
     export.add_argument("--out", type=Path, help="write to this file instead of stdout")
     export.set_defaults(run=_export_bibtex)
+    cff = command("citation-cff", "rewrite CITATION.cff's references from kb/citations")
+    cff.add_argument("--check", action="store_true", help="only report a difference")
+    cff.set_defaults(run=_citation_cff)
     importer = command("import-bibtex", "turn BibTeX entries into new citation entries")
     importer.add_argument("file", type=Path, help="a .bib file")
     importer.add_argument("--summary", default="",
