@@ -13,7 +13,7 @@ from kbsite.errors import KBError, format_report
 from kbsite.graph import build_graph
 from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
-from kbsite.scaffold import PROMPTS, scaffold
+from kbsite.scaffold import PROMPTS, check_answer, scaffold
 from kbsite.schema import CITATION_ROLES, ENTRY_TYPES, field_reference, json_schema
 from kbsite.write import UnsafeWriteError, write_changed_files, write_new_files, write_tree
 
@@ -195,12 +195,23 @@ def _new(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     interactive = sys.stdin.isatty() and not args.no_input
+    known = dict(loaded.file_ids)
     for prompt in PROMPTS[args.type]:
         if prompt.name in answers or not interactive:
             continue
         example = f" (e.g. {prompt.example})" if prompt.example else ""
-        answers[prompt.name] = input(f"{prompt.question}{example}: ").strip()
-    text, problems = scaffold(args.type, args.id, answers, existing)
+        while True:  # each answer is checked as it is given, and asked again until it fits
+            try:
+                answer = input(f"{prompt.question}{example}: ").strip()
+            except EOFError:
+                answer = ""
+                break
+            problem = check_answer(args.type, prompt.name, answer, known)
+            if not problem:
+                break
+            print(f"  {problem}; try again (or Ctrl-D to stop)", file=sys.stderr)
+        answers[prompt.name] = answer
+    text, problems = scaffold(args.type, args.id, answers, existing, known)
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
