@@ -1,20 +1,31 @@
 """Benchmark import-bibtex: entries per second, imported and refused, on generated or real files.
 
-    PYTHONPATH=scripts python scripts/bench_import.py [FILE.bib ...]
+    PYTHONPATH=scripts python scripts/bench_import.py [--roundtrip] [FILE.bib ...]
 
 Without files, a generated library of 5,000 entries of mixed types and quirks is used. Prints
 figures; it asserts nothing (the issue's target is 1,000 entries per second on 2 cores).
+With --roundtrip, the imported entries are exported again and the export is parsed with
+bibtexparser and pybtex and compiled with bibtex and pdflatex (when installed).
 """
 
 from __future__ import annotations
 
 import collections
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import bibtexparser
+import pybtex.database
+import yaml
+
 from kbsite.bibimport import import_bibtex
-from kbsite.model import KnowledgeBase
+from kbsite.cite import export_bibtex
+from kbsite.model import Citation, KnowledgeBase, SourceFile, build_entry
+from kbsite.yamlio import parse_document
 
 TEMPLATES = (
     "@article{{Key{i},\n  Author = {{M{{\\\"u}}ller{i}, Anna and van der Berg, Jan and others}},\n"
@@ -37,7 +48,39 @@ def generated(count: int) -> bytes:
             ).encode()
 
 
-def run(name: str, data: bytes) -> None:
+def roundtrip(files: dict[str, str]) -> None:
+    """Export what was imported; parse it back and compile it."""
+    source = SourceFile("x.yaml", parse_document("id: x\n"))
+    citations = [build_entry("citation", yaml.safe_load(text), source) for text in files.values()]
+    bib = export_bibtex([c for c in citations if isinstance(c, Citation)])
+    library = bibtexparser.parse_string(bib)
+    print(f"  export: {len(library.entries)} entries re-parsed by bibtexparser, "
+          f"{len(library.failed_blocks)} failed blocks")
+    print(f"  export: {len(pybtex.database.parse_string(bib, 'bibtex').entries)} entries "
+          "re-parsed by pybtex")
+    if not (shutil.which("bibtex") and shutil.which("pdflatex")):
+        print("  bibtex/pdflatex not installed: not compiled")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        (work / "refs.bib").write_text(bib, encoding="utf-8")
+        (work / "paper.tex").write_text(
+            "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}"
+            "\\usepackage{url}\\begin{document}\\nocite{*}\\bibliographystyle{plain}"
+            "\\bibliography{refs}\\end{document}\n", encoding="utf-8")
+        latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"]
+        codes = [subprocess.run(command, cwd=work, capture_output=True, check=False,
+                                timeout=600).returncode
+                 for command in (latex, ["bibtex", "paper"], latex, latex)]
+        items = (work / "paper.bbl").read_text(encoding="utf-8", errors="replace").count(
+            "\\bibitem")
+        warnings = (work / "paper.blg").read_text(encoding="utf-8", errors="replace").count(
+            "Warning--")
+        print(f"  compiled: pdflatex/bibtex exit codes {codes} (bibtex 1 = warnings only), "
+              f"{items} bibitems, {warnings} bibtex warnings")
+
+
+def run(name: str, data: bytes, *, check_export: bool = False) -> None:
     start, cpu = time.perf_counter(), time.process_time()
     result = import_bibtex(data, name, KnowledgeBase(), role="related")
     seconds = time.perf_counter() - start
@@ -51,13 +94,17 @@ def run(name: str, data: bytes) -> None:
           f"{len(result.renamed)} keys renamed")
     for reason, count in reasons.most_common(12):
         print(f"  {count:5d} × {reason}")
+    if check_export and result.files:
+        roundtrip(result.files)
 
 
-def main(paths: list[str]) -> None:
+def main(arguments: list[str]) -> None:
+    check_export = "--roundtrip" in arguments
+    paths = [a for a in arguments if a != "--roundtrip"]
     if not paths:
-        run("generated-5000.bib", generated(5000))
+        run("generated-5000.bib", generated(5000), check_export=check_export)
     for path in paths:
-        run(path, Path(path).read_bytes())
+        run(path, Path(path).read_bytes(), check_export=check_export)
 
 
 if __name__ == "__main__":

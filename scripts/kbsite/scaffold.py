@@ -168,7 +168,8 @@ def scaffold(type_name: str, entry_id: str, answers: dict[str, str],
     """YAML text for a new entry, or the problems that prevent it.
 
     Missing answers are named with the `--set field=value` that gives them; answers that
-    name other entries must name existing ones (`known`: ids by entry type)."""
+    name other entries must name existing ones (`known`: ids by entry type).
+    """
     problems = []
     if not re.fullmatch(ID_PATTERN, entry_id):
         fixed = re.sub(r"[^a-z0-9]+", "-", entry_id.lower()).strip("-")
