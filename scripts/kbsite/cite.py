@@ -112,16 +112,38 @@ BIBTEX_FIELD_ORDER = (
 _BIBTEX_NAMES = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
 
 
+_MARKS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
+          "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
+          "\u030c": "v", "\u0327": "c", "\u0328": "k"}
+_MARK_AFTER_LETTER = re.compile("([^\\W\\d_])([" + "".join(_MARKS) + "])")
+_ACCENT_COMMAND = re.compile(r"\\([`'^~=u.\"rHvck])\{([^\W\d_])\}")
+
+
+def _accents(text: str) -> str:
+    """Combining accents that Unicode has no precomposed letter for (P̄), as LaTeX accents.
+
+    pdflatex's UTF-8 support stops at a lone combining mark."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text)
+    if not any(c in _MARKS for c in text):
+        return text
+    return _MARK_AFTER_LETTER.sub(lambda m: f"\\{_MARKS[m.group(2)]}{{{m.group(1)}}}", text)
+
+
 def latex_escape(text: str) -> str:
     """Escape LaTeX's special characters, so any entry text compiles as written.
 
     Whitespace is collapsed: BibTeX reads line breaks as spaces anyway.
     """
-    return _LATEX_SPECIAL.sub(lambda m: _LATEX_COMMANDS[m.group(0)], " ".join(text.split()))
+    escaped = _LATEX_SPECIAL.sub(lambda m: _LATEX_COMMANDS[m.group(0)], " ".join(text.split()))
+    return _accents(escaped)
 
 
 def latex_unescape(text: str) -> str:
     """Undo latex_escape (and the braces that protect capitals and names), for comparisons."""
+    marks = {command: mark for mark, command in _MARKS.items()}
+    text = _ACCENT_COMMAND.sub(lambda m: m.group(2) + marks[m.group(1)], text)
     parts = _LATEX_COMMAND.split(text)
     commands = _LATEX_COMMAND.findall(text)
     out = [re.sub(r"[{}]", "", parts[0])]
