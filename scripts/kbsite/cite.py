@@ -122,7 +122,8 @@ _ACCENT_COMMAND = re.compile(r"\\([`'^~=u.\"rHvck])\{([^\W\d_])\}")
 def _accents(text: str) -> str:
     """Combining accents that Unicode has no precomposed letter for (P̄), as LaTeX accents.
 
-    pdflatex's UTF-8 support stops at a lone combining mark."""
+    pdflatex's UTF-8 support stops at a lone combining mark.
+    """
     import unicodedata
 
     text = unicodedata.normalize("NFC", text)
