@@ -77,7 +77,7 @@ def test_biblatex_fields_and_types_are_mapped():
 
 
 @pytest.mark.parametrize(("bib_type", "entry_type", "extra"), [
-    ("conference", "inproceedings", "booktitle = {Proc}"),
+    ("conference", "inproceedings", "booktitle = {Proc}, location = {Setúbal}"),
     ("inbook", "incollection", "booktitle = {Book}, publisher = {P}"),
     ("incollection", "incollection", "booktitle = {Book}, publisher = {P}"),
     ("manual", "techreport", "organization = {Org}"),
@@ -90,6 +90,8 @@ def test_entry_types_are_mapped(bib_type, entry_type, extra):
     data = _one(f"@{bib_type}{{a-2020,\n  author = {{A, B}},\n  title = {{T}},\n  {extra},\n"
                 "  year = 2020\n}\n")
     assert data["entry_type"] == entry_type
+    if "location" in extra:
+        assert data["address"] == "Setúbal"  # biblatex location, BibTeX address
 
 
 def test_article_numbers_and_old_years_are_accepted():

@@ -51,7 +51,7 @@ SCALAR_FIELDS = {
     "volume": "volume", "number": "number", "issue": "number", "publisher": "publisher",
     "organization": "organization", "school": "school", "institution": "institution",
     "howpublished": "howpublished", "isbn": "isbn", "issn": "issn", "note": "note",
-    "type": "genre",
+    "type": "genre", "address": "address", "location": "address",
 }
 VERBATIM_FIELDS = ("url", "doi", "eprint", "eprinttype", "archiveprefix", "primaryclass",
                    "eprintclass", "isbn", "issn")
