@@ -98,6 +98,9 @@ def test_article_numbers_and_old_years_are_accepted():
     data = _one("@article{darwin-1859,\n  author = {Darwin, Charles},\n  title = {T},\n"
                 "  journal = {J},\n  pages = {e13477},\n  year = 1859\n}\n")
     assert (data["pages"], data["year"]) == ("e13477", 1859)
+    acm = _one("@article{acm-2022,\n  author = {A, B},\n  title = {T},\n  journal = {CSUR},\n"
+               "  pages = {114:1--114:29},\n  year = 2022\n}\n")
+    assert acm["pages"] == "114:1-114:29"
 
 
 def test_windows_1252_bytes_are_refused_with_line_and_column_or_repaired():
@@ -211,3 +214,37 @@ def test_written_yaml_reads_back_the_same(value):
     data = {"id": "a-2020", "title": value, "authors": [{"family": value, "given": value}],
             "arxiv": {"id": value}, "keywords": [value, "k"], "year": 1999}
     assert yaml.safe_load(to_yaml(data)) == data
+
+
+def test_cli_dry_run_writes_nothing_and_a_missing_summary_is_a_validate_warning(kb_copy,
+                                                                                 tmp_path):
+    import subprocess
+    import sys
+
+    def kbsite(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kbsite", *args, "--kb", "kb"],
+                              cwd=tmp_path, capture_output=True, text=True, check=False)
+
+    kb_dir = kb_copy()
+    (tmp_path / "lib.bib").write_bytes(
+        b"@misc{Lee2020,\n  author = {Lee, K},\n  title = {Caf\xe9}\n}\n")
+    before = sorted(p.name for p in (kb_dir / "citations").iterdir())
+    dry = kbsite("import-bibtex", "lib.bib", "--dry-run")
+    assert dry.returncode == 1  # the Windows-1252 byte is refused...
+    assert "lib.bib:3:15: expected UTF-8 text, found byte 0xE9" in dry.stderr
+    repaired = kbsite("import-bibtex", "lib.bib", "--dry-run", "--repair")
+    assert repaired.returncode == 0, repaired.stderr  # ...or repaired, and said so
+    assert "renamed: Lee2020 -> lee-nd (keys must be kebab-case)" in repaired.stdout
+    assert "kb/citations/lee-nd.yaml: would be written" in repaired.stdout
+    assert "1 would be imported, 0 refused" in repaired.stdout
+    assert sorted(p.name for p in (kb_dir / "citations").iterdir()) == before
+    done = kbsite("import-bibtex", "lib.bib", "--repair")
+    assert done.returncode == 0, done.stderr
+    assert "title: Café" in (kb_dir / "citations" / "lee-nd.yaml").read_text(encoding="utf-8")
+    (kb_dir / "citations" / "lee-nd.yaml").unlink()  # not cited yet: validate would refuse it
+    cited = kb_dir / "citations" / "doe-2021.yaml"
+    cited.write_text(cited.read_text(encoding="utf-8").replace(
+        "summary: A survey of test practice.\n", ""), encoding="utf-8")
+    validate = kbsite("validate")
+    assert validate.returncode == 0, validate.stderr
+    assert "warning: kb/citations/doe-2021.yaml:1: summary to be written" in validate.stdout

@@ -52,6 +52,11 @@ def _validate(args: argparse.Namespace) -> int:
         raise  # the report itself goes to stderr, as for every command
     counts = ", ".join(f"{len(kb.of_type(t.name))} {t.folder}" for t in ENTRY_TYPES)
     print(f"{args.kb.as_posix()} is valid: {counts}")
+    for citation in kb.citations:
+        if not citation.summary:  # allowed (bulk imports), but a gap to close
+            line = citation.source.position(("id",)).line
+            print(f"warning: {citation.source.path}:{line}: summary to be written "
+                  "(write `summary` in your own words, never the abstract)")
     return EXIT_OK
 
 

@@ -490,10 +490,10 @@ CITATION = Record(
             name="pages",
             spec=Text(
                 description=(
-                    "Page range with a single hyphen, e.g. 305-312, one page, or an article "
-                    "number such as e13477."
+                    "Page range with a single hyphen, e.g. 305-312, one page, an article "
+                    "number such as e13477, or article:page as in 114:1-114:29."
                 ),
-                pattern=r"^[A-Za-z]{0,3}[0-9]+(-[A-Za-z]{0,3}[0-9]+)?$",
+                pattern=r"^[A-Za-z]{0,3}[0-9]+(:[0-9]+)?(-[A-Za-z]{0,3}[0-9]+(:[0-9]+)?)?$",
                 expectation="a page or page range such as 305-312, or an article number",
             ),
         ),
