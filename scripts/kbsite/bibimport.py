@@ -366,6 +366,11 @@ def derive_id(data: dict[str, Any], taken: set[str]) -> str:
     return candidate
 
 
+def _line(block: Any) -> int:
+    """The 1-based line a parsed block starts on (bibtexparser counts from 0)."""
+    return int(block.start_line or 0) + 1
+
+
 def import_bibtex(data: bytes | str, shown: str, kb: KnowledgeBase, *, role: str,
                   summary: str = "", kb_folder: str = "kb",
                   existing_ids: frozenset[str] = frozenset(), repair: bool = False
@@ -385,18 +390,18 @@ def import_bibtex(data: bytes | str, shown: str, kb: KnowledgeBase, *, role: str
     for string in library.strings:
         value, undefined = expand(string.value, macros)
         for name in undefined:
-            problems.add(string.start_line + 1, 0, f"expected a defined @string macro, found "
+            problems.add(_line(string), 0, f"expected a defined @string macro, found "
                          f"`{name}`", "define it with @string before its first use")
         macros[string.key.lower()] = value
     duplicates: dict[str, list[int]] = {}
     unparsed = 0
     for block in library.failed_blocks:
         if isinstance(block, DuplicateBlockKeyBlock):
-            duplicates.setdefault(block.key, [block.previous_block.start_line + 1]).append(
-                block.start_line + 1)
+            duplicates.setdefault(block.key, [_line(block.previous_block)]).append(
+                _line(block))
         else:
             unparsed += 1
-            problems.add(block.start_line + 1, 0,
+            problems.add(_line(block), 0,
                          "expected a complete BibTeX entry, found one that does not parse",
                          "check this entry for an unbalanced brace, quote, or a missing comma")
     for key, lines in duplicates.items():
@@ -409,8 +414,8 @@ def import_bibtex(data: bytes | str, shown: str, kb: KnowledgeBase, *, role: str
     refused_keys = set(duplicates)
     entries: list[tuple[Entry, int]] = []
     for entry in library.entries:
-        line = entry.start_line + 1
-        last = line + entry.raw.count("\n")
+        line = _line(entry)
+        last = line + (entry.raw or "").count("\n")
         if entry.key in refused_keys:
             continue
         if any(line <= bad <= last for bad in bad_lines):
@@ -490,7 +495,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value)
-    if _PLAIN.fullmatch(text) and _RESOLVER.resolve(
+    if _PLAIN.fullmatch(text) and _RESOLVER.resolve(  # type: ignore[no-untyped-call]
             yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str":
         return text  # YAML reads it back as this very string
     return json.dumps(text, ensure_ascii=False)

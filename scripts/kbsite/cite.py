@@ -545,7 +545,7 @@ def kb_bibtex(cff: dict[str, Any]) -> str:
     library = Library()
     library.add(Entry("misc", KB_CITATION_KEY,
                       [Field(name, value) for name, value in fields.items() if value]))
-    style = BibtexFormat()
+    style = BibtexFormat()  # type: ignore[no-untyped-call]
     style.indent = "  "
     return bibtexparser.write_string(library, bibtex_format=style).strip("\n") + "\n"
 
