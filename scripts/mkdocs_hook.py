@@ -45,6 +45,10 @@ def on_config(config: Any) -> Any:
     except KBError as error:
         raise PluginError(f"The knowledge base has problems:\n{error}") from None
     setattr(config, _SITE_ATTRIBUTE, site)
+    if not config.site_url:
+        # The published address gives canonical links and a full sitemap.xml. It is set
+        # here, not as `site_url`, because `mkdocs serve` would then serve under its path.
+        config.site_url = config.extra.get("published_url") or None
     if config.nav:
         config.nav = _expand_nav(config.nav, site)
     return config

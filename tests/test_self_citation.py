@@ -31,7 +31,7 @@ def test_citation_cff_names_version_release_date_and_address():
     released = datetime.date.fromisoformat(str(CFF["date-released"]))
     assert released.year >= 2024
     mkdocs = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    assert f"site_url: {CFF['url']}" in mkdocs
+    assert f"published_url: {CFF['url']}" in mkdocs
     assert CFF["repository-code"].startswith("https://github.com/")
 
 
