@@ -190,3 +190,21 @@ def test_coins_attribute_keeps_every_value_inside_it(citation):
     assert titles == {_norm(citation.title)}
     people = [value for key, value in pairs if key in ("rft.au", "rft.aucorp")]
     assert people == [_norm(a.sort_name) for a in citation.authors]
+
+
+UNCLOSED_TAG = Citation(**{**HOSTILE[0].__dict__, "id": "unclosed-tag",
+                          "title": "x<img src=x onerror=alert(1) y & z &amp; <i>",
+                          "howpublished": "a<b c"})
+
+
+@pytest.mark.parametrize("style", ["apa", "harvard-cite-them-right"])
+@pytest.mark.parametrize("citation", [*ALL, UNCLOSED_TAG], ids=[*IDS, "unclosed-tag"])
+def test_formatted_html_references_hold_only_italics_and_text(citation, style):
+    from kbsite.cite import format_reference, plain_text
+
+    reference = format_reference(citation, style, html=True)
+    parser = _SpanCollector()
+    parser.feed(reference)
+    assert {s["tag"] for s in parser.spans} <= {"i", "b", "sup", "sub"}
+    assert all(set(s) == {"tag"} for s in parser.spans)  # no attribute at all
+    assert plain_text(reference) == format_reference(citation, style)  # same words, as text

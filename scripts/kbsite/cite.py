@@ -429,6 +429,19 @@ def _render_item(citation: Citation, style: str) -> dict[str, Any]:
 _ALLOWED_TAGS = re.compile(r"</?(i|b|sup|sub)>")
 
 
+def _html_escaped(value: Any) -> Any:
+    """Every string in a CSL item escaped for HTML text (ids and dates untouched)."""
+    import html
+
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, list):
+        return [_html_escaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key == "id" else _html_escaped(item) for key, item in value.items()}
+    return value
+
+
 def format_reference(citation: Citation, style: str, *, html: bool = False) -> str:
     """One reference in a CSL style ('apa', 'harvard-cite-them-right'), plain text or HTML.
 
@@ -439,10 +452,13 @@ def format_reference(citation: Citation, style: str, *, html: bool = False) -> s
     from citeproc import CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
+    item = _render_item(citation, style)
+    if html:
+        item = _html_escaped(item)  # citeproc-py's HTML formatter does not escape the data
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bibliography = CitationStylesBibliography(
-            _style(style), CiteProcJSON([_render_item(citation, style)]),
+            _style(style), CiteProcJSON([item]),
             formatter.html if html else formatter.plain)
         bibliography.register(CslCitation([CitationItem(citation.id)]))
         text = " ".join(str(bibliography.bibliography()[0]).split())
