@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -30,11 +31,23 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = REPO / "docs" / "assets" / "screenshots"
 
 
+PUBLISHED_URL = re.search(r"^\s*published_url:\s*(\S+)",
+                          (REPO / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site quietly, answering missing pages with its 404.html as hosts do."""
 
     def log_message(self, *args: object) -> None:
         pass
+
+    def translate_path(self, path: str) -> str:
+        # The site is published under a path (extra.published_url); 404.html links there
+        # absolutely. Serve that path too, as the host does.
+        prefix = "/" + urlparse(PUBLISHED_URL).path.strip("/") + "/"
+        if prefix != "//" and path.startswith(prefix):
+            path = "/" + path.removeprefix(prefix)
+        return super().translate_path(path)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None
                    ) -> None:
