@@ -402,3 +402,29 @@ def test_screenshots_of_the_real_build(visit, tmp_path, name, path):
     page.set_viewport_size({"width": 1280, "height": 860})
     page.screenshot(path=str(folder / f"{name}.png"))
     assert (folder / f"{name}.png").stat().st_size > 20_000
+
+
+def test_copy_button_copies_the_reference_as_rich_and_plain_text(browser, server):
+    from kbsite import check_kb
+    from kbsite.cite import format_reference
+
+    citation = next(c for c in check_kb(REPO / "kb", REPO).citations if c.id == "araujo-2024")
+    session = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = session.goto("/citations/araujo-2024/")
+        button = page.get_by_role("button", name="Copy the APA 7 reference")
+        button.click()
+        page.wait_for_function("() => [...document.querySelectorAll('.kb-reference__copy')]"
+                               ".some(b => b.textContent === 'Copied')")
+        rich = page.evaluate("""async () => {
+            const [item] = await navigator.clipboard.read();
+            return await (await item.getType('text/html')).text();
+        }""")
+        plain = page.evaluate("() => navigator.clipboard.readText()")
+        assert plain == format_reference(citation, "apa")
+        assert rich == format_reference(citation, "apa", html=True)  # italics kept
+        assert "<i>Proceedings of the 26th" in rich
+        assert session.errors == []
+        assert session.outside == []
+    finally:
+        session.close()
