@@ -121,6 +121,10 @@ def on_config(config: Any) -> Any:
     setattr(config, _SITE_ATTRIBUTE, site)
     for note in site.notes:
         _log.info("kbsite: %s", note)
+    if not config.site_url:
+        # The published address gives canonical links and a full sitemap.xml. It is set
+        # here, not as `site_url`, because `mkdocs serve` would then serve under its path.
+        config.site_url = config.extra.get("published_url") or None
     if config.nav:
         config.nav = _expand_nav(config.nav, site)
     if not _serving() and not _command.get("dirty"):  # a dirty build updates the site in place

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -30,11 +31,23 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = REPO / "docs" / "assets" / "screenshots"
 
 
+PUBLISHED_URL = re.search(r"^\s*published_url:\s*(\S+)",
+                          (REPO / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site quietly, answering missing pages with its 404.html as hosts do."""
 
     def log_message(self, *args: object) -> None:
         pass
+
+    def translate_path(self, path: str) -> str:
+        # The site is published under a path (extra.published_url); 404.html links there
+        # absolutely. Serve that path too, as the host does.
+        prefix = "/" + urlparse(PUBLISHED_URL).path.strip("/") + "/"
+        if prefix != "//" and path.startswith(prefix):
+            path = "/" + path.removeprefix(prefix)
+        return super().translate_path(path)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None
                    ) -> None:
@@ -389,3 +402,29 @@ def test_screenshots_of_the_real_build(visit, tmp_path, name, path):
     page.set_viewport_size({"width": 1280, "height": 860})
     page.screenshot(path=str(folder / f"{name}.png"))
     assert (folder / f"{name}.png").stat().st_size > 20_000
+
+
+def test_copy_button_copies_the_reference_as_rich_and_plain_text(browser, server):
+    from kbsite import check_kb
+    from kbsite.cite import format_reference
+
+    citation = next(c for c in check_kb(REPO / "kb", REPO).citations if c.id == "araujo-2024")
+    session = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = session.goto("/citations/araujo-2024/")
+        button = page.get_by_role("button", name="Copy the APA 7 reference")
+        button.click()
+        page.wait_for_function("() => [...document.querySelectorAll('.kb-reference__copy')]"
+                               ".some(b => b.textContent === 'Copied')")
+        rich = page.evaluate("""async () => {
+            const [item] = await navigator.clipboard.read();
+            return await (await item.getType('text/html')).text();
+        }""")
+        plain = page.evaluate("() => navigator.clipboard.readText()")
+        assert plain == format_reference(citation, "apa")
+        assert rich == format_reference(citation, "apa", html=True)  # italics kept
+        assert "<i>Proceedings of the 26th" in rich
+        assert session.errors == []
+        assert session.outside == []
+    finally:
+        session.close()

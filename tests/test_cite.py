@@ -42,7 +42,7 @@ def _citation(**fields) -> Citation:
     ("Operations (MLOps): Overview", "Operations ({MLOps}): Overview"),
     ("ML DevOps Adoption in Practice", "{ML} {DevOps} Adoption in Practice"),
     ("Rio de Janeiro buses", "Rio de Janeiro buses"),
-    ("50% of R&D {braces}", r"50\% of R\&D \{braces\}"),
+    ("50% of R&D {braces}", r"50\% of R\&D \textbraceleft{}braces\textbraceright{}"),
 ])
 def test_titles_protect_capitals_and_escape_latex(title, expected):
     assert protect_capitals(title) == expected

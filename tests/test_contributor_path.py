@@ -52,7 +52,7 @@ def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
     assert 'href="../../benefits/faster-rollbacks/"' in principle
     citation = (site / "citations" / "example-2026" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../benefits/faster-rollbacks/"' in citation
-    assert '<meta name="citation_doi" content="10.9999/example.2026">' in citation
+    assert "rft_id=info%3Adoi%2F10.9999%2Fexample.2026" in citation  # COinS, for Zotero
     assert "@inproceedings{example-2026," in (site / "references.bib").read_text(
         encoding="utf-8")
 

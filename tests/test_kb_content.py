@@ -116,7 +116,8 @@ VERIFIED_RECORDS = {
                          "doi": ""},
     "araujo-2023-artifacts": {"doi": "10.5281/zenodo.10685254", "year": 2023},
     "offerman-2022": {"arxiv_id": "2211.09390", "doi": "", "year": 2022},
-    "zhou-2022": {"doi": "10.1145/3510457.3513054", "arxiv_id": "2205.01446", "year": 2022},
+    "zhou-2022": {"published_doi": "10.1145/3510457.3513054", "doi": "", "arxiv_id": "2205.01446",
+                  "year": 2022},
     "carvalho-masters-dissertation": {"year": None},
 }
 

@@ -43,7 +43,9 @@ def test_json_export_matches_the_knowledge_base(built_site):
 
 EXTERNAL_LOAD = re.compile(
     r"""<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=["']?(?:https?:)?//"""
-    r"""|<link\b[^>]*\bhref=["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", re.I)
+    r"""|<link\b(?![^>]*\brel=["']?canonical)[^>]*\bhref=["']?(?:https?:)?//"""
+    r"""|url\(\s*["']?(?:https?:)?//""", re.I)
+"""Anything a browser would fetch; a canonical link names the page's address, fetches nothing."""
 
 
 def test_no_page_loads_anything_from_an_outside_host(built_site):
@@ -122,14 +124,23 @@ def test_hostile_entry_text_is_shown_as_text(tmp_path):
         assert 'href="javascript:' not in content, path
 
 
-def test_citation_pages_carry_highwire_tags_and_downloads(built_site):
+def test_citation_pages_offer_coins_to_zotero_and_nothing_to_google_scholar(built_site):
+    from html import unescape
+    from urllib.parse import parse_qsl
+
     page = (built_site / "citations" / "araujo-2024" / "index.html").read_text(encoding="utf-8")
-    assert ('<meta name="citation_title" content="Professional Insights into Benefits and '
-            'Limitations of Implementing MLOps Principles">') in page
-    assert page.count('<meta name="citation_author"') == 4
-    assert '<meta name="citation_doi" content="10.5220/0012741100003690">' in page
-    assert '<meta name="citation_conference_title"' in page
-    assert '<meta name="citation_firstpage" content="305">' in page
+    assert '<meta name="citation_' not in page  # the page is about the paper, not the paper
+    [title] = re.findall(r'<span class="Z3988" title="([^"]*)"></span>', page)
+    pairs = parse_qsl(unescape(title))
+    assert ("rft_val_fmt", "info:ofi/fmt:kev:mtx:book") in pairs
+    assert ("rft.genre", "proceeding") in pairs  # Zotero: conferencePaper
+    assert [v for k, v in pairs if k == "rft.au"] == [
+        "Araujo, Gabriel", "Kalinowski, Marcos", "Endler, Markus", "Calefato, Fabio"]
+    assert ("rft_id", "info:doi/10.5220/0012741100003690") in pairs
+    assert not any(k == "rft.description" for k, _ in pairs)  # no invented abstract
+    assert '<link rel="canonical" href="https://' in page
+    sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "citations/araujo-2024/</loc>" in sitemap
     assert 'href="../araujo-2024.bib"' in page
     assert (built_site / "citations" / "araujo-2024.bib").read_text(
         encoding="utf-8").startswith("@inproceedings{araujo-2024,")

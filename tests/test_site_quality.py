@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html.parser
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from conftest import require_or_skip
+from conftest import REPO, require_or_skip
 
 
 class _LinkCollector(html.parser.HTMLParser):
@@ -36,6 +37,11 @@ def _parse(path: Path) -> _LinkCollector:
     return collector
 
 
+PUBLISHED_URL = re.search(r"^\s*published_url:\s*(\S+)",
+                          (REPO / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+"""Where the site is published: 404.html links absolutely, under this path."""
+
+
 def _target(site: Path, page: Path, link: str) -> tuple[Path, str] | None:
     parsed = urlparse(link)
     if parsed.scheme or parsed.netloc or link.startswith(("mailto:", "data:")):
@@ -44,6 +50,8 @@ def _target(site: Path, page: Path, link: str) -> tuple[Path, str] | None:
     path = unquote(parsed.path)
     if path.startswith("/"):  # root-relative (404.html is served at any depth)
         base, path = "", path.lstrip("/")
+        prefix = urlparse(PUBLISHED_URL).path.strip("/") + "/"
+        path = path.removeprefix(prefix) if prefix != "/" else path  # the site's own path
     resolved = page if not path else site / posixpath.normpath(posixpath.join(base, path))
     if resolved.is_dir() or path.endswith("/"):
         resolved = resolved / "index.html"

@@ -383,8 +383,9 @@ def test_bad_byte_in_an_imported_bibtex_file_is_reported_at_its_line_and_column(
                             capture_output=True, text=True, check=False, timeout=60)
     assert result.returncode == 1
     assert result.stderr == (
-        "new.bib:2:15: expected UTF-8 text, found the byte 0xE9\n"
-        "    hint: save the file as UTF-8 (most editors offer this under 'encoding')\n"
+        "new.bib:2:15: expected UTF-8 text, found byte 0xE9, which is not UTF-8 (in "
+        "Windows-1252 it is `é`)\n"
+        "    hint: save the file as UTF-8, or pass --repair to convert Windows-1252 characters\n"
         "1 error in 1 file\n")
 
 

@@ -8,15 +8,14 @@ import sys
 from pathlib import Path
 
 from kbsite.bibimport import import_bibtex
-from kbsite.cite import export_bibtex
+from kbsite.cite import citation_cff, export_bibtex
 from kbsite.errors import KBError, format_report
 from kbsite.graph import build_graph
 from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
 from kbsite.published import field_reference, schema_files
 from kbsite.registry import ENTRY_TYPES
-from kbsite.scaffold import PROMPTS, scaffold
-from kbsite.sources import decode
+from kbsite.scaffold import PROMPTS, check_answer, scaffold
 from kbsite.vocabulary import CITATION_ROLES
 from kbsite.write import UnsafeWriteError, write_changed_files, write_new_files, write_tree
 
@@ -47,6 +46,11 @@ def _validate(args: argparse.Namespace) -> int:
         raise  # the report itself goes to stderr, as for every command
     counts = ", ".join(f"{len(kb.of_type(t.name))} {t.folder}" for t in ENTRY_TYPES)
     print(f"{args.kb.as_posix()} is valid: {counts}")
+    for citation in kb.citations:
+        if not citation.summary:  # allowed (bulk imports), but a gap to close
+            line = citation.source.position(("id",)).line
+            print(f"warning: {citation.source.path}:{line}: summary to be written "
+                  "(write `summary` in your own words, never the abstract)")
     return EXIT_OK
 
 
@@ -154,27 +158,53 @@ def _export_bibtex(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _citation_cff(args: argparse.Namespace) -> int:
+    kb = check_kb(args.kb, Path.cwd())
+    path = Path("CITATION.cff")
+    current = path.read_text(encoding="utf-8")
+    expected = citation_cff(current, kb.citations)
+    if current == expected:
+        print("CITATION.cff: unchanged")
+        return EXIT_OK
+    if args.check:
+        print("CITATION.cff: references differ from kb/citations; run `kbsite citation-cff`",
+              file=sys.stderr)
+        return EXIT_INVALID
+    path.write_text(expected, encoding="utf-8")
+    print("CITATION.cff: written")
+    return EXIT_OK
+
+
 def _import_bibtex(args: argparse.Namespace) -> int:
     # Other problems in the knowledge base (such as a citation imported but not yet cited)
     # must not block an import; existing files still count, valid or not.
     loaded = load_kb(args.kb, Path.cwd())
-    text, problems = decode(args.file.read_bytes(), args.file.as_posix())
-    if text is None:
-        print(format_report(problems), file=sys.stderr)
+    shown = args.file.as_posix()
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        print(f"{shown}: cannot be read ({error.strerror})", file=sys.stderr)
         return EXIT_INVALID
-    result = import_bibtex(text, args.file.as_posix(), loaded.kb, role=args.role,
-                           summary=args.summary, kb_folder=args.kb.as_posix(),
+    result = import_bibtex(data, shown, loaded.kb, role=args.role, summary=args.summary,
+                           kb_folder=args.kb.as_posix(), repair=args.repair,
                            existing_ids=loaded.file_ids.get("citation", frozenset()))
     if result.issues:
         print(format_report(result.issues), file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
-        return EXIT_INVALID
-    for name in write_new_files(result.files, Path.cwd()):
-        print(f"{name}: written")
+    for key, new_id in result.renamed:
+        print(f"renamed: {key} -> {new_id} (keys must be kebab-case)")
+    if args.dry_run:
+        for name in result.files:
+            print(f"{name}: would be written")
+    else:
+        for name in write_new_files(result.files, Path.cwd()):
+            print(f"{name}: written")
     for note in result.notes:
         print(f"note: {note}")
-    print("next: cite the new entry from an evidence item, then run `make validate`")
-    return EXIT_OK
+    verb = "would be imported" if args.dry_run else "imported"
+    print(f"{len(result.files)} {verb}, {result.refused} refused")
+    if result.files and not args.dry_run:
+        print("next: cite the new entries from evidence items, then run `make validate`")
+    return EXIT_INVALID if result.issues else EXIT_OK
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -188,12 +218,23 @@ def _new(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     interactive = sys.stdin.isatty() and not args.no_input
+    known = dict(loaded.file_ids)
     for prompt in PROMPTS[args.type]:
         if prompt.name in answers or not interactive:
             continue
         example = f" (e.g. {prompt.example})" if prompt.example else ""
-        answers[prompt.name] = input(f"{prompt.question}{example}: ").strip()
-    text, problems = scaffold(args.type, args.id, answers, existing)
+        while True:  # each answer is checked as it is given, and asked again until it fits
+            try:
+                answer = input(f"{prompt.question}{example}: ").strip()
+            except EOFError:
+                answer = ""
+                break
+            problem = check_answer(args.type, prompt.name, answer, known)
+            if not problem:
+                break
+            print(f"  {problem}; try again (or Ctrl-D to stop)", file=sys.stderr)
+        answers[prompt.name] = answer
+    text, problems = scaffold(args.type, args.id, answers, existing, known)
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -241,10 +282,19 @@ def parser() -> argparse.ArgumentParser:
                         help="citations, or the citations of principles, benefits, limitations")
     export.add_argument("--out", type=Path, help="write to this file instead of stdout")
     export.set_defaults(run=_export_bibtex)
+    cff = command("citation-cff", "rewrite CITATION.cff's references from kb/citations")
+    cff.add_argument("--check", action="store_true", help="only report a difference")
+    cff.set_defaults(run=_citation_cff)
     importer = command("import-bibtex", "turn BibTeX entries into new citation entries")
     importer.add_argument("file", type=Path, help="a .bib file")
-    importer.add_argument("--summary", required=True,
-                          help="your own one-paragraph summary of the source (never the abstract)")
+    importer.add_argument("--summary", default="",
+                          help="your own one-paragraph summary of the source (never the "
+                               "abstract); without it the page says 'summary to be written'")
+    importer.add_argument("--dry-run", action="store_true",
+                          help="report what would be imported, write nothing")
+    importer.add_argument("--repair", action="store_true",
+                          help="convert Windows-1252 bytes and C1 control characters, noting "
+                               "each repair")
     importer.add_argument("--role", default="related",
                           choices=[name for name, _ in CITATION_ROLES.values],
                           help="primary study, framework, or related work (default: related)")

@@ -323,7 +323,7 @@ Related = RelatedSource
 def _required_by_entry_type() -> tuple[Requirement, ...]:
     rows = {"article": ("journal", "year"), "inproceedings": ("booktitle", "year"),
             "incollection": ("booktitle", "publisher", "year"), "book": ("publisher", "year"),
-            "mastersthesis": ("school", "year"), "phdthesis": ("school", "year"),
+            "mastersthesis": ("school",), "phdthesis": ("school",),
             "techreport": ("institution", "year")}
     return tuple(Requirement("entry_type", kind, fields) for kind, fields in rows.items())
 
@@ -342,15 +342,23 @@ class Citation(Entry):
         description="Title as published, without BibTeX braces.")
     authors: Annotated[tuple[Author, ...], Field(min_length=1, max_length=MAX_AUTHORS)] = Field(
         description="Authors in published order.")
-    year: Annotated[int, Whole(1900, 2100)] | None = Field(
+    year: Annotated[int, Whole(1000, 2100)] | None = Field(
         None, description="Year of publication.")
+    kind: Annotated[str, v.WORK_KINDS] = Field("", description=v.WORK_KINDS.description)
+    genre: Annotated[str, PlainText(80)] = Field(
+        "", description="What the work calls itself, printed with it: e.g. Master's "
+        "dissertation (BibTeX `type`, CSL `genre`).")
+    author_list: Annotated[str, v.AUTHOR_LISTS] = Field(
+        "complete", description=v.AUTHOR_LISTS.description)
     journal: Annotated[str, PlainText(300)] = Field("", description="Journal name.")
     booktitle: Annotated[str, PlainText(300)] = Field("", description="Proceedings title.")
     volume: Annotated[str, PlainText(20)] = Field("", description="Volume.")
     number: Annotated[str, PlainText(20)] = Field("", description="Issue number.")
-    pages: Annotated[str, Pattern(r"^[0-9]+(-[0-9]+)?$",
-                                  "a page or page range such as 305-312", 40)] = Field(
-        "", description="Page range with a single hyphen, e.g. 305-312, or one page.")
+    pages: Annotated[str, Pattern(
+        r"^[A-Za-z]{0,3}[0-9]+(:[0-9]+)?(-[A-Za-z]{0,3}[0-9]+(:[0-9]+)?)?$",
+        "a page or page range such as 305-312, or an article number", 40)] = Field(
+        "", description="Page range with a single hyphen, e.g. 305-312, one page, an article "
+        "number such as e13477, or article:page as in 114:1-114:29.")
     publisher: Annotated[str, PlainText(200)] = Field("", description="Publisher.")
     organization: Annotated[str, PlainText(200)] = Field("", description="Organising body.")
     school: Annotated[str, PlainText(300)] = Field("", description="University, for theses.")
@@ -358,6 +366,8 @@ class Citation(Entry):
         "", description="Institution, for reports.")
     howpublished: Annotated[str, PlainText(200)] = Field(
         "", description="How it was published, for misc entries.")
+    address: Annotated[str, PlainText(120)] = Field(
+        "", description="Place of publication (city, country), as styles print it.")
     isbn: Annotated[str, Pattern(r"^[0-9][0-9-]{8,15}[0-9Xx]$",
                                  "an ISBN such as 978-989-758-692-7", 20)] = Field(
         "", description="ISBN with hyphens.")
@@ -366,12 +376,21 @@ class Citation(Entry):
     doi: Annotated[str, Pattern(r"^10\.[0-9]{4,9}/[^\s]+$",
                                 "a DOI such as 10.1109/ACCESS.2023.3262138")] = Field(
         "", description="DOI without the https://doi.org/ prefix.")
+    published_doi: Annotated[str, Pattern(r"^10\.[0-9]{4,9}/[^\s]+$",
+                                          "a DOI such as 10.1145/3510457.3513054")] = Field(
+        "", description="DOI of the peer-reviewed version of a preprint; the entry itself "
+        "stays the preprint (its exports carry the preprint's identity).")
+    accessed: Annotated[str, Pattern(
+        r"^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "a date such as 2025-02-08", 10)] = Field(
+        "", description="Date the editors last opened the web page or preprint (YYYY-MM-DD).")
     url: Annotated[str, Pattern(r"^https://[^\s<>\"]+$", "an https:// address without spaces",
                                 2000)] = Field("", description="Landing page (https).")
     arxiv: Arxiv | None = Field(None, description="The arXiv preprint of this work.")
     note: Note = Field("", description="A note printed with the reference.")
     summary: Annotated[str, PlainText(1500, multiline=True)] = Field(
-        description="Paraphrased summary of the source.")
+        "", description="Paraphrased summary of the source, in your own words (never the "
+        "abstract). It may be left out while it is being written: the page then says so.")
     study: StudyDesign | None = Field(None, description="How the study was done.")
     keywords: Annotated[tuple[Annotated[str, PlainText(80)], ...], Field(max_length=MAX_TAGS),
                         UNIQUE] = Field(

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from kbsite import links, vocabulary
-from kbsite.cite import STYLES, export_bibtex, export_ris, format_reference
+from kbsite.cite import STYLES, coins, export_bibtex, export_ris, format_reference
 from kbsite.errors import Issue, KBError
 from kbsite.graph import Graph, principle_order
 from kbsite.guide_view import guide_form, guide_script_json
@@ -171,8 +171,9 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             citation=citation,
             bibtex=export_bibtex([citation]),
             ris=export_ris([citation]),
-            formatted={label: format_reference(citation, style) for style, label in STYLES.items()},
-            highwire=highwire_tags(citation),
+            formatted={label: format_reference(citation, style, html=True)
+                       for style, label in STYLES.items()},
+            coins=coins(citation),
         )
     entries = graph.entries
     for guide in kb.guides:
@@ -349,35 +350,6 @@ def conditions_text(guide: Guide, rule: Rule) -> str:
                       if o.id in c.options)
         for c in rule.when
     )
-
-
-def highwire_tags(citation: Citation) -> list[tuple[str, str]]:
-    """Highwire Press `citation_*` meta tags, which Zotero and Google Scholar read."""
-    tags = [("citation_title", citation.title)]
-    tags += [("citation_author", a.sort_name) for a in citation.authors]
-    if citation.year:
-        tags.append(("citation_publication_date", str(citation.year)))
-    if citation.journal:
-        tags.append(("citation_journal_title", citation.journal))
-    if citation.booktitle:
-        tags.append(("citation_conference_title", citation.booktitle))
-    if citation.school:
-        tags.append(("citation_dissertation_institution", citation.school))
-    if citation.pages:
-        first, _, last = citation.pages.partition("-")
-        tags.append(("citation_firstpage", first))
-        if last:
-            tags.append(("citation_lastpage", last))
-    for name, value in (("citation_volume", citation.volume), ("citation_issue", citation.number),
-                        ("citation_publisher", citation.publisher), ("citation_doi", citation.doi),
-                        ("citation_isbn", citation.isbn), ("citation_issn", citation.issn),
-                        ("citation_arxiv_id", citation.arxiv_id)):
-        if value:
-            tags.append((name, value))
-    landing = citation.url or (f"https://doi.org/{citation.doi}" if citation.doi else "")
-    if landing:
-        tags.append(("citation_abstract_html_url", landing))
-    return tags
 
 
 def citation_order(citation: Citation) -> tuple[int, str]:

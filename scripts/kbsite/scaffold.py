@@ -111,9 +111,47 @@ def entry_data(type_name: str, entry_id: str, answers: dict[str, str]) -> dict[s
     return data
 
 
+REFERENCES = {"citation": "citation", "principles": "principle"}
+"""Answers that name other entries, and the type of entry each must name."""
+_SPLIT_ANSWERS = {"principles": ",", "study": ","}
+
+
+def check_answer(type_name: str, name: str, value: str,
+                 known: dict[str, frozenset[str]] | None = None) -> str:
+    """The problem with one answer, checked as soon as it is given; "" when it is fine."""
+    prompt = next(p for p in PROMPTS[type_name] if p.name == name)
+    if not value.strip():
+        return "expected a value, found none" if prompt.required else ""
+    target = REFERENCES.get(name)
+    if target and known is not None:
+        ids = _split(value) if name in _SPLIT_ANSWERS else [value.strip()]
+        missing = [i for i in ids if i not in known.get(target, frozenset())]
+        if missing:
+            return (f"expected the id of an existing {target}, found `{missing[0]}`"
+                    f" (see kb/{BY_NAME[target].folder}/)")
+    if type_name == "citation" and name == "authors":
+        if not all(part.partition(",")[0].strip() for part in value.split(";")):
+            return "expected names as 'Family, Given' separated by ';', found an empty name"
+        return ""
+    if name == "year" and not value.strip().isdigit():
+        return f"expected a year such as 2024, found `{value}`"
+    # The entry as far as it is known, checked by the model; only this answer's problems count.
+    answers = {p.name: "" for p in PROMPTS[type_name]} | {name: value}
+    data = entry_data(type_name, "new-entry", answers)
+    for violation in check(BY_NAME[type_name].model, data):
+        if name in violation.path:
+            return violation.message + (f" ({violation.hint})" if violation.hint else "")
+    return ""
+
+
 def scaffold(type_name: str, entry_id: str, answers: dict[str, str],
-             existing_ids: set[str]) -> tuple[str, list[str]]:
-    """YAML text for a new entry, or the problems that prevent it."""
+             existing_ids: set[str], known: dict[str, frozenset[str]] | None = None
+             ) -> tuple[str, list[str]]:
+    """YAML text for a new entry, or the problems that prevent it.
+
+    Missing answers are named with the `--set field=value` that gives them; answers that
+    name other entries must name existing ones (`known`: ids by entry type).
+    """
     problems = []
     if not re.fullmatch(ID_PATTERN, entry_id):
         fixed = re.sub(r"[^a-z0-9]+", "-", entry_id.lower()).strip("-")
@@ -123,7 +161,15 @@ def scaffold(type_name: str, entry_id: str, answers: dict[str, str],
     missing = [p.name for p in PROMPTS[type_name] if p.required and not answers.get(p.name)]
     if missing:
         problems.append("expected values for " + ", ".join(f"`{name}`" for name in missing)
-                        + ", found none")
+                        + ", found none; give each with "
+                        + " ".join(f"--set {name}=VALUE" for name in missing))
+    for prompt in PROMPTS[type_name]:
+        value = answers.get(prompt.name, "")
+        if prompt.name in missing or not value:
+            continue
+        problem = check_answer(type_name, prompt.name, value, known)
+        if problem:
+            problems.append(f"{prompt.name}: {problem}")
     if problems:
         return "", problems
     data = entry_data(type_name, entry_id, answers)

@@ -95,6 +95,27 @@ BIBTEX_TYPES = Choice(
     ),
 )
 
+WORK_KINDS = Choice(
+    description=(
+        "What a `misc` (or other) entry is, when the entry type does not say it: a `preprint`, "
+        "a `dataset`, a `webpage` or `software`. It decides the RIS, CSL and Zotero item type."
+    ),
+    values=(
+        ("preprint", "Preprint"),
+        ("dataset", "Data set"),
+        ("webpage", "Web page"),
+        ("software", "Software"),
+    ),
+)
+
+AUTHOR_LISTS = Choice(
+    description=(
+        "`complete` (the default) when `authors` lists every author; `truncated` when the "
+        "source's own list ends in et al. (BibTeX `and others`)."
+    ),
+    values=(("complete", "Complete"), ("truncated", "Ends in et al.")),
+)
+
 RELATIONS = Choice(
     description="How a related source relates to this one.",
     values=(
