@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_KB = REPO / "tests" / "fixtures" / "kb_min"
 GOLDEN = REPO / "tests" / "golden" / "kb_min"
-SEEDS = REPO.parent / "shared" / "seeds"
+SOURCE_FINGERPRINTS = REPO / "tests" / "fixtures" / "source-fingerprints.txt"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
