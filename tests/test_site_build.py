@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import html.parser
 import json
 import re
 from pathlib import Path
 
 from kbsite import check_kb
+from kbsite.graph import build_graph
 
 from conftest import REPO, copy_project, mkdocs_build
 
@@ -31,12 +33,14 @@ def test_every_entry_has_a_page(built_site):
 
 def test_json_export_matches_the_knowledge_base(built_site):
     kb = check_kb(REPO / "kb", REPO)
+    graph = build_graph(kb)
     data = json.loads((built_site / "api" / "kb.json").read_text(encoding="utf-8"))
     assert [p["id"] for p in data["principles"]] == [p.id for p in kb.principles]
-    versioning = next(p for p in data["principles"] if p["id"] == "versioning")
-    assert "restore-earlier-state" in versioning["benefits"]
-    assert versioning["url"] == "principles/versioning/"
-    assert (built_site / versioning["url"] / "index.html").is_file()
+    for exported in data["principles"]:
+        benefits = {b.id for b in graph.benefits_of(exported["id"])}
+        assert set(exported["benefits"]) == benefits, exported["id"]
+        assert exported["url"] == f"principles/{exported['id']}/"
+        assert (built_site / exported["url"] / "index.html").is_file()
 
 
 EXTERNAL_LOAD = re.compile(
@@ -62,18 +66,23 @@ def test_build_is_byte_for_byte_deterministic(built_site, tmp_path):
     assert tree_digest(again) == tree_digest(built_site)
 
 
+def _first_benefit_file(project: Path) -> Path:
+    return min((project / "kb" / "benefits").glob("*.yaml"))
+
+
 def test_broken_kb_fails_build_and_keeps_previous_site(tmp_path):
     project = copy_project(tmp_path / "project")
     site = tmp_path / "site"
     assert mkdocs_build(project, site).returncode == 0
     before = tree_digest(site)
-    benefit = project / "kb" / "benefits" / "lower-error-rates.yaml"
-    benefit.write_text(benefit.read_text(encoding="utf-8").replace("principles:", "principels:"),
-                       encoding="utf-8")
+    benefit = _first_benefit_file(project)
+    text = benefit.read_text(encoding="utf-8")
+    line = text[:text.index("\nprinciples:") + 1].count("\n") + 1
+    benefit.write_text(text.replace("\nprinciples:", "\nprincipels:"), encoding="utf-8")
     result = mkdocs_build(project, site)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert ("kb/benefits/lower-error-rates.yaml:5:1: expected a field of a benefit, found "
+    assert (f"kb/benefits/{benefit.name}:{line}:1: expected a field of a benefit, found "
             "unknown field `principels`") in result.stderr
     assert "hint: did you mean `principles`?" in result.stderr
     assert tree_digest(site) == before
@@ -81,30 +90,33 @@ def test_broken_kb_fails_build_and_keeps_previous_site(tmp_path):
 
 def test_hand_written_page_is_never_shadowed(tmp_path):
     project = copy_project(tmp_path / "project")
+    principle = min((project / "kb" / "principles").glob("*.yaml")).stem
     (project / "docs" / "principles").mkdir()
-    (project / "docs" / "principles" / "versioning.md").write_text("# Mine\n", encoding="utf-8")
+    mine = project / "docs" / "principles" / f"{principle}.md"
+    mine.write_text("# Mine\n", encoding="utf-8")
     result = mkdocs_build(project, tmp_path / "site")
     assert result.returncode == 1
-    assert "hand-written files where generated pages belong: principles/versioning.md" in (
-        result.stderr)
-    assert (project / "docs" / "principles" / "versioning.md").read_text(
-        encoding="utf-8") == "# Mine\n"
+    assert (f"hand-written files where generated pages belong: principles/{principle}.md"
+            in result.stderr)
+    assert mine.read_text(encoding="utf-8") == "# Mine\n"
 
 
 def test_hostile_entry_text_is_shown_as_text(tmp_path):
     project = copy_project(tmp_path / "project")
-    benefit = project / "kb" / "benefits" / "lower-error-rates.yaml"
+    benefit = _first_benefit_file(project)
     text = benefit.read_text(encoding="utf-8")
-    text = text.replace(
-        "title: Lower error rates",
-        "title: 'X</title><script>alert(1)</script> *x* [y](javascript:z) {: #id } &lt;b&gt;'")
-    text = text.replace("summary: Adopters of ML DevOps report fewer errors.",
-                        "summary: 'S\" onmouseover=\"alert(2)\" </p><script>alert(3)</script>'")
+    text = re.sub(
+        r"^title: .*$",
+        lambda _: "title: 'X</title><script>alert(1)</script> *x* [y](javascript:z) {: #id } "
+                  "&lt;b&gt;'", text, count=1, flags=re.M)
+    text = re.sub(r"^summary: .*$",
+                  lambda _: "summary: 'S\" onmouseover=\"alert(2)\" </p><script>alert(3)</script>'",
+                  text, count=1, flags=re.M)
     benefit.write_text(text, encoding="utf-8")
     site = tmp_path / "site"
     result = mkdocs_build(project, site)
     assert result.returncode == 0, result.stderr
-    page = (site / "benefits" / "lower-error-rates" / "index.html").read_text(encoding="utf-8")
+    page = (site / "benefits" / benefit.stem / "index.html").read_text(encoding="utf-8")
     # The heading shows the text as text.
     assert ("X&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; *x* [y](javascript:z) "
             "{: #id } &amp;lt;b&amp;gt;") in page
@@ -118,20 +130,46 @@ def test_hostile_entry_text_is_shown_as_text(tmp_path):
         assert 'href="javascript:' not in content, path
 
 
+class _MetaTags(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "meta" and values.get("name"):
+            self.tags.append((values["name"] or "", values.get("content") or ""))
+
+
+def _meta(page: Path) -> dict[str, list[str]]:
+    parser = _MetaTags()
+    parser.feed(page.read_text(encoding="utf-8"))
+    found: dict[str, list[str]] = {}
+    for name, content in parser.tags:
+        found.setdefault(name, []).append(content)
+    return found
+
+
 def test_citation_pages_carry_highwire_tags_and_downloads(built_site):
-    page = (built_site / "citations" / "araujo-2024" / "index.html").read_text(encoding="utf-8")
-    assert ('<meta name="citation_title" content="Professional Insights into Benefits and '
-            'Limitations of Implementing MLOps Principles">') in page
-    assert page.count('<meta name="citation_author"') == 4
-    assert '<meta name="citation_doi" content="10.5220/0012741100003690">' in page
-    assert '<meta name="citation_conference_title"' in page
-    assert '<meta name="citation_firstpage" content="305">' in page
-    assert 'href="../araujo-2024.bib"' in page
-    assert (built_site / "citations" / "araujo-2024.bib").read_text(
-        encoding="utf-8").startswith("@inproceedings{araujo-2024,")
+    graph = build_graph(check_kb(REPO / "kb", REPO))
+    for citation in graph.kb.citations:
+        page = built_site / "citations" / citation.id / "index.html"
+        meta = _meta(page)
+        assert meta["citation_title"] == [citation.title], citation.id
+        assert len(meta["citation_author"]) == len(citation.authors), citation.id
+        if citation.doi:
+            assert meta["citation_doi"] == [citation.doi], citation.id
+        if citation.booktitle:
+            assert meta["citation_conference_title"] == [citation.booktitle], citation.id
+        if citation.pages:
+            assert meta["citation_firstpage"] == [citation.pages.split("-")[0]], citation.id
+        assert f'href="../{citation.id}.bib"' in page.read_text(encoding="utf-8")
+        assert (built_site / "citations" / f"{citation.id}.bib").read_text(
+            encoding="utf-8").startswith(f"@{citation.entry_type}{{{citation.id},")
     assert (built_site / "references.bib").is_file()
     assert (built_site / "CITATION.cff").read_text(encoding="utf-8") == (
         REPO / "CITATION.cff").read_text(encoding="utf-8")
-    principle = (built_site / "principles" / "versioning" / "index.html").read_text(
-        encoding="utf-8")
-    assert 'href="../versioning.bib"' in principle
+    for principle in graph.kb.principles:
+        page = (built_site / "principles" / principle.id / "index.html").read_text(
+            encoding="utf-8")
+        assert f'href="../{principle.id}.bib"' in page
