@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONPATH := scripts
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-deps serve build test lint validate schema benchmark lighthouse screenshots clean
+.PHONY: install system-deps serve build check test lint validate schema benchmark lighthouse screenshots clean
 
 # Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography; Chromium
 # runs the browser tests (Playwright cannot download its own browser here); Java runs the W3C
@@ -50,16 +50,22 @@ schema: install  ## regenerate kb/schema/*.schema.json from scripts/kbsite/schem
 lint: install
 	$(BIN)/ruff check scripts tests
 
-# Installs missing Debian packages when run as root (as CI is); elsewhere it says what to install.
+# Installs missing Debian packages when run as root (as CI is), saying first in one line what
+# it installs; elsewhere it says in one line what to install.
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages the tests use (LaTeX, Chromium, Java):$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      --no-install-recommends $$missing >/dev/null; \
 	  else echo "note: install$$missing to run every test (tests that need them are skipped)"; \
 	  fi; fi
+
+# The fast loop while editing: no browser, no full site build, no outside checker.
+check: validate lint  ## validate, lint and run the fast tests (seconds; no browser)
+	$(BIN)/python -m pytest -q -m "not browser and not build"
 
 test: install system-deps lint  ## install everything and run every test
 	$(BIN)/python -m pytest

@@ -22,6 +22,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite tests/golden/ from the current output")
 
 
+# Two groups of slow tests, so that `make check` (neither) answers in seconds and CI can run
+# the browser in a job of its own. Marked here, by module and by fixture, so a new test in
+# these modules, or any test of the built site, lands in the right group without remembering.
+BROWSER_MODULES = {"test_browser"}
+BUILD_MODULES = {"test_site_build", "test_site_quality", "test_contributor_path", "test_serve"}
+# Tests elsewhere that call a system tool `make check` cannot count on (CI's fast job has none).
+OUTSIDE_TOOL_TESTS = {"test_latex.py::test_bibliography_compiles_with_bibtex_without_warnings"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Chromium over the built site")
+    config.addinivalue_line("markers", "build: builds the whole site, runs MkDocs or a server, "
+                                       "or an outside checker (seconds per test)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__name__", "")
+        if module in BROWSER_MODULES:
+            item.add_marker(pytest.mark.browser)
+        elif (module in BUILD_MODULES or "built_site" in getattr(item, "fixturenames", ())
+              or item.nodeid.split("/")[-1] in OUTSIDE_TOOL_TESTS):
+            item.add_marker(pytest.mark.build)
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
