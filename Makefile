@@ -67,8 +67,10 @@ system-deps:
 check: validate lint  ## validate, lint and run the fast tests (seconds; no browser)
 	$(BIN)/python -m pytest -q -m "not browser and not build"
 
+# One pytest worker per core (pytest-xdist): the browser and site-build tests wait on
+# Chromium, MkDocs and Java, and two cores finish them in little more than half the time.
 test: install system-deps lint  ## install everything and run every test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 benchmark: install  ## print build-time figures for synthetic knowledge bases
 	$(BIN)/python scripts/benchmark.py

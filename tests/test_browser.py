@@ -203,13 +203,20 @@ if GUIDES:
 # Every page, privacy
 
 
-def test_every_page_loads_cleanly_and_stays_on_this_host(browser, server, built_site):
+# The pages are split into shards, so that `pytest -n` spreads them over the cores.
+SHARDS = 4
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_page_loads_cleanly_and_stays_on_this_host(browser, server, built_site, shard):
+    pages = site_pages(built_site)
+    assert len(pages) >= SHARDS
     session = Visit(browser, server)
     hosts = set()
     session.page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
     problems = []
     try:
-        for path in site_pages(built_site):
+        for path in pages[shard::SHARDS]:
             session.errors.clear()
             session.failed.clear()
             session.goto(path)
