@@ -28,18 +28,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies
 
-serve: install  ## build the site and serve it on http://127.0.0.1:8000, rebuilding on every change
-	$(BIN)/mkdocs serve
+PORT ?= 8000
 
-# The site is built next to the old one and swapped in only when the build succeeded,
-# so a failed build leaves the previous site intact.
+# A port in use is reported in one line before MkDocs starts; problems in kb/ are shown in
+# the browser, and changes to kb/, docs/ and scripts/kbsite/ rebuild with the new code.
+serve: install  ## build the site and serve it on http://127.0.0.1:$(PORT) (make serve PORT=8001), rebuilding on every change
+	@$(BIN)/python -m kbsite check-port $(PORT)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
+
+# The build hook builds into a staging folder and swaps it in only when the build succeeded
+# (strict warnings included), so a failed build leaves the previous site whole. No --quiet:
+# it hides warnings from MkDocs' counter too, and --strict then lets them pass.
 build: install  ## build the site into site/ (strict)
-	rm -rf $(SITE).new
-	$(BIN)/mkdocs build --strict --quiet --site-dir $(SITE).new
-	rm -rf $(SITE).old
-	if [ -d $(SITE) ]; then mv $(SITE) $(SITE).old; fi
-	mv $(SITE).new $(SITE)
-	rm -rf $(SITE).old
+	$(BIN)/mkdocs build --strict --site-dir $(SITE)
 
 validate: install  ## check every knowledge-base entry and report all problems
 	$(BIN)/python -m kbsite validate
@@ -65,7 +66,7 @@ system-deps:
 
 # The fast loop while editing: no browser, no full site build, no outside checker.
 check: validate lint  ## validate, lint and run the fast tests (seconds; no browser)
-	$(BIN)/python -m pytest -q -m "not browser and not build"
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not build"
 
 # One pytest worker per core (pytest-xdist): the browser and site-build tests wait on
 # Chromium, MkDocs and Java, and two cores finish them in little more than half the time.
@@ -85,4 +86,4 @@ screenshots: install system-deps  ## refresh docs/assets/screenshots from the re
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k screenshots -q
 
 clean:
-	rm -rf $(SITE) $(SITE).new $(SITE).old $(VENV)
+	rm -rf $(SITE) .$(SITE).kbsite-new .$(SITE).kbsite-old $(VENV)

@@ -1,28 +1,84 @@
 """Thin MkDocs adapter: runs the kbsite pipeline and hands its pages to MkDocs in memory.
 
 Nothing is written to docs/, so hand-written pages are never overwritten and `mkdocs serve`
-cannot loop. The pipeline runs in `on_config`, before MkDocs cleans the site folder, so a
-knowledge base with errors leaves the previously built site intact.
+cannot loop. Every check that can fail (the pipeline, and clashes between generated and
+hand-written pages) runs in `on_config`, before MkDocs cleans the site folder; and `mkdocs build`
+builds into a staging folder that replaces the site only when the build succeeded, strict
+warnings included. So a failed build, `make build` or a plain `mkdocs build`, leaves the previous
+site whole.
+
+Under `mkdocs serve` a knowledge base with problems, or a pipeline that crashes, gives a page
+listing the problems instead of a failed rebuild (which leaves the browser waiting), and the
+kbsite code is imported afresh for every rebuild, so changes to scripts/kbsite take effect
+without a restart.
 """
 
 from __future__ import annotations
 
+import html
+import importlib
+import logging
 import re
+import shutil
 import sys
+import traceback
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel, get_files
+from mkdocs.utils import CountHandler
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kbsite import KBError, Site, build_site
-
 _SITE_ATTRIBUTE = "_kbsite_site"
+_PROBLEMS_ATTRIBUTE = "_kbsite_problems"
+_STAGING_ATTRIBUTE = "_kbsite_final_site_dir"
+_HOOK_FILE = Path(__file__)
+_HOOK_STAMP = _HOOK_FILE.stat().st_mtime_ns
+_log = logging.getLogger("mkdocs.hooks.kbsite")
+_staged: list[Path] = []
+"""Staging folders of builds in progress, removed if the build fails."""
+_command = {"name": "build", "dirty": ""}
+"""The MkDocs command running: `serve` or `build` (gh-deploy builds too)."""
 
 
-def _expand_nav(nav: list[Any], site: Site) -> list[Any]:
+def on_startup(command: str, dirty: bool) -> None:
+    """Remember whether this process serves a preview or builds the site."""
+    _command["name"] = command
+    _command["dirty"] = "yes" if dirty else ""
+
+
+def _serving() -> bool:
+    return _command["name"] == "serve"
+
+
+_PACKAGE = _HOOK_FILE.parent / "kbsite"
+_code_stamp = {"seen": ""}
+
+
+def _stamp(folder: Path) -> str:
+    """Changes whenever a file of the package is added, removed or saved."""
+    return ",".join(f"{p}:{p.stat().st_mtime_ns}" for p in sorted(folder.rglob("*"))
+                    if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _kbsite() -> ModuleType:
+    """The kbsite package; while serving, imported afresh whenever its code changed."""
+    if _serving():
+        stamp = _stamp(_PACKAGE)
+        if stamp != _code_stamp["seen"]:
+            for name in [n for n in sys.modules if n == "kbsite" or n.startswith("kbsite.")]:
+                del sys.modules[name]
+            _code_stamp["seen"] = stamp
+        if _HOOK_FILE.stat().st_mtime_ns != _HOOK_STAMP:
+            _log.info("scripts/mkdocs_hook.py changed: restart `make serve` to use it")
+    return importlib.import_module("kbsite")
+
+
+def _expand_nav(nav: list[Any], site: Any) -> list[Any]:
     """Replace each nav entry that names a generated section index by the whole section."""
     sections = {section.index: section for section in site.nav}
     expanded: list[Any] = []
@@ -38,28 +94,89 @@ def _expand_nav(nav: list[Any], site: Site) -> list[Any]:
 
 
 def on_config(config: Any) -> Any:
-    """Build the knowledge base; abort with the validator's report on any problem."""
+    """Build the knowledge base and check for clashes; abort (or, serving, show the problems)."""
     root = Path(config.config_file_path).parent
     try:
-        site = build_site(root / "kb", root, repo_url=config.extra.get("repository", ""))
-    except KBError as error:
-        raise PluginError(f"The knowledge base has problems:\n{error}") from None
+        kbsite = _kbsite()
+        from kbsite.sources import tree_issues
+
+        # MkDocs would publish what a link in docs/ points to, anywhere on the machine.
+        linked = tree_issues(Path(config.docs_dir), root)
+        if linked:
+            raise kbsite.KBError(linked)
+        site = kbsite.build_site(root / "kb", root, repo_url=config.extra.get("repository", ""))
+        hand_written = _hand_written(config)
+        clashes = sorted(path for path in site.outputs if hand_written.get_file_from_path(path))
+    except Exception as error:
+        if not _serving():
+            if type(error).__name__ == "KBError":
+                raise PluginError(f"The knowledge base has problems:\n{error}") from None
+            raise
+        return _show_problems(config, error)
+    if clashes:
+        message = ("docs/ has hand-written files where generated pages belong: "
+                   + ", ".join(clashes)
+                   + "\n    hint: move or rename them; generated pages never overwrite docs/")
+        if not _serving():
+            raise PluginError(message)
+        return _show_problems(config, PluginError(message))
     setattr(config, _SITE_ATTRIBUTE, site)
     if config.nav:
         config.nav = _expand_nav(config.nav, site)
+    if not _serving() and not _command.get("dirty"):  # a dirty build updates the site in place
+        _stage(config)
     return config
 
 
+def _hand_written(config: Any) -> Files:
+    """The files of docs/, as MkDocs will find them."""
+    return get_files(config)
+
+
+def _show_problems(config: Any, error: BaseException) -> Any:
+    """Serve a page of problems instead of the site (MkDocs then builds nothing else)."""
+    try:
+        from kbsite.errors import Issue
+        from kbsite.preview import crash_report, problems_page
+
+        issues = getattr(error, "issues", None)
+        if issues is not None:
+            page = problems_page(tuple(issues))
+        elif isinstance(error, PluginError):
+            page = problems_page((Issue("docs", 0, 0, str(error)),))
+        else:
+            page = problems_page((), crash=crash_report(error))
+    except Exception:
+        text = html.escape("".join(traceback.format_exception(error)))
+        page = ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                '<meta http-equiv="refresh" content="2"><title>The build crashed</title></head>'
+                f"<body><h1>The build crashed</h1><pre>{text}</pre></body></html>")
+    _log.info("The knowledge base has problems; the preview lists them until they are fixed")
+    setattr(config, _PROBLEMS_ATTRIBUTE, page)
+    config.nav = None
+    # Nothing of the theme is needed: skipping its files and templates keeps this build short.
+    config.theme.dirs = []
+    config.theme.static_templates = set()
+    return config
+
+
+def _stage(config: Any) -> None:
+    """Build into a staging folder; `on_post_build` swaps it in when all went well."""
+    from kbsite.write import staging_folder
+
+    final = Path(config.site_dir).resolve()  # a site folder that is a link: swap its target
+    staged = staging_folder(final)
+    shutil.rmtree(staged, ignore_errors=True)
+    setattr(config, _STAGING_ATTRIBUTE, str(final))
+    _staged.append(staged)
+    config.site_dir = str(staged)
+
+
 def on_files(files: Files, config: Any) -> Files:
-    """Add the generated pages and exports; refuse to shadow a hand-written file."""
-    site: Site = getattr(config, _SITE_ATTRIBUTE)
-    clashes = sorted(path for path in site.outputs if files.get_file_from_path(path))
-    if clashes:
-        raise PluginError(
-            "docs/ has hand-written files where generated pages belong: "
-            + ", ".join(clashes)
-            + "\n    hint: move or rename them; generated pages never overwrite docs/"
-        )
+    """Add the generated pages and exports (or, serving a broken knowledge base, nothing)."""
+    if getattr(config, _PROBLEMS_ATTRIBUTE, None) is not None:
+        return Files([])  # the problems page needs nothing else, and is built at once
+    site: Any = getattr(config, _SITE_ATTRIBUTE)
     in_nav = {section.index for section in site.nav}
     in_nav |= {path for section in site.nav for _, path in section.children}
     citation_file = Path(config.config_file_path).parent / "CITATION.cff"
@@ -71,6 +188,59 @@ def on_files(files: Files, config: Any) -> Files:
                      else InclusionLevel.NOT_IN_NAV)
         files.append(File.generated(config, path, content=content, inclusion=inclusion))
     return files
+
+
+def _strict_warnings(config: Any) -> int:
+    """Warnings counted so far by MkDocs for --strict (it aborts after post_build)."""
+    if not config.strict:
+        return 0
+    handlers = logging.getLogger("mkdocs").handlers
+    return sum(count for handler in handlers if isinstance(handler, CountHandler)
+               for _, count in handler.get_counts())
+
+
+@event_priority(-100)  # after every plugin has written its files (search index, sitemap)
+def on_post_build(config: Any) -> None:
+    """Swap the staged site in, or write the problems page of a broken preview."""
+    page = getattr(config, _PROBLEMS_ATTRIBUTE, None)
+    if page is not None:
+        site_dir = Path(config.site_dir)
+        for name in ("index.html", "404.html"):  # every address shows the problems
+            (site_dir / name).write_text(page, encoding="utf-8", errors="replace")
+        return
+    if _serving() and _strict_warnings(config):
+        # A strict abort would leave the preview waiting for a build that never comes; the
+        # preview shows the site and the warnings stay in the terminal (`make build` fails).
+        _log.info("%d warnings above: the preview shows the site anyway; `make build` would "
+                  "fail", _strict_warnings(config))
+        for handler in logging.getLogger("mkdocs").handlers:
+            if isinstance(handler, CountHandler):
+                handler.counts.clear()
+        return
+    final = getattr(config, _STAGING_ATTRIBUTE, None)
+    if final is None or _strict_warnings(config):
+        return  # MkDocs aborts next; on_build_error removes the staging folder
+    from kbsite.write import replace_folder
+
+    replace_folder(Path(config.site_dir), Path(final))
+    _staged.clear()
+    config.site_dir = final
+
+
+def on_build_error(error: Exception) -> None:
+    """A failed build leaves the previous site whole: drop the staging folder."""
+    while _staged:
+        shutil.rmtree(_staged.pop(), ignore_errors=True)
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    """Put the entries' sanitised Markdown HTML in place, after Python-Markdown ran."""
+    site = getattr(config, _SITE_ATTRIBUTE, None)
+    if site is None:  # a preview showing the problems page has no site
+        return html
+    from kbsite.markdown import fill_fragments
+
+    return str(fill_fragments(html, site.fragments))
 
 
 _TOGGLE_INPUT = re.compile(r'<input\b[^>]*\btype="(?:checkbox|radio)"[^>]*>')

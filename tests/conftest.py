@@ -25,8 +25,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # Two groups of slow tests, so that `make check` (neither) answers in seconds and CI can run
 # the browser in a job of its own. Marked here, by module and by fixture, so a new test in
 # these modules, or any test of the built site, lands in the right group without remembering.
-BROWSER_MODULES = {"test_browser"}
-BUILD_MODULES = {"test_site_build", "test_site_quality", "test_contributor_path", "test_serve"}
+BROWSER_MODULES = {"test_browser", "test_browser_hostile"}
+BUILD_MODULES = {"test_site_build", "test_site_quality", "test_contributor_path", "test_serve",
+                 "test_hostile_site", "test_nothing_lost"}
 # Tests elsewhere that call a system tool `make check` cannot count on (CI's fast job has none).
 OUTSIDE_TOOL_TESTS = {"test_latex.py::test_bibliography_compiles_with_bibtex_without_warnings"}
 

@@ -134,14 +134,16 @@ CASES = {
          "(*name)\n    hint: anchors and aliases are not allowed in entries; copy the value "
          "instead",
          "kb/principles/beta.yaml:4:14: expected plain text, a number, a list or a mapping, found "
-         "the YAML tag tag:yaml.org,2002:python/name:os.system\n"
+         "the YAML tag !!python/name:os.system\n"
          "    hint: remove the tag; entries may only hold plain data"],
     ),
     "hidden control character": (
         {"principles/beta.yaml": "id: beta\ntitle: \"Be\\u202Eta\"\nsummary: S.\n"
          "description: D.\ndefined_in: {citation: smith-2020, locator: p. 1}\n"},
-        ["kb/principles/beta.yaml:2:8: expected printable text, found the control character "
-         "U+202E\n    hint: remove invisible or direction-changing characters"],
+        ["kb/principles/beta.yaml:2:8: expected visible text, found U+202E RIGHT-TO-LEFT "
+         "OVERRIDE, a direction-changing character, written as an escape\n"
+         "    hint: invisible and direction-changing characters can hide text from reviewers; "
+         "delete the escape"],
     ),
     "wrong file extension and unknown folder": (
         {"benefits/notes.txt": "x", "benefit/x.yaml": "id: x\n"},

@@ -1,7 +1,7 @@
 import xml.etree.ElementTree as ET
 
 from kbsite import build_site
-from kbsite.diagram import relationship_svg
+from kbsite.diagram import relationship_svg, svg_text
 from kbsite.graph import build_graph
 
 from conftest import FIXTURE_KB, REPO
@@ -36,3 +36,10 @@ def test_hostile_titles_are_escaped_in_the_svg(kb_copy, tmp_path):
     svg = build_site(kb_dir, tmp_path).assets["evidence/map.svg"]
     assert "<script>" not in svg
     assert ET.fromstring(svg) is not None
+
+
+def test_entry_text_becomes_inert_character_data():
+    hostile = 'a < b && "c" ]]> </text><script>x</script> \x01\x0b{: onclick="x" }'
+    root = ET.fromstring(f'<text xmlns="http://www.w3.org/2000/svg">{svg_text(hostile)}</text>')
+    assert len(root) == 0
+    assert root.text == " ".join(hostile.split()).replace("\x01", "\ufffd")

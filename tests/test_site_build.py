@@ -8,6 +8,8 @@ import json
 import re
 from pathlib import Path
 
+import lxml.html
+
 from kbsite import check_kb
 from kbsite.graph import build_graph
 
@@ -117,9 +119,11 @@ def test_hostile_entry_text_is_shown_as_text(tmp_path):
     result = mkdocs_build(project, site)
     assert result.returncode == 0, result.stderr
     page = (site / "benefits" / benefit.stem / "index.html").read_text(encoding="utf-8")
-    # The heading shows the text as text.
-    assert ("X&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; *x* [y](javascript:z) "
-            "{: #id } &amp;lt;b&amp;gt;") in page
+    # The heading shows the text as text, exactly as written.
+    heading = lxml.html.fromstring(page).find(".//article//h1")
+    assert [child.tag for child in heading] == ["a"]  # the permalink only
+    assert heading.text == ("X</title><script>alert(1)</script> *x* [y](javascript:z) "
+                            "{: #id } &lt;b&gt;")
     # Metadata (title, description, navigation) cannot break out of its element or attribute.
     assert '<meta name="description" content="S&quot; onmouseover=&quot;alert(2)&quot;' in page
     # kb.json carries the data as data (consumers escape it); HTML and the search index must not.

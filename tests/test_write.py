@@ -1,8 +1,9 @@
+import hashlib
 from pathlib import Path
 
 import pytest
 
-from kbsite.write import MANIFEST, UnsafeWriteError, write_tree
+from kbsite.write import MANIFEST, MANIFEST_HEADER, UnsafeWriteError, write_tree
 
 
 def test_writes_then_skips_unchanged_files(tmp_path: Path):
@@ -22,7 +23,9 @@ def test_removes_only_files_it_wrote_before(tmp_path: Path):
     assert report.removed == ("old.md",)
     assert not (tmp_path / "old.md").exists()
     assert (tmp_path / "hand-written.md").read_text(encoding="utf-8") == "mine\n"
-    assert (tmp_path / MANIFEST).read_text(encoding="utf-8") == "a.md\n"
+    digest = hashlib.sha256(b"A\n").hexdigest()
+    written = (tmp_path / MANIFEST).read_text(encoding="utf-8")
+    assert written == f"{MANIFEST_HEADER}\n{digest} a.md\n"
 
 
 def test_refuses_to_overwrite_a_file_it_did_not_write(tmp_path: Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
 from kbsite.scaffold import PROMPTS, scaffold
 from kbsite.schema import CITATION_ROLES, ENTRY_TYPES, field_reference, json_schema
+from kbsite.sources import decode
 from kbsite.write import UnsafeWriteError, write_changed_files, write_new_files, write_tree
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -62,6 +64,26 @@ def _build(args: argparse.Namespace) -> int:
         f"{args.out.as_posix()}: {len(report.written)} written, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed"
     )
+    for name in report.kept:
+        print(f"note: {name} was written by an earlier build but is outside {args.out.as_posix()} "
+              "or was changed since; left alone")
+    return EXIT_OK
+
+
+def _check_port(args: argparse.Namespace) -> int:
+    port = args.port
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        print(f"error: expected a port number from 1 to 65535, found `{port}`", file=sys.stderr)
+        return EXIT_USAGE
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as MkDocs' server does
+        try:
+            probe.bind((args.host, int(port)))
+        except OSError as error:
+            print(f"error: port {port} on {args.host} is in use ({error.strerror}); stop the "
+                  "other server or choose another port, e.g. `make serve PORT="
+                  f"{int(port) + 1 if int(port) < 65535 else 8001}`", file=sys.stderr)
+            return EXIT_INVALID
     return EXIT_OK
 
 
@@ -139,10 +161,9 @@ def _import_bibtex(args: argparse.Namespace) -> int:
     # Other problems in the knowledge base (such as a citation imported but not yet cited)
     # must not block an import; existing files still count, valid or not.
     loaded = load_kb(args.kb, Path.cwd())
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        print(f"{args.file.as_posix()}: expected UTF-8 text, found other bytes", file=sys.stderr)
+    text, problems = decode(args.file.read_bytes(), args.file.as_posix())
+    if text is None:
+        print(format_report(problems), file=sys.stderr)
         return EXIT_INVALID
     result = import_bibtex(text, args.file.as_posix(), loaded.kb, role=args.role,
                            summary=args.summary, kb_folder=args.kb.as_posix(),
@@ -239,6 +260,12 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--no-input", action="store_true",
                      help="never ask; fail if a required field is missing")
     new.set_defaults(run=_new)
+    check_port = commands.add_parser(
+        "check-port", help="say in one line whether a port is free for `make serve`",
+        description="say in one line whether a port is free for `make serve`")
+    check_port.add_argument("port", help="the port number")
+    check_port.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    check_port.set_defaults(run=_check_port)
     return main_parser
 
 

@@ -6,6 +6,7 @@ that shows it also carries the same relations as text.
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from kbsite.graph import Graph, principle_order
@@ -20,7 +21,16 @@ COLOURS = {"citation": "#37474f", "benefit": "#1b5e20", "limitation": "#8a4b00",
            "principle": "#1a237e"}
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def svg_text(text: str) -> str:
+    """Entry text as SVG character data: one line, escaped, with no character XML forbids."""
+    return escape(_NOT_XML.sub("\ufffd", " ".join(str(text).split())))
+
+
 def _label(text: str, limit: int) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -31,7 +41,7 @@ def _box(kind: str, colour_key: str, index: int, text: str) -> str:
     return (
         f'<rect x="{x}" y="{y}" width="{width}" height="{ROW - 6}" rx="3" fill="#ffffff" '
         f'stroke="{colour}"/><text x="{x + 6}" y="{y + 14}" fill="{colour}">'
-        f"{escape(_label(text, width // 7))}</text>"
+        f"{svg_text(_label(text, width // 7))}</text>"
     )
 
 

@@ -11,6 +11,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbsite.yamlio import visible_text
+
 CHANGELOG_LIMIT = 100
 
 
@@ -41,16 +43,22 @@ def read_history(kb_dir: Path) -> History:
     if git is None:
         return History()
     try:
-        log = subprocess.run(  # noqa: S603 - git, found on PATH, with fixed arguments
+        output = subprocess.run(  # noqa: S603 - git, found on PATH, with fixed arguments
             [git, "log", "--no-renames", "--format=%x00%H%x09%cs%x09%s", "--name-only", "--",
-             "."], cwd=kb_dir, text=True, capture_output=True, check=True).stdout
+             "."], cwd=kb_dir, capture_output=True, check=True).stdout
     except (subprocess.CalledProcessError, OSError):
         return History()
+    return parse_log(output.decode("utf-8", errors="replace"))
+
+
+def parse_log(log: str) -> History:
+    """Read `git log` output; commit messages are anyone's bytes, decoded with replacement."""
     last_changed: dict[str, str] = {}
     changes: list[Change] = []
     for record in log.split("\0")[1:]:
         header, _, names = record.partition("\n")
         commit, date, subject = [*header.split("\t", 2), "", ""][:3]
+        subject = visible_text(subject)
         paths = tuple(name.strip() for name in names.splitlines()
                       if name.strip().endswith(".yaml") and "/schema/" not in name)
         if not paths:

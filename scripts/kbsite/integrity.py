@@ -18,8 +18,11 @@ Reference = tuple[Entry, Path_, str, str]
 """(entry holding the reference, where in it, target type, target id)."""
 
 SAFE_LINK_SCHEMES = ("https://", "http://", "mailto:")
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--")
+# Each scan stops at the next `<` or line end, so unclosed input stays linear (no backtracking
+# over the rest of the text from every `<` or `[`).
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)",
+                          re.M)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
 _IMAGE = re.compile(r"!\[")
 
 

@@ -32,6 +32,9 @@ class Site:
     """Other generated files (JSON, BibTeX), copied to the site as they are."""
     nav: tuple[NavSection, ...]
     graph: Graph
+    fragments: dict[str, str]
+    """Sanitised HTML of the entries' Markdown fields, by the token that stands for each in
+    `pages`; the MkDocs hook swaps it in after Python-Markdown ran (`markdown.fill_fragments`)."""
 
     @property
     def outputs(self) -> dict[str, str]:
@@ -83,4 +86,5 @@ def build_site(kb_dir: Path, root: Path | None = None, *, repo_url: str = "",
         links.MAP_IMAGE: relationship_svg(graph),
         **citation_exports(graph),
     }
-    return Site(pages=rendered.pages, assets=assets, nav=rendered.nav, graph=graph)
+    return Site(pages=rendered.pages, assets=assets, nav=rendered.nav, graph=graph,
+                fragments=rendered.fragments)

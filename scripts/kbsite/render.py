@@ -16,14 +16,7 @@ from kbsite.cite import STYLES, export_bibtex, export_ris, format_reference
 from kbsite.graph import Graph, principle_order
 from kbsite.guide_view import guide_form, guide_script_json
 from kbsite.history import History
-from kbsite.markdown import (
-    code_block,
-    md_block,
-    md_inline,
-    md_url,
-    meta_text,
-    yaml_string,
-)
+from kbsite.markdown import markdown_filters, md_inline, md_url, meta_text
 from kbsite.model import Citation, Entry, Finding, Guide, Outcome, Principle, Rule
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -47,6 +40,8 @@ class RenderedSite:
 
     pages: dict[str, str]
     nav: tuple[NavSection, ...]
+    fragments: dict[str, str]
+    """Sanitised HTML of each Markdown field, by the token that stands for it in the pages."""
 
 
 @functools.cache
@@ -64,15 +59,7 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(
-        md=md_inline,
-        cell=md_inline,  # table cells: md_inline already escapes pipes
-        md_block=md_block,
-        url=md_url,
-        yaml=yaml_string,
-        meta=meta_text,
-        code=code_block,
-    )
+    env.filters.update(markdown_filters())
     vocabularies = {
         "study_label": schema.STUDY_TYPES,
         "link_label": schema.LINK_KINDS,
@@ -139,6 +126,7 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
     kb = graph.kb
     principles = tuple(sorted(kb.principles, key=principle_order))
     pages: dict[str, str] = {}
+    fragments: dict[str, str] = {}
 
     def render(template: str, page: str, **context: Any) -> None:
         pages[page] = env.get_template(template).render(
@@ -152,6 +140,7 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             report_url=functools.partial(report_url, repo_url),
             source_count=source_count,
             link_strength=link_strength,
+            fragments=fragments,
             **context,
         )
 
@@ -242,7 +231,8 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             children(tuple(sorted(kb.citations, key=citation_order)), lambda c: c.short_label),
         ),
     )
-    return RenderedSite(pages=dict(sorted(pages.items())), nav=nav)
+    return RenderedSite(pages=dict(sorted(pages.items())), nav=nav,
+                        fragments=dict(sorted(fragments.items())))
 
 
 def report_url(repo_url: str, entry: Entry) -> str:

@@ -1,0 +1,183 @@
+"""A knowledge base written by a hostile contributor: the fixture KB plus entries whose every
+text field tries to inject markup, attributes, script or outside requests.
+
+Plain-text payloads carry no HTML tag (the validator refuses tags in plain text); Markdown
+payloads pass today's Markdown checks, so each one reaches the renderer. The tests build this
+corpus into a real site and inspect every place the text lands.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from conftest import copy_project, mkdocs_build
+
+PLAIN = [
+    '{: onclick="alert(1)" }',
+    'Heading {: #x .y onmouseover="alert(1)" style="color:red" }',
+    "javascript:alert(document.cookie)",
+    "[click](javascript:alert(1)) [data](data:text/html,x)",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&#60;img src=x onerror=alert(1)&#62; &#x3C;svg onload=alert(1)&#x3E;",
+    "a < b && c > d; x<3 & y>2",
+    "\"quoted\" 'single' `tick` ``double``",
+    "*em* **strong** _u_ __uu__ ~~del~~ ==mark== ^^sup^^ ++ins++",
+    "# not a heading ## either",
+    "| pipe | table | cells |",
+    "- not a list + nor this",
+    "1. not a list",
+    "2024) not a list either",
+    "> not a quote",
+    "{{ jinja }} {% raw %} ${template} #{ruby}",
+    "![img](https://evil.example/track.png)",
+    "[ref]: javascript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:msgbox(1)",
+    '" onmouseover="alert(1)" x="',
+    "' onfocus='alert(1)' autofocus='",
+    "https://evil.example/track?x=1&y=2",
+    "A" * 180,
+    "Ünïcödé 漢字 🙂 العربية ελληνικά",
+    "\\*escaped\\* \\\\ backslash \\",
+    '=== "Tab" !!! warning "x" ??? note',
+    ":smile: :: term : definition",
+    "expression(alert(1)) url(https://evil.example/) @import 'x'",
+    "--> ]]> */ %>",
+]
+"""Plain-text payloads: titles, summaries, findings, locators, names, labels."""
+
+MARKDOWN = [
+    'Text {: onclick="alert(1)" }',
+    '[x](https://example.org){: onclick="alert(1)" }',
+    '[x](https://example.org){: style="background:url(https://evil.example/)" }',
+    "> [quoted][r]\n>\n> [r]: javascript:alert(1)",
+    "- a\n  - [nested][r]\n\n    [r]: javascript:alert(1)",
+    "1. [ordered][r]\n\n    [r]: data:text/html,x",
+    "> - [deep][v]\n>\n>   [v]: vbscript:msgbox(1)",
+    '# Heading {: onclick="alert(1)" }',
+    'Para\n{: onclick="alert(1)" style="color:red" }',
+    "Code `a < b && c` stays as written.",
+    "Code `&lt;script&gt;` and `{: onclick=x }` and `` `tick` ``.",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&#60;img src=x onerror=alert(1)&#62; &#x3C;svg onload=alert(1)&#x3E;",
+    '[title](https://example.org "t\\" onmouseover=\\"alert(1)")',
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    '!!! warning "admonition"\n    body',
+    '=== "Tab"\n    content',
+    "Term\n: definition",
+    "    indented code",
+    "```\nfenced\n```",
+    "*[HTML]: abbreviation",
+    "Footnote[^1]\n\n[^1]: https://example.org/note",
+    "{{ jinja }} {% if x %} ${x}",
+    "> " * 40 + "deep quote",
+    "".join("  " * depth + "- level\n" for depth in range(40)),
+    "R&D &amp; &copy; &#x26; & &",
+    "[x](https://example.org/a)b) javascript:alert(1)",
+    "[x](https://example.org/%22%3E%3Csvg%20onload%3Dalert(1)%3E)",
+    "[mail](mailto:kb@example.org?subject=%22x%22)",
+    '[x](https://example.org){target="_blank" rel="opener"}',
+    "Line one  \nLine two\\\nLine three",
+    "*em* **strong** `code`\n\n- one\n- [link](https://example.org/ok)\n\n> quote",
+]
+"""Markdown payloads: descriptions and details."""
+
+HOSTILE_PREFIX = "hostile-"
+
+
+def _plain(index: int) -> str:
+    return PLAIN[index % len(PLAIN)]
+
+
+def _write(kb: Path, folder: str, entry: dict) -> None:
+    path = kb / folder / f"{entry['id']}.yaml"
+    path.write_text(yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=10_000),
+                    encoding="utf-8")
+
+
+def add_hostile_entries(kb: Path) -> int:
+    """Add the corpus to a kb/ folder (linked to its principles and guide); return its size."""
+    principles = sorted(path.stem for path in (kb / "principles").glob("*.yaml"))
+    count = 0
+    citations = []
+    for index in range(6):
+        citation_id = f"{HOSTILE_PREFIX}source-{index}"
+        citations.append(citation_id)
+        _write(kb, "citations", {
+            "id": citation_id, "role": "related", "entry_type": "article",
+            "title": _plain(index), "year": 2020 + index,
+            "authors": [{"family": _plain(index + 1)[:60], "given": _plain(index + 2)[:60]},
+                        {"literal": _plain(index + 3)[:80]}],
+            "journal": _plain(index + 4), "summary": _plain(index + 5),
+            "study": {"methods": ["survey"], "participants": _plain(index + 6),
+                      "setting": _plain(index + 7),
+                      "samples": [{"method": "survey", "size": 3, "unit": _plain(index + 8)[:40]}],
+                      "sectors": ["finance"]},
+            "open_questions": [_plain(index + 11)],
+        })
+        count += 1
+    for index, markdown in enumerate(MARKDOWN):
+        kind = "benefits" if index % 2 == 0 else "limitations"
+        entry = {
+            "id": f"{HOSTILE_PREFIX}{kind[:-1]}-{index}",
+            "title": f"{index} {_plain(index)}"[:90],
+            "summary": _plain(index + 1),
+            "description": markdown,
+            "principles": [principles[index % len(principles)]] if index % 3 else [],
+            "context": {"sectors": ["finance"], "note": _plain(index + 3)},
+            "evidence": [{
+                "citation": citations[index % len(citations)],
+                "locator": _plain(index + 4)[:100],
+                "study": ["survey"],
+                "link": "inferred" if index % 3 else "cross-cutting",
+                "finding": _plain(index + 5),
+                "note": _plain(index + 6),
+            }],
+        }
+        if kind == "limitations":
+            entry["kind"] = "drawback"
+        _write(kb, kind, entry)
+        count += 1
+    for index, markdown in enumerate(MARKDOWN[:8]):
+        _write(kb, "questions", {
+            "id": f"{HOSTILE_PREFIX}question-{index}", "title": _plain(index + 12),
+            "details": markdown, "would_settle": _plain(index + 13),
+            "principles": [principles[index % len(principles)]],
+        })
+        count += 1
+    model = sorted((kb / "guides").glob("*.yaml"))[0]
+    guide = yaml.safe_load(model.read_text(encoding="utf-8"))
+    guide.update(id=f"{HOSTILE_PREFIX}guide", title=_plain(0), summary=_plain(1),
+                 description=MARKDOWN[0] + "\n\n" + MARKDOWN[3], subject_heading=_plain(2))
+    for number, level in enumerate(guide["levels"]):
+        level["label"] = _plain(3 + number)[:60]
+    for number, question in enumerate(guide["questions"]):
+        question["text"] = _plain(5 + number)
+        question["help"] = _plain(7 + number)
+        for option_number, option in enumerate(question["options"]):
+            option["label"] = _plain(9 + number * 2 + option_number)[:60]
+    guide["subjects"][0]["default"]["judgement"] = _plain(13)
+    _write(kb, "guides", guide)
+    return count + 1
+
+
+@functools.cache
+def hostile_site() -> tuple[Path, int]:
+    """The project with the corpus added to its kb/, built strictly once per test run.
+
+    Returns the built site folder and the number of hostile entries.
+    """
+    root = Path(tempfile.mkdtemp(prefix="kb-hostile-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    project = copy_project(root / "project")
+    count = add_hostile_entries(project / "kb")
+    site = root / "site"
+    result = mkdocs_build(project, site)
+    assert result.returncode == 0, result.stderr
+    return site, count

@@ -1,0 +1,140 @@
+"""The site built from the hostile corpus, in a real browser (Debian's Chromium via Playwright).
+
+Every page that shows hostile text is opened, the guide is answered and the search is used
+with payloads: no dialog may open, no request may leave 127.0.0.1, and the live DOM (after
+the theme's and the site's scripts ran) may carry no event-handler attribute.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright import sync_api as playwright_api
+
+from conftest import require_or_skip
+from hostile_corpus import HOSTILE_PREFIX, hostile_site
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic", "--disable-dev-shm-usage"]
+HANDLER_ATTRIBUTES = """() => [...document.querySelectorAll('*')].flatMap(element =>
+    [...element.attributes].filter(a => a.name.toLowerCase().startsWith('on'))
+      .map(a => element.tagName + ' ' + a.name + '=' + a.value))"""
+SCRIPT_URLS = """() => [...document.querySelectorAll('[href],[src],[action],[formaction]')]
+    .flatMap(element => ['href', 'src', 'action', 'formaction'].map(n => element.getAttribute(n))
+    .filter(v => v && /^\\s*(javascript|data|vbscript):/i.test(v)))"""
+
+FIRE_EVENTS = """() => { for (const element of document.querySelectorAll('article *')) {
+    for (const name of ['mouseover', 'mouseenter', 'focus', 'focusin', 'error', 'load',
+                        'animationstart', 'pointerover']) {
+      element.dispatchEvent(new Event(name, {bubbles: true}));
+    } } }"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def hostile_server() -> Iterator[tuple[str, Path]]:
+    site = hostile_site()[0]
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", site
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def page(hostile_server) -> Iterator[tuple[playwright_api.Page, dict[str, list[str]], str]]:
+    require_or_skip(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
+    server, _ = hostile_server
+    seen: dict[str, list[str]] = {"dialogs": [], "outside": [], "errors": []}
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+
+        def route(route: playwright_api.Route) -> None:
+            url = route.request.url
+            if url.startswith((server + "/", "data:", "blob:", "about:")):
+                route.continue_()
+            else:
+                seen["outside"].append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        tab = context.new_page()
+
+        def on_dialog(dialog: playwright_api.Dialog) -> None:
+            seen["dialogs"].append(f"{tab.url}: {dialog.type} {dialog.message}")
+            dialog.dismiss()
+
+        tab.on("dialog", on_dialog)
+        tab.on("pageerror", lambda error: seen["errors"].append(f"{tab.url}: {error}"))
+        yield tab, seen, server
+        context.close()
+        browser.close()
+
+
+def _hostile_paths(site: Path) -> list[str]:
+    paths = sorted({"/" + p.parent.relative_to(site).as_posix() + "/"
+                    for p in site.glob(f"*/{HOSTILE_PREFIX}*/index.html")})
+    return [*paths, "/benefits/", "/limitations/", "/citations/", "/evidence/",
+            "/evidence/gaps/", "/evidence/cross-cutting/", "/evidence/map/", "/guides/", "/",
+            "/principles/", "/tags/", "/about/changelog/"]
+
+
+def _check(tab: playwright_api.Page, where: str) -> None:
+    assert tab.evaluate(HANDLER_ATTRIBUTES) == [], where
+    assert tab.evaluate(SCRIPT_URLS) == [], where
+
+
+def test_hostile_pages_open_no_dialog_and_make_no_outside_request(page, hostile_server):
+    tab, seen, server = page
+    _, site = hostile_server
+    paths = _hostile_paths(site)
+    assert len(paths) > 40
+    for path in paths:
+        tab.goto(server + path, wait_until="load")
+        _check(tab, path)
+        # Fire the events an injected handler would wait for, on every element of the page.
+        tab.evaluate(FIRE_EVENTS)
+    assert seen["dialogs"] == []
+    assert seen["outside"] == []
+    assert seen["errors"] == []
+
+
+def test_guide_results_and_search_results_stay_inert(page):
+    tab, seen, server = page
+    tab.goto(f"{server}/guides/{HOSTILE_PREFIX}guide/", wait_until="load")
+    for fieldset in tab.locator("fieldset").all():
+        fieldset.locator("input").last.check()
+    tab.wait_for_selector("#kb-guide-result :is(table, p, ul)")
+    _check(tab, "guide result")
+    shown = {}
+    for query in ("onclick", "onmouseover", "javascript", "evil", "img"):
+        tab.goto(f"{server}/", wait_until="load")
+        box = tab.locator("input[data-md-component=search-query]")
+        box.click()
+        box.press_sequentially(query, delay=15)
+        tab.wait_for_function("() => /matching/.test(document.querySelector("
+                              "'.md-search-result__meta').textContent)")
+        shown[query] = tab.locator(".md-search-result__item").count()
+        if shown[query]:
+            tab.locator(".md-search-result__item").first.hover(force=True)
+        _check(tab, f"search for {query}")
+    assert sum(shown.values()) > 0, shown
+    assert seen["dialogs"] == []
+    assert seen["outside"] == []
+    assert seen["errors"] == []

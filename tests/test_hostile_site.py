@@ -1,0 +1,237 @@
+"""The hostile corpus built into a real site: every place entry text lands stays inert.
+
+The pages are parsed, not searched as strings, so payloads shown as text (in a code block or a
+heading) are told apart from payloads that became markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import lxml.etree
+import lxml.html
+import pytest
+import yaml
+
+from kbsite.markdown import ALLOWED_TAGS, LINK_REL, TEXT_CLASS
+
+from hostile_corpus import HOSTILE_PREFIX, MARKDOWN, PLAIN, hostile_site
+
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "srcset", "poster", "data",
+                  "{http://www.w3.org/1999/xlink}href", "background", "cite")
+BAD_SCHEME = re.compile(r"^\s*(?:javascript|data|vbscript|file):", re.IGNORECASE)
+MIN_HOSTILE_ENTRIES = 40
+FOREIGN = frozenset({"iframe", "object", "embed", "video", "audio", "base", "frame", "frameset",
+                     "applet", "math", "template", "portal"})
+"""Elements neither the theme nor the build ever emits."""
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    return hostile_site()[0]
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+@functools.cache
+def _parse(path: Path) -> lxml.html.HtmlElement:
+    """A page's tree, parsed once for all tests (which only read it)."""
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def _hostile_sources() -> dict[str, dict]:
+    """The corpus entries as written, by page folder (e.g. benefits/hostile-benefit-0)."""
+    root = hostile_site()[0].parent / "project" / "kb"
+    return {f"{path.parent.name}/{path.stem}": yaml.safe_load(path.read_text(encoding="utf-8"))
+            for path in sorted(root.glob(f"*/{HOSTILE_PREFIX}*.yaml"))}
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_corpus_is_large_and_every_entry_is_built(site):
+    sources = _hostile_sources()
+    assert len(sources) == hostile_site()[1] >= MIN_HOSTILE_ENTRIES
+    for folder, entry in sources.items():
+        if folder.startswith("questions/"):
+            continue
+        assert (site / folder / "index.html").is_file(), folder
+        assert entry["title"]
+
+
+def where_head(element) -> bool:
+    """Whether an element sits in the page's <head>, where the theme puts link and meta."""
+    return any(parent.tag == "head" for parent in element.iterancestors())
+
+
+def _check_markup(root, where: str) -> None:
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1]
+            assert not local.lower().startswith("on"), f"{where}: {element.tag} {name}={value!r}"
+            if name in URL_ATTRIBUTES:
+                assert not BAD_SCHEME.match(value), f"{where}: {element.tag} {name}={value!r}"
+        if element.tag == "script" and element.get("type") == "application/json":
+            json.loads(element.text)  # data, which a script reads as data
+        elif element.tag in ("script", "style"):
+            assert "alert(" not in (element.text or ""), where
+        assert element.tag not in FOREIGN, where
+        if element.tag in ("link", "meta"):
+            assert where_head(element), where
+            assert element.get("http-equiv", "").lower() != "refresh", where
+        if element.tag == "img":  # the theme's logo only: a file of this site
+            assert not re.match(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", element.get("src", ""),
+                                re.IGNORECASE), where
+
+
+def test_no_page_carries_a_handler_a_script_url_or_a_foreign_element(site):
+    for path in _pages(site):
+        _check_markup(_parse(path), path.relative_to(site).as_posix())
+
+
+def test_style_attributes_are_only_the_themes(site, built_site):
+    """The only inline styles are those the real site has too (table alignment, theme)."""
+    def styles(folder: Path) -> set[str]:
+        found = set()
+        for path in _pages(folder):
+            found |= {e.get("style") for e in _parse(path).iter() if isinstance(e.tag, str)
+                      and e.get("style") is not None}
+        return found
+
+    assert styles(site) <= styles(built_site)
+
+
+def test_entry_markdown_holds_only_allow_listed_markup(site):
+    containers = 0
+    for path in _pages(site):
+        for container in _parse(path).find_class(TEXT_CLASS):
+            containers += 1
+            assert set(container.attrib) == {"class"}
+            for element in container.iterdescendants():
+                where = f"{path.relative_to(site)}: {lxml.html.tostring(element)[:200]!r}"
+                assert element.tag in ALLOWED_TAGS, where
+                if element.tag == "a":
+                    assert set(element.attrib) == {"href", "rel"}, where
+                    assert element.get("href").startswith(("https://", "http://", "mailto:"))
+                    assert element.get("rel") == LINK_REL
+                else:
+                    assert not element.attrib, where
+    assert containers >= len(MARKDOWN)
+    for path in _pages(site):
+        assert "kbsitefragment" not in path.read_text(encoding="utf-8"), path
+
+
+def test_plain_text_is_shown_as_written_once(site):
+    for folder, entry in _hostile_sources().items():
+        if folder.startswith(("questions/", "guides/")):
+            continue
+        root = _parse(site / folder / "index.html")
+        heading = root.find(".//article//h1")
+        assert [child.tag for child in heading] in ([], ["a"]), folder  # the permalink only
+        assert _squash(heading.text_content()).removesuffix("¶").strip() == _squash(
+            entry["title"]), folder
+        assert root.find(".//title").text.startswith(_squash(entry["title"])), folder
+        description = root.find(".//meta[@name='description']").get("content")
+        assert description == _squash(entry["summary"]), folder
+        text = _squash(root.find(".//article").text_content())
+        assert _squash(entry["summary"]) in text, folder
+        for item in entry.get("evidence", ()):
+            assert _squash(item["finding"]) in text, folder
+            assert _squash(item["locator"]) in text, folder
+
+
+def test_code_spans_show_exactly_what_was_written(site):
+    index = next(i for i, text in enumerate(MARKDOWN) if "`a < b && c`" in text)
+    folder = f"{'benefits' if index % 2 == 0 else 'limitations'}/{HOSTILE_PREFIX}" \
+             f"{'benefit' if index % 2 == 0 else 'limitation'}-{index}"
+    root = _parse(site / folder / "index.html")
+    codes = [code.text_content() for code in root.find_class(TEXT_CLASS)[0].iter("code")]
+    assert codes == ["a < b && c"]
+
+
+def test_navigation_and_toc_hold_text_only(site):
+    titles = {_squash(e["title"]) for folder, e in _hostile_sources().items()
+              if folder.startswith(("benefits/", "limitations/"))}
+    seen = set()
+    for path in _pages(site):
+        root = _parse(path)
+        for nav in root.iter("nav"):
+            _check_markup(nav, str(path))
+            for link in nav.iter("a"):
+                assert all(child.tag in ("span", "img") for child in link.iterdescendants())
+                seen.add(_squash(link.text_content()))
+    assert titles <= seen  # every hostile finding is listed in the navigation, as written
+
+
+def test_search_index_holds_text_and_the_searchs_own_tags(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    search_tags = {"p", "li", "ul", "ol", "code", "pre"}
+    texts = []
+    for doc in index["docs"]:
+        for field in ("title", "text"):
+            fragment = lxml.html.fragment_fromstring(f"<div>{doc[field]}</div>")
+            _check_markup(fragment, doc["location"])
+            for element in fragment.iterdescendants():
+                assert element.tag in search_tags, (doc["location"], doc[field][:200])
+                assert not element.attrib, (doc["location"], doc[field][:200])
+            texts.append(_squash(fragment.text_content()))
+    everything = " ".join(texts)
+    assert "kbsitefragment" not in everything
+    for text in PLAIN:
+        assert _squash(text) in everything, text
+
+
+def test_relationship_svg_is_well_formed_and_text_only(site):
+    svg = site / "evidence" / "map.svg"
+    root = lxml.etree.fromstring(svg.read_bytes(), lxml.etree.XMLParser(resolve_entities=False,
+                                                                         no_network=True))
+    _check_markup(root, "map.svg")
+    tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
+    assert tags <= {"svg", "title", "desc", "rect", "text", "line"}
+    labels = [element.text for element in root.iter("{http://www.w3.org/2000/svg}text")]
+    for entry in _hostile_sources().values():
+        if "evidence" in entry:
+            title = entry["title"]
+            assert any(label and (label == title or title.startswith(label.rstrip("…")))
+                       for label in labels), title
+
+
+def test_json_export_carries_the_text_as_data(site):
+    data = json.loads((site / "api" / "kb.json").read_text(encoding="utf-8"))
+    flat = json.dumps(data, ensure_ascii=False)
+    for folder, entry in _hostile_sources().items():
+        assert json.dumps(entry["title"], ensure_ascii=False) in flat, folder
+    for key, value in _walk(data):
+        if key in ("url", "href", "link_url"):
+            assert not BAD_SCHEME.match(value), (key, value)
+
+
+def _walk(value, key=""):
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from _walk(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item, key)
+    elif isinstance(value, str):
+        yield key, value
+
+
+def test_guide_page_keeps_questions_and_data_as_text(site):
+    entry = _hostile_sources()[f"guides/{HOSTILE_PREFIX}guide"]
+    root = _parse(site / "guides" / f"{HOSTILE_PREFIX}guide" / "index.html")
+    legends = [_squash(legend.text_content()) for legend in root.iter("legend")]
+    assert legends == [_squash(q["text"]) for q in entry["questions"]]
+    data = json.loads(root.get_element_by_id("kb-guide-data").text)
+    assert data["subjectHeading"] == entry["subject_heading"]
+    scripts = [s for s in root.iter("script") if s.get("type") == "application/json"]
+    assert all("</" not in (s.text or "") for s in scripts)
+
