@@ -116,3 +116,22 @@ def copy_project(target: Path) -> Path:
         else:
             shutil.copy2(source, target / name)
     return target
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Playwright and one Chromium per test process (the sync API allows only one)."""
+    from playwright import sync_api as playwright_api
+
+    require_or_skip(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        playwright.selectors.set_test_id_attribute("data-testid")
+        yield instance
+        instance.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -18,17 +17,12 @@ from urllib.parse import parse_qsl, urlparse
 
 import axe_playwright_python
 import pytest
-from playwright import sync_api as playwright_api
 
 from kbsite import check_kb
 from kbsite.graph import build_graph, principle_order
 
-from conftest import REPO, require_or_skip
+from conftest import REPO
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic", "--disable-dev-shm-usage"]
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = REPO / "docs" / "assets" / "screenshots"
@@ -65,16 +59,6 @@ def server(built_site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require_or_skip(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        playwright.selectors.set_test_id_attribute("data-testid")
-        yield instance
-        instance.close()
 
 
 class Visit:
