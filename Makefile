@@ -10,7 +10,7 @@ SITE   := site
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-deps serve build test lint validate schema benchmark lighthouse screenshots clean
+.PHONY: install system-deps serve build check test lint validate schema benchmark lighthouse screenshots clean
 
 # Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography; Chromium
 # runs the browser tests (Playwright cannot download its own browser here); Java runs the W3C
@@ -51,19 +51,27 @@ lint: install  ## ruff, and mypy --strict on the kbsite package
 	$(BIN)/ruff check scripts tests
 	$(BIN)/mypy
 
-# Installs missing Debian packages when run as root (as CI is); elsewhere it says what to install.
+# Installs missing Debian packages when run as root (as CI is), saying first in one line what
+# it installs; elsewhere it says in one line what to install.
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages the tests use (LaTeX, Chromium, Java):$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      --no-install-recommends $$missing >/dev/null; \
 	  else echo "note: install$$missing to run every test (tests that need them are skipped)"; \
 	  fi; fi
 
+# The fast loop while editing: no browser, no full site build, no outside checker.
+check: validate lint  ## validate, lint and run the fast tests (seconds; no browser)
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not build"
+
+# One pytest worker per core (pytest-xdist): the browser and site-build tests wait on
+# Chromium, MkDocs and Java, and two cores finish them in little more than half the time.
 test: install system-deps lint  ## install everything and run every test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 benchmark: install  ## print build-time figures for synthetic knowledge bases
 	$(BIN)/python scripts/benchmark.py

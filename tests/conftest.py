@@ -13,13 +13,39 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_KB = REPO / "tests" / "fixtures" / "kb_min"
 GOLDEN = REPO / "tests" / "golden" / "kb_min"
-SEEDS = REPO.parent / "shared" / "seeds"
+SOURCE_FINGERPRINTS = REPO / "tests" / "fixtures" / "source-fingerprints.txt"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite tests/golden/ from the current output")
+
+
+# Two groups of slow tests, so that `make check` (neither) answers in seconds and CI can run
+# the browser in a job of its own. Marked here, by module and by fixture, so a new test in
+# these modules, or any test of the built site, lands in the right group without remembering.
+BROWSER_MODULES = {"test_browser", "test_browser_hostile"}
+BUILD_MODULES = {"test_site_build", "test_site_quality", "test_contributor_path", "test_serve",
+                 "test_hostile_site", "test_nothing_lost"}
+# Tests elsewhere that call a system tool `make check` cannot count on (CI's fast job has none).
+OUTSIDE_TOOL_TESTS = {"test_latex.py::test_bibliography_compiles_with_bibtex_without_warnings"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Chromium over the built site")
+    config.addinivalue_line("markers", "build: builds the whole site, runs MkDocs or a server, "
+                                       "or an outside checker (seconds per test)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__name__", "")
+        if module in BROWSER_MODULES:
+            item.add_marker(pytest.mark.browser)
+        elif (module in BUILD_MODULES or "built_site" in getattr(item, "fixturenames", ())
+              or item.nodeid.split("/")[-1] in OUTSIDE_TOOL_TESTS):
+            item.add_marker(pytest.mark.build)
 
 
 @pytest.fixture
@@ -90,3 +116,22 @@ def copy_project(target: Path) -> Path:
         else:
             shutil.copy2(source, target / name)
     return target
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Playwright and one Chromium per test process (the sync API allows only one)."""
+    from playwright import sync_api as playwright_api
+
+    require_or_skip(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        playwright.selectors.set_test_id_attribute("data-testid")
+        yield instance
+        instance.close()

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from playwright import sync_api as playwright_api
 
-from conftest import require_or_skip
 from hostile_corpus import HOSTILE_PREFIX, hostile_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -57,34 +56,32 @@ def hostile_server() -> Iterator[tuple[str, Path]]:
 
 
 @pytest.fixture(scope="module")
-def page(hostile_server) -> Iterator[tuple[playwright_api.Page, dict[str, list[str]], str]]:
-    require_or_skip(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium)")
+def page(browser, hostile_server
+         ) -> Iterator[tuple[playwright_api.Page, dict[str, list[str]], str]]:
     server, _ = hostile_server
     seen: dict[str, list[str]] = {"dialogs": [], "outside": [], "errors": []}
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
+    # The session's one Playwright and Chromium (conftest `browser`).
+    context = browser.new_context()
 
-        def route(route: playwright_api.Route) -> None:
-            url = route.request.url
-            if url.startswith((server + "/", "data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                seen["outside"].append(url)
-                route.abort()
+    def route(route: playwright_api.Route) -> None:
+        url = route.request.url
+        if url.startswith((server + "/", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            seen["outside"].append(url)
+            route.abort()
 
-        context.route("**/*", route)
-        tab = context.new_page()
+    context.route("**/*", route)
+    tab = context.new_page()
 
-        def on_dialog(dialog: playwright_api.Dialog) -> None:
-            seen["dialogs"].append(f"{tab.url}: {dialog.type} {dialog.message}")
-            dialog.dismiss()
+    def on_dialog(dialog: playwright_api.Dialog) -> None:
+        seen["dialogs"].append(f"{tab.url}: {dialog.type} {dialog.message}")
+        dialog.dismiss()
 
-        tab.on("dialog", on_dialog)
-        tab.on("pageerror", lambda error: seen["errors"].append(f"{tab.url}: {error}"))
-        yield tab, seen, server
-        context.close()
-        browser.close()
+    tab.on("dialog", on_dialog)
+    tab.on("pageerror", lambda error: seen["errors"].append(f"{tab.url}: {error}"))
+    yield tab, seen, server
+    context.close()
 
 
 def _hostile_paths(site: Path) -> list[str]:

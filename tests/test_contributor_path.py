@@ -4,10 +4,16 @@ same with a mistake, asserting the exact messages a contributor sees."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
-from conftest import copy_project, mkdocs_build
+from kbsite import check_kb
+from kbsite.graph import build_graph
+from test_site_quality import broken_links
+
+from conftest import REPO, copy_project, mkdocs_build
 
 
 def kbsite(project, *args: str) -> subprocess.CompletedProcess[str]:
@@ -55,6 +61,72 @@ def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
     assert "rft_id=info%3Adoi%2F10.9999%2Fexample.2026" in citation  # COinS, for Zotero
     assert "@inproceedings{example-2026," in (site / "references.bib").read_text(
         encoding="utf-8")
+
+
+def _home_counts(site: Path, principle_id: str) -> tuple[str, str]:
+    """The home page's totals sentence and the principle card's count line, as shown."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    totals = re.search(r"holds (\d+) benefits? and (\d+) limitations?", home)
+    card = re.search(rf'<a href="principles/{principle_id}/">.*?</li>', home, re.S)
+    assert totals, "the home page lost its totals sentence"
+    assert card, f"the home page lost the card of {principle_id}"
+    count = re.search(r"(\d+) benefits? · (\d+) limitations?", card.group(0))
+    assert count, card.group(0)
+    return totals.group(0), count.group(0)
+
+
+def _plural(number: int, word: str) -> str:
+    return f"{number} {word}{'s' if number != 1 else ''}"
+
+
+def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefit(tmp_path):
+    """CONTRIBUTING.md, step by step: `new citation`, `new benefit`, validate, strict build."""
+    before = build_graph(check_kb(REPO / "kb", REPO))
+    principle = before.kb.principles[0].id  # any principle: the test must not depend on which
+    project = copy_project(tmp_path / "project")
+    citation = kbsite(project, "new", "citation", "smith-2026", "--no-input",
+                      "--set", "role=primary", "--set", "entry_type=misc",
+                      "--set", "title=Rolling Back Machine Learning Models",
+                      "--set", "authors=Smith, Jane; Doe, John", "--set", "year=2026",
+                      "--set", "summary=A study of how teams roll models back.")
+    assert citation.returncode == 0, citation.stderr
+    assert citation.stdout.startswith("kb/citations/smith-2026.yaml: created")
+    benefit = kbsite(project, "new", "benefit", "faster-rollbacks", "--no-input",
+                     "--set", "title=Faster rollbacks",
+                     "--set", "summary=Teams return to a working model sooner.",
+                     "--set", f"principles={principle}", "--set", "citation=smith-2026",
+                     "--set", "locator=abstract", "--set", "study=interviews",
+                     "--set", "finding=Interviewed engineers say they restore models quickly.")
+    assert benefit.returncode == 0, benefit.stderr
+    validated = kbsite(project, "validate")
+    assert validated.returncode == 0, validated.stderr
+    site = tmp_path / "site"
+    build = mkdocs_build(project, site)
+    assert build.returncode == 0, build.stderr
+
+    after = build_graph(check_kb(project / "kb", project))
+    assert len(after.kb.benefits) == len(before.kb.benefits) + 1
+    assert len(after.kb.citations) == len(before.kb.citations) + 1
+    page = (site / "benefits" / "faster-rollbacks" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<h1[^>]*>Faster rollbacks", page)
+    assert 'href="../../citations/smith-2026/"' in page
+    assert f'href="../../principles/{principle}/"' in page
+    linked_from = {
+        "principle": (site / "principles" / principle / "index.html", "../../benefits/"),
+        "benefits index": (site / "benefits" / "index.html", ""),
+        "citation": (site / "citations" / "smith-2026" / "index.html", "../../benefits/"),
+        "evidence matrix": (site / "evidence" / "index.html", "../benefits/"),
+    }
+    for name, (path, prefix) in linked_from.items():
+        assert f'href="{prefix}faster-rollbacks/"' in path.read_text(encoding="utf-8"), name
+    totals, card = _home_counts(site, principle)
+    assert totals == (f"holds {_plural(len(after.kb.benefits), 'benefit')} and "
+                      f"{_plural(len(after.kb.limitations), 'limitation')}")
+    assert card == (f"{_plural(len(after.benefits_of(principle)), 'benefit')} · "
+                    f"{_plural(len(after.limitations_of(principle)), 'limitation')}")
+    assert len(after.benefits_of(principle)) == len(before.benefits_of(principle)) + 1
+    assert "@misc{smith-2026," in (site / "references.bib").read_text(encoding="utf-8")
+    assert broken_links(site) == []
 
 
 def test_contributor_sees_exact_messages_for_a_broken_entry(tmp_path):

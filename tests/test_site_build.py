@@ -10,6 +10,7 @@ from pathlib import Path
 import lxml.html
 
 from kbsite import check_kb
+from kbsite.graph import build_graph
 
 from conftest import REPO, copy_project, mkdocs_build
 
@@ -33,12 +34,14 @@ def test_every_entry_has_a_page(built_site):
 
 def test_json_export_matches_the_knowledge_base(built_site):
     kb = check_kb(REPO / "kb", REPO)
+    graph = build_graph(kb)
     data = json.loads((built_site / "api" / "kb.json").read_text(encoding="utf-8"))
     assert [p["id"] for p in data["principles"]] == [p.id for p in kb.principles]
-    versioning = next(p for p in data["principles"] if p["id"] == "versioning")
-    assert "restore-earlier-state" in versioning["benefits"]
-    assert versioning["page"] == "principles/versioning/"
-    assert (built_site / versioning["page"] / "index.html").is_file()
+    for exported in data["principles"]:
+        benefits = {b.id for b in graph.benefits_of(exported["id"])}
+        assert set(exported["benefits"]) == benefits, exported["id"]
+        assert exported["page"] == f"principles/{exported['id']}/"
+        assert (built_site / exported["page"] / "index.html").is_file()
 
 
 EXTERNAL_LOAD = re.compile(
@@ -66,18 +69,23 @@ def test_build_is_byte_for_byte_deterministic(built_site, tmp_path):
     assert tree_digest(again) == tree_digest(built_site)
 
 
+def _first_benefit_file(project: Path) -> Path:
+    return min((project / "kb" / "benefits").glob("*.yaml"))
+
+
 def test_broken_kb_fails_build_and_keeps_previous_site(tmp_path):
     project = copy_project(tmp_path / "project")
     site = tmp_path / "site"
     assert mkdocs_build(project, site).returncode == 0
     before = tree_digest(site)
-    benefit = project / "kb" / "benefits" / "lower-error-rates.yaml"
-    benefit.write_text(benefit.read_text(encoding="utf-8").replace("principles:", "principels:"),
-                       encoding="utf-8")
+    benefit = _first_benefit_file(project)
+    text = benefit.read_text(encoding="utf-8")
+    line = text[:text.index("\nprinciples:") + 1].count("\n") + 1
+    benefit.write_text(text.replace("\nprinciples:", "\nprincipels:"), encoding="utf-8")
     result = mkdocs_build(project, site)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert ("kb/benefits/lower-error-rates.yaml:5:1: expected a field of a benefit, found "
+    assert (f"kb/benefits/{benefit.name}:{line}:1: expected a field of a benefit, found "
             "unknown field `principels`") in result.stderr
     assert "hint: did you mean `principles`?" in result.stderr
     assert tree_digest(site) == before
@@ -85,31 +93,34 @@ def test_broken_kb_fails_build_and_keeps_previous_site(tmp_path):
 
 def test_hand_written_page_is_never_shadowed(tmp_path):
     project = copy_project(tmp_path / "project")
+    principle = min((project / "kb" / "principles").glob("*.yaml")).stem
     (project / "docs" / "principles").mkdir()
-    (project / "docs" / "principles" / "versioning.md").write_text("# Mine\n", encoding="utf-8")
+    mine = project / "docs" / "principles" / f"{principle}.md"
+    mine.write_text("# Mine\n", encoding="utf-8")
     result = mkdocs_build(project, tmp_path / "site")
     assert result.returncode == 1
-    assert "hand-written files where generated pages belong: principles/versioning.md" in (
-        result.stderr)
-    assert (project / "docs" / "principles" / "versioning.md").read_text(
-        encoding="utf-8") == "# Mine\n"
+    assert (f"hand-written files where generated pages belong: principles/{principle}.md"
+            in result.stderr)
+    assert mine.read_text(encoding="utf-8") == "# Mine\n"
 
 
 def test_hostile_entry_text_is_shown_as_text(tmp_path):
     project = copy_project(tmp_path / "project")
-    benefit = project / "kb" / "benefits" / "lower-error-rates.yaml"
+    benefit = _first_benefit_file(project)
     text = benefit.read_text(encoding="utf-8")
-    text = text.replace(
-        "title: Lower error rates",
-        "title: 'X &lt;/title&gt; *x* [y](javascript:z) {: #id } &lt;b&gt; a < b'")
+    text = re.sub(
+        r"^title: .*$",
+        lambda _: "title: 'X &lt;/title&gt; *x* [y](javascript:z) {: #id } &lt;b&gt; a < b'",
+        text, count=1, flags=re.M)
+    text = re.sub(r"^summary: .*$",
+                  lambda _: "summary: 'S\" onmouseover=\"alert(2)\" a < p'",
+                  text, count=1, flags=re.M)
     # HTML itself (`<` followed by a letter) is refused in plain text (test_bad_input.py).
-    text = text.replace("summary: Adopters of ML DevOps report fewer errors.",
-                        "summary: 'S\" onmouseover=\"alert(2)\" a < p'")
     benefit.write_text(text, encoding="utf-8")
     site = tmp_path / "site"
     result = mkdocs_build(project, site)
     assert result.returncode == 0, result.stderr
-    page = (site / "benefits" / "lower-error-rates" / "index.html").read_text(encoding="utf-8")
+    page = (site / "benefits" / benefit.stem / "index.html").read_text(encoding="utf-8")
     # The heading shows the text as text, exactly as written.
     heading = lxml.html.fromstring(page).find(".//article//h1")
     assert [child.tag for child in heading] == ["a"]  # the permalink only
@@ -122,6 +133,20 @@ def test_hostile_entry_text_is_shown_as_text(tmp_path):
         assert "<script>alert" not in content, path
         assert not re.search(r"<[^>]*\sonmouseover=\"", content), path
         assert 'href="javascript:' not in content, path
+
+
+def test_citation_pages_carry_coins_and_downloads_and_nothing_for_google_scholar(built_site):
+    graph = build_graph(check_kb(REPO / "kb", REPO))
+    for citation in graph.kb.citations:
+        page = (built_site / "citations" / citation.id / "index.html").read_text(
+            encoding="utf-8")
+        assert '<meta name="citation_' not in page, citation.id
+        assert page.count('<span class="Z3988" title="') == 1, citation.id
+        assert f'href="../{citation.id}.bib"' in page
+        first = (built_site / "citations" / f"{citation.id}.bib").read_text(
+            encoding="utf-8").splitlines()[0]
+        assert first.startswith("@"), citation.id
+        assert first.endswith(f"{{{citation.id},"), citation.id
 
 
 def test_citation_pages_offer_coins_to_zotero_and_nothing_to_google_scholar(built_site):
@@ -147,6 +172,7 @@ def test_citation_pages_offer_coins_to_zotero_and_nothing_to_google_scholar(buil
     assert (built_site / "references.bib").is_file()
     assert (built_site / "CITATION.cff").read_text(encoding="utf-8") == (
         REPO / "CITATION.cff").read_text(encoding="utf-8")
-    principle = (built_site / "principles" / "versioning" / "index.html").read_text(
-        encoding="utf-8")
-    assert 'href="../versioning.bib"' in principle
+    for principle in check_kb(REPO / "kb", REPO).principles:
+        page = (built_site / "principles" / principle.id / "index.html").read_text(
+            encoding="utf-8")
+        assert f'href="../{principle.id}.bib"' in page

