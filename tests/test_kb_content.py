@@ -76,6 +76,12 @@ UNCERTAIN = [
 ]
 
 
+# Terms that are uncertain for one source but verified for another (studies.bib): Amershi et al.'s
+# venue is ICSE-SEIP 2019 by its publisher record; Paleyes et al.'s and Kreuzberger et al.'s arXiv
+# preprints are filed under cs.LG on arXiv itself.
+VERIFIED_FOR = {"ICSE-SEIP": {"amershi-2019"}, "cs.LG": {"paleyes-2022", "kreuzberger-2023"}}
+
+
 def _presented_as_fact(entry) -> list[str]:
     """Every text an entry shows as fact (open questions excluded)."""
     if isinstance(entry, Question):
@@ -94,7 +100,8 @@ ALL_ENTRIES = [*KB.principles, *KB.findings, *KB.citations]
 @pytest.mark.parametrize("entry", ALL_ENTRIES, ids=_ids(ALL_ENTRIES))
 def test_nothing_uncertain_is_presented_as_fact(entry):
     text = "\n".join(_presented_as_fact(entry))
-    found = [term for term in UNCERTAIN if term.lower() in text.lower()]
+    found = [term for term in UNCERTAIN if term.lower() in text.lower()
+             and entry.id not in VERIFIED_FOR.get(term, set())]
     assert found == [], f"{entry.source.path} states unverified facts: {found}"
 
 
