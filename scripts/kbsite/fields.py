@@ -350,3 +350,26 @@ def _check_unique(items: tuple[Any, ...]) -> tuple[Any, ...]:
                  "same)", "remove the repeat", at=index)
         seen[item] = index
     return items
+
+
+@dataclass(frozen=True)
+class Flag(_Marker):
+    """A yes/no value, written `true` or `false`."""
+
+    def validate(self, value: Any) -> bool:
+        """Accept only YAML booleans, so `"no"` in quotes is not read as true."""
+        if not isinstance(value, bool):
+            fail(f"expected `true` or `false`, found {describe(value)}",
+                 "write true or false without quotes")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        """A boolean."""
+        return {"type": "boolean"}
+
+    def kind(self) -> str:
+        """'true or false'."""
+        return "`true` or `false`"
+
+
+FLAG = Flag()

@@ -188,7 +188,44 @@ def check_integrity(
     """
     issues = [issue for rule in RULES for issue in rule(kb)]
     issues += check_references(kb, file_ids)
+    issues += check_tensions(kb)
     if complete:
         issues += check_citations_used(kb)
+        issues += check_reports(kb)
         issues += [issue for guide in kb.guides for issue in check_guide(guide, kb)]
     return issues
+
+
+def check_reports(kb: KnowledgeBase) -> Iterator[Issue]:
+    """Each cited report belongs to exactly one study, so evidence is counted by study.
+
+    A report in no study could not be counted; a report in two would be counted twice.
+    """
+    owner: dict[str, Entry] = {}
+    for study in kb.studies:
+        for index, report in enumerate(study.reports):
+            if report in owner:
+                yield _issue(study, ("reports", index),
+                             f"expected each citation in one study's `reports`, found "
+                             f"`{report}` also in {owner[report].source.path}",
+                             "a report belongs to one study; remove it from one of them")
+            else:
+                owner[report] = study
+    for finding in kb.findings:
+        for index, item in enumerate(finding.evidence):
+            if item.citation not in owner:
+                yield _issue(finding, ("evidence", index, "citation"),
+                             f"expected citation `{item.citation}` to be a report of a study, "
+                             "found no study that lists it in `reports`",
+                             f"add `{item.citation}` to `reports` of its study in kb/studies/, "
+                             f"or add kb/studies/{item.citation}.yaml")
+
+
+def check_tensions(kb: KnowledgeBase) -> Iterator[Issue]:
+    """A finding is not in tension with itself (references are checked with the others)."""
+    for finding in kb.findings:
+        for index, tension in enumerate(finding.tensions):
+            if tension.finding == finding.id:
+                yield _issue(finding, ("tensions", index, "finding"),
+                             f"expected another finding, found `{finding.id}` itself",
+                             "name the finding that pulls the other way")

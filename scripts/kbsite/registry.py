@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kbsite.model import Benefit, Citation, Entry, Guide, Limitation, Principle, Question
+from kbsite.model import Benefit, Citation, Entry, Guide, Limitation, Principle, Question, Study
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
               "finding.md.j2", "limitations"),
     EntryType("citation", "citations", Citation, "Citations", "citations", "citation.md.j2",
               "citations"),
+    EntryType("study", "studies", Study, "Studies", "studies", "study.md.j2", "studies"),
     EntryType("question", "questions", Question, "Open questions", "questions", None,
               "evidence/gaps.md"),
     EntryType("guide", "guides", Guide, "Decision guides", "guides", "guide.md.j2", "guides"),

@@ -105,3 +105,52 @@ RELATIONS = Choice(
         ("study-of-artifacts", "Study these artifacts belong to"),
     ),
 )
+
+STUDY_DESIGNS = Choice(
+    description="The study's design; the confidence rules judge each design (see the page "
+    "\"How confidence is rated\").",
+    values=(
+        ("interviews", "Interviews"),
+        ("focus-groups", "Focus groups"),
+        ("survey", "Survey"),
+        ("multiple-case-study", "Multiple-case study"),
+        ("mixed-methods", "Mixed methods"),
+        ("repository-mining", "Repository mining"),
+        ("systematic-review", "Systematic review"),
+        ("case-study", "Case study"),
+        ("multivocal-review", "Multivocal review"),
+        ("literature-review", "Literature review"),
+    ),
+)
+
+STUDY_KINDS = Choice(
+    description=(
+        "`primary` when the study collects its own data, `secondary` when it reviews other "
+        "studies (it is then not new primary evidence), `mixed` when it does both."
+    ),
+    values=(
+        ("primary", "Primary study"),
+        ("secondary", "Secondary study (review)"),
+        ("mixed", "Primary and secondary (mixed)"),
+    ),
+)
+
+CONFIDENCE_COMPONENTS = Choice(
+    description="The confidence component the editors override.",
+    values=(
+        ("methodological-limitations", "Methodological limitations"),
+        ("coherence", "Coherence"),
+        ("adequacy", "Adequacy of data"),
+        ("relevance", "Relevance"),
+    ),
+)
+
+CONCERNS = Choice(
+    description="The concern the editors judge the component to have.",
+    values=(
+        ("none", "No or very minor concerns"),
+        ("minor", "Minor concerns"),
+        ("moderate", "Moderate concerns"),
+        ("serious", "Serious concerns"),
+    ),
+)
