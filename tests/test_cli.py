@@ -42,7 +42,7 @@ def test_build_writes_pages_and_json_then_nothing(tmp_path):
     assert first.returncode == 0, first.stderr
     kb = json.loads((out / "api" / "kb.json").read_text(encoding="utf-8"))
     assert kb["counts"] == {"principles": 2, "benefits": 1, "limitations": 1, "citations": 2,
-                            "questions": 1, "guides": 1}
+                            "studies": 2, "questions": 1, "guides": 1}
     second = run("build", "--kb", str(FIXTURE_KB), "--out", str(out))
     produced = sum(1 for p in GOLDEN.rglob("*") if p.is_file())
     assert second.stdout.strip().endswith(f": 0 written, {produced} unchanged, 0 removed")

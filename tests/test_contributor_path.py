@@ -41,6 +41,11 @@ def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
                      "--set", "locator=Section 4", "--set", "study=case-study",
                      "--set", "finding=The teams studied restored earlier models quickly.")
     assert created.returncode == 0, created.stderr
+    # A cited report belongs to a study: the contributor records the study once.
+    (project / "kb" / "studies" / "example-2026-study.yaml").write_text(
+        "id: example-2026-study\ntitle: Case study of model rollbacks\ndesign: case-study\n"
+        "kind: primary\npopulation: One ML team\npeer_reviewed: true\n"
+        "reports: [example-2026]\nlocator: abstract\n", encoding="utf-8")
     assert kbsite(project, "validate").returncode == 0
     site = tmp_path / "site"
     build = mkdocs_build(project, site)

@@ -211,9 +211,11 @@ def check_reports(kb: KnowledgeBase) -> Iterator[Issue]:
                              "a report belongs to one study; remove it from one of them")
             else:
                 owner[report] = study
+    citations = {citation.id for citation in kb.citations}
     for finding in kb.findings:
         for index, item in enumerate(finding.evidence):
-            if item.citation not in owner:
+            # A citation that does not exist is reported once, by the reference check.
+            if item.citation in citations and item.citation not in owner:
                 yield _issue(finding, ("evidence", index, "citation"),
                              f"expected citation `{item.citation}` to be a report of a study, "
                              "found no study that lists it in `reports`",

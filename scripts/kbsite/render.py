@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from kbsite import links, vocabulary
+from kbsite import confidence, links, ratings, vocabulary
 from kbsite.cite import STYLES, export_bibtex, export_ris, format_reference
+from kbsite.export_csv import COLUMNS
 from kbsite.graph import Graph, principle_order
 from kbsite.guide_view import guide_form, guide_script_json
 from kbsite.history import History
@@ -82,6 +83,8 @@ def make_environment() -> Environment:
         "stage_label": vocabulary.PROJECT_STAGES,
         "deployment_label": vocabulary.DEPLOYMENT_MODES,
         "learning_label": vocabulary.LEARNING_MODES,
+        "study_design_label": vocabulary.STUDY_DESIGNS,
+        "study_kind_label": vocabulary.STUDY_KINDS,
     }
     labels: dict[str, Callable[[str], str]] = {
         name: choice.label for name, choice in vocabularies.items()
@@ -139,6 +142,7 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
     kb = graph.kb
     principles = tuple(sorted(kb.principles, key=principle_order))
     pages: dict[str, str] = {}
+    evidence = ratings.evaluate(kb)
 
     def render(template: str, page: str, **context: Any) -> None:
         pages[page] = env.get_template(template).render(
@@ -152,6 +156,9 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             report_url=functools.partial(report_url, repo_url),
             source_count=source_count,
             link_strength=link_strength,
+            evidence=evidence,
+            confidence_page=links.CONFIDENCE_PAGE,
+            level_meaning=confidence.LEVEL_MEANINGS,
             **context,
         )
 
@@ -159,6 +166,12 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
         render("principle.md.j2", links.page_path(principle), principle=principle)
     for finding in kb.findings:
         render("finding.md.j2", links.page_path(finding), finding=finding)
+    for study in kb.studies:
+        render("study.md.j2", links.page_path(study), study=study)
+    render("studies_index.md.j2", links.index_path("study"))
+    render("tensions.md.j2", links.TENSIONS_PAGE)
+    render("data.md.j2", links.DATA_PAGE, csv_columns=COLUMNS)
+    render("confidence.md.j2", links.CONFIDENCE_PAGE, **confidence.rules_page_context())
     for citation in kb.citations:
         render(
             "citation.md.j2",
@@ -237,6 +250,10 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             (
                 ("Cross-cutting findings", links.CROSS_CUTTING_PAGE),
                 ("Evidence gaps", links.GAPS_PAGE),
+                ("Studies", links.index_path("study")),
+                ("Tensions", links.TENSIONS_PAGE),
+                ("How confidence is rated", links.CONFIDENCE_PAGE),
+                ("Data downloads", links.DATA_PAGE),
             ),
         ),
         NavSection(
