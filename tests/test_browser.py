@@ -145,6 +145,12 @@ PAGE_TYPES = {
     "guide without answers": "/guides/ready-to-adopt/",
     "about": "/about/",
     "reading the evidence": "/about/reading-evidence/",
+    "study": "/studies/shankar-2024-study/",
+    "studies index": "/studies/",
+    "tensions": "/evidence/tensions/",
+    "how confidence is rated": "/evidence/confidence/",
+    "data downloads": "/evidence/data/",
+    "benefit with a tension": "/benefits/better-team-collaboration/",
 }
 
 

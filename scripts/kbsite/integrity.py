@@ -188,7 +188,6 @@ def check_integrity(
     """
     issues = [issue for rule in RULES for issue in rule(kb)]
     issues += check_references(kb, file_ids)
-    issues += check_tensions(kb)
     if complete:
         issues += check_citations_used(kb)
         issues += check_reports(kb)
@@ -220,14 +219,5 @@ def check_reports(kb: KnowledgeBase) -> Iterator[Issue]:
                              f"expected citation `{item.citation}` to be a report of a study, "
                              "found no study that lists it in `reports`",
                              f"add `{item.citation}` to `reports` of its study in kb/studies/, "
-                             f"or add kb/studies/{item.citation}.yaml")
+                             f"or add kb/studies/{item.citation}-study.yaml")
 
-
-def check_tensions(kb: KnowledgeBase) -> Iterator[Issue]:
-    """A finding is not in tension with itself (references are checked with the others)."""
-    for finding in kb.findings:
-        for index, tension in enumerate(finding.tensions):
-            if tension.finding == finding.id:
-                yield _issue(finding, ("tensions", index, "finding"),
-                             f"expected another finding, found `{finding.id}` itself",
-                             "name the finding that pulls the other way")

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from kbsite import vocabulary as v
 from kbsite import confidence
+from kbsite import vocabulary as v
 from kbsite.fields import FLAG, ID, UNIQUE, Markdown, Pattern, PlainText, Reference, Whole, fail
 from kbsite.yamlio import Document, Path_, Position, parse_document
 
