@@ -512,6 +512,8 @@ class Question(Entry):
 
     record_name: ClassVar[str] = "open question"
     type_name: ClassVar[str] = "question"
+    requirements: ClassVar[tuple[Requirement, ...]] = (
+        Requirement("kind", "not-yet-in-kb", ("reference",)),)
     title: Annotated[str, PlainText(150, longer_in="details")] = Field(
         description="The question, in one line.")
     details: Description = Field(description="What is known and what is missing.")
@@ -521,6 +523,10 @@ class Question(Entry):
         Field((), description="Principles the question concerns."))
     citations: Annotated[tuple[CitationId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
         Field((), description="Sources the question concerns."))
+    kind: Annotated[str, v.GAP_KINDS] = Field("open-question", description=v.GAP_KINDS.description)
+    reference: Annotated[str, PlainText(500)] = Field(
+        "", description="Bibliographic line of the study not yet in the knowledge base "
+        "(authors, year, title, venue, DOI); required for `not-yet-in-kb`.")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,6 +34,11 @@ class Evidence:
         """How many independent studies support a set of findings."""
         return len({self.study_of_citation[e.citation].id for f in findings for e in f.evidence})
 
+    def designs_of(self, findings: tuple[Finding, ...]) -> tuple[str, ...]:
+        """The study designs behind a set of findings, sorted."""
+        return tuple(sorted({self.study_of_citation[e.citation].design
+                             for f in findings for e in f.evidence}))
+
     def participants(self, findings: tuple[Finding, ...]) -> int:
         """Participants (or items) of the independent studies behind a set of findings."""
         ids = {self.study_of_citation[e.citation].id for f in findings for e in f.evidence}

@@ -85,6 +85,7 @@ def make_environment() -> Environment:
         "learning_label": vocabulary.LEARNING_MODES,
         "study_design_label": vocabulary.STUDY_DESIGNS,
         "study_kind_label": vocabulary.STUDY_KINDS,
+        "gap_kind_label": vocabulary.GAP_KINDS,
     }
     labels: dict[str, Callable[[str], str]] = {
         name: choice.label for name, choice in vocabularies.items()
@@ -218,7 +219,7 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
     render("citations_index.md.j2", links.index_path("citation"),
            citations=tuple(sorted(kb.citations, key=citation_order)))
     render("matrix.md.j2", links.MATRIX_PAGE)
-    render("gaps.md.j2", links.GAPS_PAGE)
+    render("gaps.md.j2", links.GAPS_PAGE, suggested_designs=confidence.SUGGESTED_DESIGNS)
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
     render("map.md.j2", links.MAP_PAGE)
 

@@ -154,3 +154,17 @@ CONCERNS = Choice(
         ("serious", "Serious concerns"),
     ),
 )
+
+GAP_KINDS = Choice(
+    description=(
+        "What sort of gap the question records: an `open-question` about the sources, "
+        "`no-study-found` when the knowledge base knows of no study that answers it (a gap in "
+        "the literature as far as it knows), `not-yet-in-kb` when a study exists but has not "
+        "been added yet (give its bibliographic line in `reference`)."
+    ),
+    values=(
+        ("open-question", "Open question"),
+        ("no-study-found", "No study found"),
+        ("not-yet-in-kb", "Study not yet in the knowledge base"),
+    ),
+)
