@@ -40,9 +40,13 @@ class Evidence:
                              for f in findings for e in f.evidence}))
 
     def participants(self, findings: tuple[Finding, ...]) -> int:
-        """Participants (or items) of the independent studies behind a set of findings."""
+        """Sample sizes of the independent primary (or mixed) studies behind a set of findings.
+
+        Secondary studies are left out: their samples are other studies, not participants.
+        """
         ids = {self.study_of_citation[e.citation].id for f in findings for e in f.evidence}
-        return sum(self.studies[i].sample_size or 0 for i in ids)
+        return sum(self.studies[i].sample_size or 0 for i in ids
+                   if self.studies[i].kind != "secondary")
 
 
 def study_label(study: Study, citations: dict[str, Citation]) -> str:
