@@ -121,7 +121,13 @@ def add_hostile_entries(kb: Path) -> int:
                       "sectors": ["finance"]},
             "open_questions": [_plain(index + 11)],
         })
-        count += 1
+        _write(kb, "studies", {
+            "id": f"{citation_id}-study", "title": _plain(index + 12), "design": "survey",
+            "kind": "primary", "population": _plain(index + 13), "sample_size": 3,
+            "sample_unit": _plain(index + 14)[:60], "setting": _plain(index + 15),
+            "peer_reviewed": False, "reports": [citation_id], "locator": "abstract",
+        })
+        count += 2
     for index, markdown in enumerate(MARKDOWN):
         kind = "benefits" if index % 2 == 0 else "limitations"
         entry = {

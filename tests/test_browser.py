@@ -190,6 +190,12 @@ PAGE_TYPES = {
     "guides index": "/guides/",
     "about": "/about/",
     "reading the evidence": "/about/reading-evidence/",
+    "study": "/studies/shankar-2024-study/",
+    "studies index": "/studies/",
+    "tensions": "/evidence/tensions/",
+    "how confidence is rated": "/evidence/confidence/",
+    "data downloads": "/evidence/data/",
+    "benefit with a tension": "/benefits/better-team-collaboration/",
 }
 for _name, _entries, _folder in (("benefit", KB.benefits, "benefits"),
                                  ("limitation", KB.limitations, "limitations"),

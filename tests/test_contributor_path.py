@@ -47,6 +47,11 @@ def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
                      "--set", "locator=Section 4", "--set", "study=case-study",
                      "--set", "finding=The teams studied restored earlier models quickly.")
     assert created.returncode == 0, created.stderr
+    # A cited report belongs to a study: the contributor records the study once.
+    (project / "kb" / "studies" / "example-2026-study.yaml").write_text(
+        "id: example-2026-study\ntitle: Case study of model rollbacks\ndesign: case-study\n"
+        "kind: primary\npopulation: One ML team\npeer_reviewed: true\n"
+        "reports: [example-2026]\nlocator: abstract\n", encoding="utf-8")
     assert kbsite(project, "validate").returncode == 0
     site = tmp_path / "site"
     build = mkdocs_build(project, site)
@@ -98,6 +103,11 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
                      "--set", "locator=abstract", "--set", "study=interviews",
                      "--set", "finding=Interviewed engineers say they restore models quickly.")
     assert benefit.returncode == 0, benefit.stderr
+    # CONTRIBUTING.md: a cited report belongs to a study, recorded once in kb/studies/.
+    (project / "kb" / "studies" / "smith-2026-study.yaml").write_text(
+        "id: smith-2026-study\ntitle: Interview study of model rollbacks\ndesign: interviews\n"
+        "kind: primary\npopulation: ML engineers\npeer_reviewed: true\n"
+        "reports: [smith-2026]\nlocator: abstract\n", encoding="utf-8")
     validated = kbsite(project, "validate")
     assert validated.returncode == 0, validated.stderr
     site = tmp_path / "site"

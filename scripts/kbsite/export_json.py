@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from kbsite import links
+from kbsite import confidence, links, ratings
 from kbsite.graph import Graph
 from kbsite.history import History
 from kbsite.model import Citation, Entry, Principle
@@ -94,7 +94,54 @@ def export_json(graph: Graph, history: History | None = None) -> str:
     for entry_type in ENTRY_TYPES:
         document[entry_type.export_name] = [
             entry_data(graph, entry, history) for entry in kb.of_type(entry_type.name)]
+    document["confidence"] = confidence_data(ratings.evaluate(kb))
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def confidence_data(evidence: ratings.Evidence) -> dict[str, Any]:
+    """Ratings with their components and reasons, tensions (both ways), and the rules."""
+    return {
+        "rules": confidence.rules_page_context(),
+        "ratings": [rating.to_dict() for rating in evidence.ratings.values()],
+        "tensions": [{"finding": finding, "other": other.id, "note": note}
+                     for finding, pairs in sorted(evidence.tensions.items())
+                     for other, note in pairs],
+        "study_of_citation": {c: s.id for c, s in sorted(evidence.study_of_citation.items())},
+    }
+
+
+CONFIDENCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Confidence ratings computed by the published rules (page "
+    "evidence/confidence/), tensions between findings, and which study each citation reports.",
+    "required": ["rules", "ratings", "tensions", "study_of_citation"],
+    "additionalProperties": False,
+    "properties": {
+        "rules": {"type": "object"},
+        "ratings": {"type": "array", "items": {
+            "type": "object",
+            "required": ["finding", "level", "components", "studies", "raise_by"],
+            "properties": {
+                "finding": {"type": "string"},
+                "level": {"enum": [level.value for level in confidence.LEVELS]},
+                "components": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["component", "concern", "reason", "overridden"],
+                    "properties": {
+                        "component": {"enum": [c.value for c in confidence.COMPONENTS]},
+                        "concern": {"enum": [c.value for c in confidence.CONCERNS]},
+                        "reason": {"type": "string"},
+                        "overridden": {"type": "boolean"}}}},
+                "studies": {"type": "array", "items": {"type": "string"}},
+                "raise_by": {"type": "array", "items": {"type": "string"}}}}},
+        "tensions": {"type": "array", "items": {
+            "type": "object", "required": ["finding", "other", "note"],
+            "additionalProperties": False,
+            "properties": {"finding": {"type": "string"}, "other": {"type": "string"},
+                           "note": {"type": "string"}}}},
+        "study_of_citation": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
 
 
 def export_schema() -> str:
@@ -119,13 +166,15 @@ def export_schema() -> str:
         definitions[name] = schema
         properties[entry_type.export_name] = {"type": "array",
                                               "items": {"$ref": f"#/$defs/{name}"}}
+    properties["confidence"] = CONFIDENCE_SCHEMA
     document = {
         "$schema": JSON_SCHEMA_DIALECT,
         "$id": SCHEMA_FILE,
         "title": "MLOps knowledge base: the JSON export (api/kb.json)",
         "type": "object",
         "additionalProperties": False,
-        "required": ["schema_version", "counts", *(t.export_name for t in ENTRY_TYPES)],
+        "required": ["schema_version", "counts", *(t.export_name for t in ENTRY_TYPES),
+                     "confidence"],
         "properties": properties,
         "$defs": dict(sorted(definitions.items())),
     }

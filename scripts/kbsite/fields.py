@@ -373,3 +373,5 @@ def _check_unique(items: tuple[Any, ...]) -> tuple[Any, ...]:
                  "same)", "remove the repeat", at=index)
         seen[item] = index
     return items
+
+

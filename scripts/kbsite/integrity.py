@@ -198,5 +198,34 @@ def check_integrity(
     issues += check_references(kb, file_ids)
     if complete:
         issues += check_citations_used(kb)
+        issues += check_reports(kb)
         issues += [issue for guide in kb.guides for issue in check_guide(guide, kb)]
     return issues
+
+
+def check_reports(kb: KnowledgeBase) -> Iterator[Issue]:
+    """Each cited report belongs to exactly one study, so evidence is counted by study.
+
+    A report in no study could not be counted; a report in two would be counted twice.
+    """
+    owner: dict[str, Entry] = {}
+    for study in kb.studies:
+        for index, report in enumerate(study.reports):
+            if report in owner:
+                yield _issue(study, ("reports", index),
+                             f"expected each citation in one study's `reports`, found "
+                             f"`{report}` also in {owner[report].source.path}",
+                             "a report belongs to one study; remove it from one of them")
+            else:
+                owner[report] = study
+    citations = {citation.id for citation in kb.citations}
+    for finding in kb.findings:
+        for index, item in enumerate(finding.evidence):
+            # A citation that does not exist is reported once, by the reference check.
+            if item.citation in citations and item.citation not in owner:
+                yield _issue(finding, ("evidence", index, "citation"),
+                             f"expected citation `{item.citation}` to be a report of a study, "
+                             "found no study that lists it in `reports`",
+                             f"add `{item.citation}` to `reports` of its study in kb/studies/, "
+                             f"or add kb/studies/{item.citation}-study.yaml")
+

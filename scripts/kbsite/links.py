@@ -15,6 +15,9 @@ MATRIX_PAGE = "evidence/index.md"
 MAP_PAGE = "evidence/map.md"
 MAP_IMAGE = "evidence/map.svg"
 CROSS_CUTTING_PAGE = "evidence/cross-cutting.md"
+TENSIONS_PAGE = "evidence/tensions.md"
+CONFIDENCE_PAGE = "evidence/confidence.md"
+DATA_PAGE = "evidence/data.md"
 
 
 def type_of(entry: Entry) -> str:

@@ -17,10 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from kbsite import confidence
 from kbsite import vocabulary as v
-from kbsite.fields import FLAG, ID, UNIQUE, Markdown, Pattern, PlainText, Reference, Whole
+from kbsite.fields import FLAG, ID, UNIQUE, Markdown, Pattern, PlainText, Reference, Whole, fail
 from kbsite.yamlio import Document, Path_, Position, parse_document
 
 if TYPE_CHECKING:
@@ -34,9 +35,9 @@ Tag = Annotated[str, ID]
 CitationId = Annotated[str, Reference(("citation",))]
 PrincipleId = Annotated[str, Reference(("principle",))]
 FindingId = Annotated[str, Reference(("benefit", "limitation"))]
+StudyId = Annotated[str, Reference(("study",))]
 SubjectId = Annotated[str, Reference(("principle", "benefit", "limitation"))]
 StudyType = Annotated[str, v.STUDY_TYPES]
-StudyId = Annotated[str, Reference(("study",))]
 
 Title = Annotated[str, PlainText(120)]
 Summary = Annotated[str, PlainText(400)]
@@ -197,6 +198,47 @@ class Evidence(Record):
     note: Note = Field("", description="A caveat about this evidence, in one sentence.")
 
 
+class Tension(Record):
+    """Another finding that pulls the other way, with the editors' note on how they differ."""
+
+    record_name: ClassVar[str] = "tension"
+    finding: FindingId = Field(description="Id of the other benefit or limitation.")
+    note: Annotated[str, PlainText(400)] = Field(
+        description="The editors' note on how the two differ (setting, design, population).")
+
+
+class ConfidenceOverride(Record):
+    """The editors' judgement replacing one computed confidence component."""
+
+    record_name: ClassVar[str] = "confidence override"
+    component: Annotated[str, v.CONFIDENCE_COMPONENTS] = Field(
+        description=v.CONFIDENCE_COMPONENTS.description)
+    concern: Annotated[str, v.CONCERNS] = Field(description=v.CONCERNS.description)
+    reason: Annotated[str, PlainText(300)] = Field(
+        "", description="Why the computed concern is wrong, in one sentence (required).")
+
+    @model_validator(mode="after")
+    def _has_reason(self) -> ConfidenceOverride:
+        try:
+            self.as_override()
+        except confidence.OverrideError as error:
+            fail(str(error), "add `reason:` with the editors' reasoning")
+        return self
+
+    def as_override(self) -> confidence.Override:
+        """The rating engine's form (which refuses an override without a reason)."""
+        return confidence.Override(confidence.Component(self.component),
+                                   confidence.Concern(self.concern), self.reason)
+
+
+class ConfidenceSettings(Record):
+    """The editors' adjustments to the computed confidence rating."""
+
+    record_name: ClassVar[str] = "confidence settings"
+    overrides: Annotated[tuple[ConfidenceOverride, ...], Field(max_length=4)] = Field(
+        (), description="Components the editors judge differently, each with its reason.")
+
+
 class Finding(Entry):
     """A benefit or limitation that sources report."""
 
@@ -215,6 +257,11 @@ class Finding(Entry):
         Field(description="Sources that report the finding."))
     tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
         (), description="Keywords that group entries on the tags page (kebab-case).")
+    tensions: Annotated[tuple[Tension, ...], Field(max_length=MAX_REFERENCES)] = Field(
+        (), description="Findings that pull the other way; shown on both findings' pages.")
+    confidence: ConfidenceSettings = Field(
+        default_factory=ConfidenceSettings,
+        description="Editors' overrides of the computed confidence rating.")
 
     @property
     def citation_ids(self) -> tuple[str, ...]:
@@ -434,6 +481,55 @@ class Citation(Entry):
 
 
 # ---------------------------------------------------------------------------------------------
+# Studies
+
+
+class Overlap(Record):
+    """Another study that shares data, participants or authors with this one."""
+
+    record_name: ClassVar[str] = "overlap"
+    study: StudyId = Field(description="Id of the other study.")
+    note: Annotated[str, PlainText(400)] = Field(description="What the two share.")
+
+
+class Study(Entry):
+    """One study: a data set collected (or reviewed) once, whatever the number of its reports.
+
+    Evidence items cite reports (citations); the study of a report is derived from `reports`,
+    and every count on the site counts studies, never papers.
+    """
+
+    record_name: ClassVar[str] = "study"
+    type_name: ClassVar[str] = "study"
+    title: Annotated[str, PlainText(150)] = Field(description="What was studied, how, in one line.")
+    design: Annotated[str, v.STUDY_DESIGNS] = Field(description=v.STUDY_DESIGNS.description)
+    kind: Annotated[str, v.STUDY_KINDS] = Field(description=v.STUDY_KINDS.description)
+    population: Annotated[str, PlainText(300)] = Field(description="Who or what was studied.")
+    sample_size: Annotated[int, Whole(1, 10_000_000)] | None = Field(
+        None, description="How many participants or items, where the source states it.")
+    sample_unit: Annotated[str, PlainText(100)] = Field(
+        "", description="What was counted, e.g. `ML engineers`.")
+    setting: Annotated[str, PlainText(300)] = Field("", description="Domain or setting studied.")
+    data_collected: Annotated[str, PlainText(100)] = Field(
+        "", description="When the data was collected, where the source states it.")
+    peer_reviewed: Annotated[bool, FLAG] = Field(
+        description="`true` when a report of the study passed peer review; `false` for "
+        "preprints and theses.")
+    reports: Annotated[tuple[CitationId, ...], Field(min_length=1, max_length=MAX_REFERENCES),
+                       UNIQUE] = Field(description="Citations that report this study.")
+    overlaps: Annotated[tuple[Overlap, ...], Field(max_length=MAX_REFERENCES)] = Field(
+        (), description="Studies that share data, participants or authors with this one.")
+    locator: Locator = Field(description="Where the study facts were read (e.g. `abstract`).")
+
+    @property
+    def sample(self) -> str:
+        """'18 ML engineers', or empty when no size is recorded."""
+        if self.sample_size is None:
+            return ""
+        return f"{self.sample_size:,} {self.sample_unit}".strip()
+
+
+# ---------------------------------------------------------------------------------------------
 # Open questions
 
 
@@ -442,6 +538,8 @@ class Question(Entry):
 
     record_name: ClassVar[str] = "open question"
     type_name: ClassVar[str] = "question"
+    requirements: ClassVar[tuple[Requirement, ...]] = (
+        Requirement("kind", "not-yet-in-kb", ("reference",)),)
     title: Annotated[str, PlainText(150, longer_in="details")] = Field(
         description="The question, in one line.")
     details: Description = Field(description="What is known and what is missing.")
@@ -451,35 +549,10 @@ class Question(Entry):
         Field((), description="Principles the question concerns."))
     citations: Annotated[tuple[CitationId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
         Field((), description="Sources the question concerns."))
-
-
-# ---------------------------------------------------------------------------------------------
-# Studies
-
-
-class Study(Entry):
-    """A study: one piece of research, however many publications report it."""
-
-    record_name: ClassVar[str] = "study"
-    type_name: ClassVar[str] = "study"
-    title: Annotated[str, PlainText(150)] = Field(description="A short name for the study.")
-    kind: Annotated[str, v.STUDY_KINDS] = Field(description=v.STUDY_KINDS.description)
-    design: Annotated[str, PlainText(300)] = Field(
-        description="How the study was done, in one sentence.")
-    population: Annotated[str, PlainText(300)] = Field(
-        "", description="Who or what was studied.")
-    sample_size: Annotated[int, Whole(1, 10_000_000)] | None = Field(
-        None, description="How many participants or items, when the reports say.")
-    setting: Note = Field("", description="Domain or setting studied.")
-    data_collected: Annotated[tuple[Annotated[str, PlainText(200)], ...],
-                              Field(max_length=20), UNIQUE] = Field(
-        (), description="Kinds of data the study collected.")
-    peer_reviewed: Annotated[bool, FLAG] | None = Field(
-        None, description="Whether a report of the study passed peer review.")
-    reports: Annotated[tuple[CitationId, ...], Field(min_length=1, max_length=MAX_REFERENCES),
-                       UNIQUE] = Field(description="Citations that report this study.")
-    overlaps: Annotated[tuple[StudyId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
-        (), description="Other studies that share participants or data with this one.")
+    kind: Annotated[str, v.GAP_KINDS] = Field("open-question", description=v.GAP_KINDS.description)
+    reference: Annotated[str, PlainText(500)] = Field(
+        "", description="Bibliographic line of the study not yet in the knowledge base "
+        "(authors, year, title, venue, DOI); required for `not-yet-in-kb`.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -622,6 +695,11 @@ class KnowledgeBase:
     def citations(self) -> tuple[Citation, ...]:
         """Every citation."""
         return self._typed("citation", Citation)
+
+    @property
+    def studies(self) -> tuple[Study, ...]:
+        """Every study."""
+        return self._typed("study", Study)
 
     @property
     def questions(self) -> tuple[Question, ...]:

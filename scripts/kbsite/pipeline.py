@@ -6,10 +6,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbsite import links
+from kbsite import links, ratings
 from kbsite.cite import csl_item, export_bibtex, export_ris
 from kbsite.diagram import relationship_svg
 from kbsite.errors import KBError
+from kbsite.export_csv import export_findings_csv
 from kbsite.export_json import SCHEMA_FILE, export_json, export_schema
 from kbsite.graph import Graph, build_graph
 from kbsite.history import History, read_history
@@ -21,6 +22,7 @@ from kbsite.render import NavSection, render_site
 JSON_EXPORT_PATH = "api/kb.json"
 JSON_EXPORT_SCHEMA_PATH = f"api/{SCHEMA_FILE}"
 BIBLIOGRAPHY_PATH = "references.bib"
+FINDINGS_CSV_PATH = "api/findings.csv"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def build_site(kb_dir: Path, root: Path | None = None, *, repo_url: str = "",
     assets = {
         JSON_EXPORT_PATH: export_json(graph, history),
         JSON_EXPORT_SCHEMA_PATH: export_schema(),
+        FINDINGS_CSV_PATH: export_findings_csv(kb, ratings.evaluate(kb)),
         links.MAP_IMAGE: relationship_svg(graph),
         **citation_exports(graph),
     }

@@ -7,16 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kbsite.model import (
-    Benefit,
-    Citation,
-    Entry,
-    Guide,
-    Limitation,
-    Principle,
-    Question,
-    Study,
-)
+from kbsite.model import Benefit, Citation, Entry, Guide, Limitation, Principle, Question, Study
 
 
 @dataclass(frozen=True)
@@ -60,10 +51,10 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
               "finding.md.j2", "limitations"),
     EntryType("citation", "citations", Citation, "Citations", "citations", "citation.md.j2",
               "citations"),
+    EntryType("study", "studies", Study, "Studies", "studies", "study.md.j2", "studies"),
     EntryType("question", "questions", Question, "Open questions", "questions", None,
               "evidence/gaps.md"),
     EntryType("guide", "guides", Guide, "Decision guides", "guides", "guide.md.j2", "guides"),
-    EntryType("study", "studies", Study, "Studies", "studies", "entry.md.j2", "studies"),
 )
 BY_NAME = {entry_type.name: entry_type for entry_type in ENTRY_TYPES}
 BY_MODEL = {entry_type.model: entry_type for entry_type in ENTRY_TYPES}

@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from kbsite import links, vocabulary
+from kbsite import confidence, links, ratings, vocabulary
 from kbsite.cite import STYLES, coins, export_bibtex, export_ris, format_reference
 from kbsite.errors import Issue, KBError
+from kbsite.export_csv import COLUMNS
 from kbsite.graph import Graph, principle_order
 from kbsite.guide_view import guide_form, guide_script_json
 from kbsite.history import History
@@ -23,7 +24,8 @@ from kbsite.registry import ENTRY_TYPES
 from kbsite.validation import slots
 
 TEMPLATES = Path(__file__).parent / "templates"
-HAND_RENDERED = ("principle", "benefit", "limitation", "citation", "question", "guide")
+HAND_RENDERED = ("principle", "benefit", "limitation", "citation", "question", "guide",
+                 "study")
 """Entry types whose pages render_site makes with their own context; others are generic."""
 NAV_CHILD_LIMIT = 60
 """Sections with more entries list only their index page in the navigation: every page
@@ -74,7 +76,9 @@ def make_environment() -> Environment:
         "stage_label": vocabulary.PROJECT_STAGES,
         "deployment_label": vocabulary.DEPLOYMENT_MODES,
         "learning_label": vocabulary.LEARNING_MODES,
+        "study_design_label": vocabulary.STUDY_DESIGNS,
         "study_kind_label": vocabulary.STUDY_KINDS,
+        "gap_kind_label": vocabulary.GAP_KINDS,
     }
     labels: dict[str, Callable[[str], str]] = {
         name: choice.label for name, choice in vocabularies.items()
@@ -137,6 +141,7 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
     principles = tuple(sorted(kb.principles, key=principle_order))
     pages: dict[str, str] = {}
     fragments: dict[str, str] = {}
+    evidence = ratings.evaluate(kb)
 
     def render(template: str, page: str, **context: Any) -> None:
         try:
@@ -157,6 +162,9 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             source_count=source_count,
             link_strength=link_strength,
             fragments=fragments,
+            evidence=evidence,
+            confidence_page=links.CONFIDENCE_PAGE,
+            level_meaning=confidence.LEVEL_MEANINGS,
             **context,
         )
 
@@ -164,6 +172,12 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
         render("principle.md.j2", links.page_path(principle), principle=principle)
     for finding in kb.findings:
         render("finding.md.j2", links.page_path(finding), finding=finding)
+    for study in kb.studies:
+        render("study.md.j2", links.page_path(study), study=study)
+    render("studies_index.md.j2", links.index_path("study"))
+    render("tensions.md.j2", links.TENSIONS_PAGE)
+    render("data.md.j2", links.DATA_PAGE, csv_columns=COLUMNS)
+    render("confidence.md.j2", links.CONFIDENCE_PAGE, **confidence.rules_page_context())
     for citation in kb.citations:
         render(
             "citation.md.j2",
@@ -223,7 +237,7 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
     render("citations_index.md.j2", links.index_path("citation"),
            citations=tuple(sorted(kb.citations, key=citation_order)))
     render("matrix.md.j2", links.MATRIX_PAGE)
-    render("gaps.md.j2", links.GAPS_PAGE)
+    render("gaps.md.j2", links.GAPS_PAGE, suggested_designs=confidence.SUGGESTED_DESIGNS)
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
     render("map.md.j2", links.MAP_PAGE)
 
@@ -255,6 +269,10 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             (
                 ("Cross-cutting findings", links.CROSS_CUTTING_PAGE),
                 ("Evidence gaps", links.GAPS_PAGE),
+                ("Studies", links.index_path("study")),
+                ("Tensions", links.TENSIONS_PAGE),
+                ("How confidence is rated", links.CONFIDENCE_PAGE),
+                ("Data downloads", links.DATA_PAGE),
             ),
         ),
         NavSection(

@@ -127,14 +127,65 @@ RELATIONS = Choice(
     ),
 )
 
+STUDY_DESIGNS = Choice(
+    description="The study's design; the confidence rules judge each design (see the page "
+    "\"How confidence is rated\").",
+    values=(
+        ("interviews", "Interviews"),
+        ("focus-groups", "Focus groups"),
+        ("survey", "Survey"),
+        ("multiple-case-study", "Multiple-case study"),
+        ("mixed-methods", "Mixed methods"),
+        ("repository-mining", "Repository mining"),
+        ("systematic-review", "Systematic review"),
+        ("case-study", "Case study"),
+        ("multivocal-review", "Multivocal review"),
+        ("literature-review", "Literature review"),
+    ),
+)
+
 STUDY_KINDS = Choice(
     description=(
-        "Whether the study collected its own data (`primary`), reviewed other work "
-        "(`secondary`), or both (`mixed`); secondary studies are not new primary evidence."
+        "`primary` when the study collects its own data, `secondary` when it reviews other "
+        "studies (it is then not new primary evidence), `mixed` when it does both."
     ),
     values=(
         ("primary", "Primary study"),
-        ("secondary", "Secondary study"),
-        ("mixed", "Primary and secondary"),
+        ("secondary", "Secondary study (review)"),
+        ("mixed", "Primary and secondary (mixed)"),
+    ),
+)
+
+CONFIDENCE_COMPONENTS = Choice(
+    description="The confidence component the editors override.",
+    values=(
+        ("methodological-limitations", "Methodological limitations"),
+        ("coherence", "Coherence"),
+        ("adequacy", "Adequacy of data"),
+        ("relevance", "Relevance"),
+    ),
+)
+
+CONCERNS = Choice(
+    description="The concern the editors judge the component to have.",
+    values=(
+        ("none", "No or very minor concerns"),
+        ("minor", "Minor concerns"),
+        ("moderate", "Moderate concerns"),
+        ("serious", "Serious concerns"),
+    ),
+)
+
+GAP_KINDS = Choice(
+    description=(
+        "What sort of gap the question records: an `open-question` about the sources, "
+        "`no-study-found` when the knowledge base knows of no study that answers it (a gap in "
+        "the literature as far as it knows), `not-yet-in-kb` when a study exists but has not "
+        "been added yet (give its bibliographic line in `reference`)."
+    ),
+    values=(
+        ("open-question", "Open question"),
+        ("no-study-found", "No study found"),
+        ("not-yet-in-kb", "Study not yet in the knowledge base"),
     ),
 )

@@ -1,0 +1,137 @@
+"""Studies, tensions, overrides and ratings wired into the knowledge base: exact messages on bad
+input, the vocabularies the rules need, and the real knowledge base's ratings against golden."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from kbsite import KBError, check_kb, confidence, vocabulary
+from kbsite.export_csv import COLUMNS, export_findings_csv
+from kbsite.pipeline import build_site
+from kbsite.ratings import evaluate
+
+from conftest import FIXTURE_KB, REPO
+
+B = "kb/benefits/faster-things.yaml"
+BENEFIT = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="utf-8")
+DOE = (FIXTURE_KB / "studies" / "doe-2021-study.yaml").read_text(encoding="utf-8")
+SMITH = (FIXTURE_KB / "studies" / "smith-2020-study.yaml").read_text(encoding="utf-8")
+RATINGS_GOLDEN = Path(__file__).parent / "golden" / "kb_ratings.json"
+
+CASES = {
+    "citation in no study": (
+        {"studies/doe-2021-study.yaml": None,
+         "studies/smith-2020-study.yaml": SMITH.replace("overlaps:\n  - {study: doe-2021-study, "
+                                                        "note: Some authors took part in both.}\n",
+                                                        "")},
+        [f"{B}:9:15: expected citation `doe-2021` to be a report of a study, found no study that "
+         "lists it in `reports`\n    hint: add `doe-2021` to `reports` of its study in "
+         "kb/studies/, or add kb/studies/doe-2021-study.yaml",
+         "kb/limitations/more-effort.yaml:7:15: expected citation `doe-2021` to be a report of a "
+         "study, found no study that lists it in `reports`\n    hint: add `doe-2021` to `reports` "
+         "of its study in kb/studies/, or add kb/studies/doe-2021-study.yaml"],
+    ),
+    "citation in two studies": (
+        {"studies/smith-2020-study.yaml": SMITH.replace("reports: [smith-2020]",
+                                                        "reports: [smith-2020, doe-2021]")},
+        ["kb/studies/smith-2020-study.yaml:9:23: expected each citation in one study's "
+         "`reports`, found `doe-2021` also in kb/studies/doe-2021-study.yaml\n"
+         "    hint: a report belongs to one study; remove it from one of them"],
+    ),
+    "override without reason": (
+        {"benefits/faster-things.yaml": BENEFIT + "confidence:\n  overrides:\n"
+         "    - {component: adequacy, concern: minor}\n"},
+        [f"{B}:22:7: override of adequacy of data: a written reason is required, found none; "
+         "say in one sentence why the computed concern is wrong\n"
+         "    hint: add `reason:` with the editors' reasoning"],
+    ),
+    "tension to a missing finding": (
+        {"benefits/faster-things.yaml": BENEFIT + "tensions:\n"
+         "  - {finding: slower-things, note: Different teams.}\n"},
+        [f"{B}:21:15: expected the id of an existing benefit or limitation, found "
+         "`slower-things`\n    hint: did you mean `faster-things`?"],
+    ),
+    "peer review as text": (
+        {"studies/doe-2021-study.yaml": DOE.replace("peer_reviewed: false",
+                                                    'peer_reviewed: "no"')},
+        ["kb/studies/doe-2021-study.yaml:9:16: expected true or false, found the text 'no'\n"
+         "    hint: write `true` or `false` without quotes"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("changes", "expected"), list(CASES.values()), ids=list(CASES))
+def test_bad_evidence_input_is_reported_exactly(kb_copy, tmp_path, changes, expected):
+    kb_dir = kb_copy(changes)
+    with pytest.raises(KBError) as raised:
+        check_kb(kb_dir, tmp_path)
+    assert [str(issue) for issue in raised.value.issues] == sorted(expected)
+
+
+def test_model_vocabularies_are_the_ones_the_rules_judge():
+    assert set(vocabulary.STUDY_DESIGNS.names) == set(confidence.DESIGNS)
+    assert vocabulary.LINK_KINDS.names == confidence.LINKS
+    assert vocabulary.STUDY_KINDS.names == confidence.KINDS
+    assert vocabulary.CONFIDENCE_COMPONENTS.names == tuple(c.value for c in confidence.COMPONENTS)
+    assert vocabulary.CONCERNS.names == tuple(c.value for c in confidence.CONCERNS)
+
+
+def test_tensions_show_on_both_findings(kb_copy, tmp_path):
+    kb_dir = kb_copy({"benefits/faster-things.yaml": BENEFIT + "tensions:\n"
+                      "  - {finding: more-effort, note: Different teams.}\n"})
+    site = build_site(kb_dir, tmp_path, with_history=False)
+    for page, other in (("benefits/faster-things.md", "More effort"),
+                        ("limitations/more-effort.md", "Faster things")):
+        assert f"Pulls the other way: [{other}]" in site.pages[page]
+    assert "In tension with" in json.dumps(json.loads(site.assets["api/kb.json"])["confidence"])
+
+
+def test_override_is_shown_as_editors_judgement(kb_copy, tmp_path):
+    kb_dir = kb_copy({"benefits/faster-things.yaml": BENEFIT + "confidence:\n  overrides:\n"
+                      "    - {component: relevance, concern: serious, reason: Wrong sector.}\n"})
+    site = build_site(kb_dir, tmp_path, with_history=False)
+    row = next(line for line in site.pages["benefits/faster-things.md"].splitlines()
+               if line.startswith("| [Relevance]"))
+    assert "Serious: editors' judgement (computed: " in row
+    assert "Wrong sector." in row
+
+
+def test_rules_page_and_ratings_move_together(monkeypatch):
+    """Change one threshold: the generated page and a rating both change."""
+    kb = check_kb(FIXTURE_KB, REPO)
+    before_page = build_site(FIXTURE_KB, REPO, with_history=False).pages
+    before = evaluate(kb).ratings
+    stricter = confidence.RuleSet(small_sample=100, modest_sample=200)
+    monkeypatch.setattr(confidence, "DEFAULT_RULES", stricter)
+    monkeypatch.setattr(confidence.rules_page_context, "__defaults__", (stricter,))
+    monkeypatch.setattr(confidence.rate_all, "__defaults__", (stricter,))
+    after_page = build_site(FIXTURE_KB, REPO, with_history=False).pages
+    after = evaluate(kb).ratings
+    assert before_page["evidence/confidence.md"] != after_page["evidence/confidence.md"]
+    assert [r.to_dict() for r in before.values()] != [r.to_dict() for r in after.values()]
+
+
+def test_csv_has_one_row_per_finding_and_study():
+    kb = check_kb(REPO / "kb", REPO)
+    evidence = evaluate(kb)
+    rows = list(csv.DictReader(io.StringIO(export_findings_csv(kb, evidence))))
+    assert list(rows[0]) == [name for name, _ in COLUMNS]
+    expected = sorted((f.id, s.id) for f in kb.findings for s in evidence.studies_of(f))
+    assert [(r["finding"], r["study"]) for r in rows] == expected
+    for row in rows:
+        assert row["confidence"] == evidence.ratings[row["finding"]].level.value
+
+
+def test_real_kb_ratings_match_golden(update_golden):
+    """The real knowledge base's ratings, reviewed as a golden file (pytest --update-golden)."""
+    ratings = evaluate(check_kb(REPO / "kb", REPO)).ratings
+    text = json.dumps([r.to_dict() for r in ratings.values()], indent=2,
+                      ensure_ascii=False) + "\n"
+    if update_golden:
+        RATINGS_GOLDEN.write_text(text, encoding="utf-8")
+    assert text == RATINGS_GOLDEN.read_text(encoding="utf-8"), "run pytest --update-golden"
