@@ -47,8 +47,9 @@ validate: install  ## check every knowledge-base entry and report all problems
 schema: install  ## regenerate kb/schema/*.schema.json and the field reference from scripts/kbsite/model.py
 	$(BIN)/python -m kbsite schema
 
-lint: install  ## ruff, and mypy --strict on the kbsite package
+lint: install  ## ruff check, ruff format --check, and mypy --strict on the kbsite package
 	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
 	$(BIN)/mypy
 
 # Installs missing Debian packages when run as root (as CI is), saying first in one line what

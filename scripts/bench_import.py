@@ -28,12 +28,12 @@ from kbsite.model import Citation, KnowledgeBase, SourceFile, build_entry
 from kbsite.yamlio import parse_document
 
 TEMPLATES = (
-    "@article{{Key{i},\n  Author = {{M{{\\\"u}}ller{i}, Anna and van der Berg, Jan and others}},\n"
+    '@article{{Key{i},\n  Author = {{M{{\\"u}}ller{i}, Anna and van der Berg, Jan and others}},\n'
     "  Title = {{A {{Study}} of Thing {i}}},\n  Journal = jse,\n  Volume = {{{i}}},\n"
     "  Pages = {{e{i}}},\n  Year = {{2019}},\n  DOI = {{10.1000/x.{i}}},\n"
     "  url = {{https://example.org/a%20{i}}}\n}}\n",
     "@inproceedings{{conf-{i},\n  author = {{Smith{i}, J. and {{Research and Development "
-    "Group}}}},\n  title = {{Paper {i}}},\n  booktitle = \"Proc. \" # conf,\n"
+    'Group}}}},\n  title = {{Paper {i}}},\n  booktitle = "Proc. " # conf,\n'
     "  pages = {{1--{i}}},\n  publisher = {{ACM}},\n  year = 2020\n}}\n",
     "@online{{web{i},\n  author = {{Doe{i}, Jane}},\n  title = {{Page {i}}},\n"
     "  date = {{2021-03-04}},\n  url = {{https://example.org/{i}}}\n}}\n",
@@ -45,8 +45,9 @@ TEMPLATES = (
 def generated(count: int) -> bytes:
     """A library of `count` entries cycling through the templates, with @string macros."""
     head = '@string{jse = "Journal of Software Engineering"}\n@string{conf = {ICSE}}\n'
-    return (head + "".join(TEMPLATES[i % len(TEMPLATES)].format(i=i) for i in range(count))
-            ).encode()
+    return (
+        head + "".join(TEMPLATES[i % len(TEMPLATES)].format(i=i) for i in range(count))
+    ).encode()
 
 
 def roundtrip(files: dict[str, str]) -> None:
@@ -55,10 +56,14 @@ def roundtrip(files: dict[str, str]) -> None:
     citations = [build_entry("citation", yaml.safe_load(text), source) for text in files.values()]
     bib = export_bibtex([c for c in citations if isinstance(c, Citation)])
     library = bibtexparser.parse_string(bib)
-    print(f"  export: {len(library.entries)} entries re-parsed by bibtexparser, "
-          f"{len(library.failed_blocks)} failed blocks")
-    print(f"  export: {len(pybtex.database.parse_string(bib, 'bibtex').entries)} entries "
-          "re-parsed by pybtex")
+    print(
+        f"  export: {len(library.entries)} entries re-parsed by bibtexparser, "
+        f"{len(library.failed_blocks)} failed blocks"
+    )
+    print(
+        f"  export: {len(pybtex.database.parse_string(bib, 'bibtex').entries)} entries "
+        "re-parsed by pybtex"
+    )
     if not (shutil.which("bibtex") and shutil.which("pdflatex")):
         print("  bibtex/pdflatex not installed: not compiled")
         return
@@ -68,17 +73,30 @@ def roundtrip(files: dict[str, str]) -> None:
         (work / "paper.tex").write_text(
             "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage[utf8]{inputenc}"
             "\\usepackage{url}\\begin{document}\\nocite{*}\\bibliographystyle{plain}"
-            "\\bibliography{refs}\\end{document}\n", encoding="utf-8")
+            "\\bibliography{refs}\\end{document}\n",
+            encoding="utf-8",
+        )
         latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"]
-        codes = [subprocess.run(command, cwd=work, capture_output=True, check=False,  # noqa: S603
-                                timeout=600).returncode
-                 for command in (latex, ["bibtex", "paper"], latex, latex)]
-        items = (work / "paper.bbl").read_text(encoding="utf-8", errors="replace").count(
-            "\\bibitem")
-        warnings = (work / "paper.blg").read_text(encoding="utf-8", errors="replace").count(
-            "Warning--")
-        print(f"  compiled: pdflatex/bibtex exit codes {codes} (bibtex 1 = warnings only), "
-              f"{items} bibitems, {warnings} bibtex warnings")
+        codes = [
+            subprocess.run(  # noqa: S603 - our own LaTeX commands
+                command,
+                cwd=work,
+                capture_output=True,
+                check=False,
+                timeout=600,
+            ).returncode
+            for command in (latex, ["bibtex", "paper"], latex, latex)
+        ]
+        items = (
+            (work / "paper.bbl").read_text(encoding="utf-8", errors="replace").count("\\bibitem")
+        )
+        warnings = (
+            (work / "paper.blg").read_text(encoding="utf-8", errors="replace").count("Warning--")
+        )
+        print(
+            f"  compiled: pdflatex/bibtex exit codes {codes} (bibtex 1 = warnings only), "
+            f"{items} bibitems, {warnings} bibtex warnings"
+        )
 
 
 def run(name: str, data: bytes, *, check_export: bool = False) -> None:
@@ -89,11 +107,14 @@ def run(name: str, data: bytes, *, check_export: bool = False) -> None:
     cpu = time.process_time() - cpu
     total = len(result.files) + result.refused
     reasons = collections.Counter(
-        issue.message.split(": ", 2)[-1].split(",")[0][:70] for issue in result.issues)
-    print(f"{name}: {total} entries in {seconds:.2f} s = {total / seconds:,.0f} entries/s "
-          f"(CPU {cpu:.2f} s = {total / cpu:,.0f} entries/s); "
-          f"{len(result.files)} imported, {result.refused} refused, "
-          f"{len(result.renamed)} keys renamed")
+        issue.message.split(": ", 2)[-1].split(",")[0][:70] for issue in result.issues
+    )
+    print(
+        f"{name}: {total} entries in {seconds:.2f} s = {total / seconds:,.0f} entries/s "
+        f"(CPU {cpu:.2f} s = {total / cpu:,.0f} entries/s); "
+        f"{len(result.files)} imported, {result.refused} refused, "
+        f"{len(result.renamed)} keys renamed"
+    )
     for reason, count in reasons.most_common(12):
         print(f"  {count:5d} × {reason}")
     if check_export and result.files:

@@ -24,9 +24,27 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = [
-    "pipeline", "model", "data", "deployment", "monitoring", "drift", "feature", "registry",
-    "training", "evaluation", "team", "automation", "versioning", "lineage", "retraining",
-    "latency", "cost", "scale", "audit", "compliance", "quality",
+    "pipeline",
+    "model",
+    "data",
+    "deployment",
+    "monitoring",
+    "drift",
+    "feature",
+    "registry",
+    "training",
+    "evaluation",
+    "team",
+    "automation",
+    "versioning",
+    "lineage",
+    "retraining",
+    "latency",
+    "cost",
+    "scale",
+    "audit",
+    "compliance",
+    "quality",
 ]
 
 
@@ -87,25 +105,35 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
             f"would_settle: {sentence(rng, 10)}\nprinciples: [principle-{i % principles:03d}]\n",
             encoding="utf-8",
         )
-    return {"principles": principles, "findings": findings, "citations": citations,
-            "questions": questions}
+    return {
+        "principles": principles,
+        "findings": findings,
+        "citations": citations,
+        "questions": questions,
+    }
 
 
 def make_project(root: Path, entries: int, *, default_material: bool) -> Path:
     """A copy of the site project whose kb/ is synthetic."""
     root.mkdir(parents=True)
-    shutil.copytree(REPO / "scripts", root / "scripts",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO / "scripts", root / "scripts", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copytree(REPO / "docs", root / "docs")
     shutil.copy2(REPO / "CITATION.cff", root / "CITATION.cff")
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     if default_material:
         # Material's default: every page in the navigation of every page, nothing pruned.
         render = root / "scripts" / "kbsite" / "render.py"
-        render.write_text(render.read_text(encoding="utf-8").replace(
-            "NAV_CHILD_LIMIT = 60", "NAV_CHILD_LIMIT = 10**9"), encoding="utf-8")
+        render.write_text(
+            render.read_text(encoding="utf-8").replace(
+                "NAV_CHILD_LIMIT = 60", "NAV_CHILD_LIMIT = 10**9"
+            ),
+            encoding="utf-8",
+        )
         config = config.replace("    - navigation.prune", "").replace(
-            "    - navigation.sections\n", "")
+            "    - navigation.sections\n", ""
+        )
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     generate_kb(root / "kb", entries)
     return root
@@ -122,9 +150,14 @@ def measure(code: str, cwd: Path) -> dict[str, float]:
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "print(json.dumps({'seconds': seconds, 'peak_mib': peak}))\n"
     )
-    result = subprocess.run([sys.executable, "-c", wrapper], cwd=cwd, capture_output=True,
-                            text=True, check=False, env={"NO_MKDOCS_2_WARNING": "1",
-                                                         "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-c", wrapper],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+    )
     if result.returncode != 0:
         raise SystemExit(f"measurement failed in {cwd}:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -150,8 +183,9 @@ def rebuild_rewrites(project: Path) -> int:
     command = [sys.executable, "-m", "kbsite", "build", "--out", str(out)]
     env = {"PYTHONPATH": str(project / "scripts"), "PATH": "/usr/bin:/bin"}
     subprocess.run(command, cwd=project, env=env, check=True, capture_output=True)
-    second = subprocess.run(command, cwd=project, env=env, check=True, capture_output=True,
-                            text=True)
+    second = subprocess.run(
+        command, cwd=project, env=env, check=True, capture_output=True, text=True
+    )
     return int(second.stdout.split(": ")[-1].split(" written")[0])
 
 
@@ -159,8 +193,12 @@ def main() -> None:
     """Run the benchmark and print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
-    parser.add_argument("--default-up-to", type=int, default=1000,
-                        help="also build with Material's default navigation up to this size")
+    parser.add_argument(
+        "--default-up-to",
+        type=int,
+        default=1000,
+        help="also build with Material's default navigation up to this size",
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="kb-benchmark-") as scratch:
@@ -183,8 +221,9 @@ def main() -> None:
                 "rebuild_rewrites": rebuild_rewrites(project),
             }
             if size <= args.default_up_to:
-                default = make_project(Path(scratch) / f"default-{size}", size,
-                                       default_material=True)
+                default = make_project(
+                    Path(scratch) / f"default-{size}", size, default_material=True
+                )
                 measured = measure(MKDOCS, default)
                 row["default_build_s"] = measured["seconds"]
                 row["default_site_mib"] = folder_size(default / "site") / 2**20
@@ -192,22 +231,31 @@ def main() -> None:
             shutil.rmtree(project)
             rows.append(row)
             print(f"measured {size} entries", file=sys.stderr, flush=True)
-    header = ("| entries | load+validate | render | mkdocs build | peak memory | site size | "
-              "pipeline share | rebuild rewrites | default Material: build, size |")
+    header = (
+        "| entries | load+validate | render | mkdocs build | peak memory | site size | "
+        "pipeline share | rebuild rewrites | default Material: build, size |"
+    )
     print(header)
     print("|" + "---:|" * 9)
     for row in rows:
-        default = (f"{row['default_build_s']:.1f} s, {row['default_site_mib']:.0f} MiB"
-                   if "default_build_s" in row else "not run")
-        print(f"| {row['entries']:,} | {row['load_validate_s']:.2f} s | {row['render_s']:.2f} s "
-              f"| {row['mkdocs_build_s']:.1f} s | {row['peak_mib']:.0f} MiB "
-              f"| {row['site_mib']:.1f} MiB | {row['pipeline_share']:.1%} "
-              f"| {row['rebuild_rewrites']} | {default} |")
+        default = (
+            f"{row['default_build_s']:.1f} s, {row['default_site_mib']:.0f} MiB"
+            if "default_build_s" in row
+            else "not run"
+        )
+        print(
+            f"| {row['entries']:,} | {row['load_validate_s']:.2f} s | {row['render_s']:.2f} s "
+            f"| {row['mkdocs_build_s']:.1f} s | {row['peak_mib']:.0f} MiB "
+            f"| {row['site_mib']:.1f} MiB | {row['pipeline_share']:.1%} "
+            f"| {row['rebuild_rewrites']} | {default} |"
+        )
     if len(rows) >= 2:
         ratio = rows[-1]["mkdocs_build_s"] / rows[-2]["mkdocs_build_s"]
         growth = rows[-1]["entries"] / rows[-2]["entries"]
-        print(f"\nBuild time grows {ratio:.1f}x for {growth:.0f}x the entries "
-              f"({rows[-2]['entries']:,} to {rows[-1]['entries']:,}).")
+        print(
+            f"\nBuild time grows {ratio:.1f}x for {growth:.0f}x the entries "
+            f"({rows[-2]['entries']:,} to {rows[-1]['entries']:,})."
+        )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,9 @@ from pathlib import Path
 
 SHINGLE_WORDS = 8
 HASH_HEX_DIGITS = 16
-FINGERPRINTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / (
-    "source-fingerprints.txt")
+FINGERPRINTS = (
+    Path(__file__).resolve().parent.parent / "tests" / "fixtures" / ("source-fingerprints.txt")
+)
 HEADER = f"""\
 # Fingerprints of the source texts the knowledge base draws on: never the texts themselves.
 # Each line under a [source NAME] is the SHA-256 (first {HASH_HEX_DIGITS} hex digits) of a run
@@ -69,8 +70,7 @@ def words(text: str) -> list[str]:
 def shingles(text: str) -> list[str]:
     """Every run of ``SHINGLE_WORDS`` consecutive words, in order, joined by spaces."""
     found = words(text)
-    return [" ".join(found[i:i + SHINGLE_WORDS])
-            for i in range(len(found) - SHINGLE_WORDS + 1)]
+    return [" ".join(found[i : i + SHINGLE_WORDS]) for i in range(len(found) - SHINGLE_WORDS + 1)]
 
 
 def fingerprint(shingle: str) -> str:
@@ -88,8 +88,7 @@ def copied_runs(text: str, sources: dict[str, set[str]]) -> list[tuple[str, str]
     found = []
     for shingle in shingles(text):
         digest = fingerprint(shingle)
-        found += [(name, shingle) for name, hashes in sorted(sources.items())
-                  if digest in hashes]
+        found += [(name, shingle) for name, hashes in sorted(sources.items()) if digest in hashes]
     return found
 
 
@@ -109,14 +108,17 @@ def read_fingerprints(path: Path) -> dict[str, set[str]]:
         if section:
             name = section.group(1)
             if not _NAME.fullmatch(name) or name in sources:
-                raise FingerprintFileError(f"{path}:{number}: expected a new kebab-case source "
-                                           f"name, found `{name}`")
+                raise FingerprintFileError(
+                    f"{path}:{number}: expected a new kebab-case source name, found `{name}`"
+                )
             current = sources[name] = set()
         elif _HASH.fullmatch(line) and current is not None:
             current.add(line)
         else:
-            raise FingerprintFileError(f"{path}:{number}: expected `[source NAME]` or a "
-                                       f"{HASH_HEX_DIGITS}-digit hex hash, found `{line[:40]}`")
+            raise FingerprintFileError(
+                f"{path}:{number}: expected `[source NAME]` or a "
+                f"{HASH_HEX_DIGITS}-digit hex hash, found `{line[:40]}`"
+            )
     return sources
 
 
@@ -132,26 +134,48 @@ def format_fingerprints(sources: dict[str, set[str]]) -> str:
 def _source_name(name: str) -> str:
     if not _NAME.fullmatch(name):
         raise argparse.ArgumentTypeError(
-            f"expected a kebab-case source name (best: the citation id), found `{name}`")
+            f"expected a kebab-case source name (best: the citation id), found `{name}`"
+        )
     return name
 
 
 def _parse_args(argv: Iterable[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Add, replace or remove the fingerprints of source texts "
-                    "(the texts themselves never enter the repository).")
-    parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                        help="a source text; its name is the file's stem")
-    parser.add_argument("--add", nargs=2, action="append", default=[], metavar=("NAME", "FILE"),
-                        help="fingerprint FILE as source NAME (best: its citation id); "
-                             "replaces NAME if present")
-    parser.add_argument("--remove", action="append", default=[], type=_source_name,
-                        metavar="NAME", help="drop the fingerprints of source NAME")
-    parser.add_argument("--list", action="store_true",
-                        help="print each source and how many fingerprints it has")
-    parser.add_argument("--out", type=Path, default=FINGERPRINTS,
-                        help=f"the fingerprint file (default: {FINGERPRINTS.name} in "
-                             "tests/fixtures/)")
+        "(the texts themselves never enter the repository)."
+    )
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="a source text; its name is the file's stem",
+    )
+    parser.add_argument(
+        "--add",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "FILE"),
+        help="fingerprint FILE as source NAME (best: its citation id); replaces NAME if present",
+    )
+    parser.add_argument(
+        "--remove",
+        action="append",
+        default=[],
+        type=_source_name,
+        metavar="NAME",
+        help="drop the fingerprints of source NAME",
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="print each source and how many fingerprints it has"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=FINGERPRINTS,
+        help=f"the fingerprint file (default: {FINGERPRINTS.name} in tests/fixtures/)",
+    )
     return parser.parse_args(list(argv))
 
 
@@ -170,16 +194,22 @@ def main(argv: Iterable[str] | None = None) -> int:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            print(f"error: {path}: expected a readable UTF-8 text file, found {error}",
-                  file=sys.stderr)
+            print(
+                f"error: {path}: expected a readable UTF-8 text file, found {error}",
+                file=sys.stderr,
+            )
             return 1
         hashes = shingle_hashes(text)
         if not hashes:
-            print(f"error: {path}: expected at least {SHINGLE_WORDS} words, found "
-                  f"{len(words(text))}", file=sys.stderr)
+            print(
+                f"error: {path}: expected at least {SHINGLE_WORDS} words, found {len(words(text))}",
+                file=sys.stderr,
+            )
             return 1
-        changes.append(f"{name}: {len(hashes)} fingerprints from {path}"
-                       f"{' (replaced)' if name in sources else ''}")
+        changes.append(
+            f"{name}: {len(hashes)} fingerprints from {path}"
+            f"{' (replaced)' if name in sources else ''}"
+        )
         sources[name] = hashes
     for name in args.remove:
         if sources.pop(name, None) is None:
@@ -194,8 +224,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         args.out.write_text(format_fingerprints(sources), encoding="utf-8")
         print("\n".join(changes))
     elif not args.list:
-        print("nothing to do: give source files, --add NAME FILE, --remove NAME or --list",
-              file=sys.stderr)
+        print(
+            "nothing to do: give source files, --add NAME FILE, --remove NAME or --list",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

@@ -42,8 +42,11 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
-        if path.suffix not in self.COMPRESSED or "gzip" not in self.headers.get(
-                "Accept-Encoding", "") or not path.is_file():
+        if (
+            path.suffix not in self.COMPRESSED
+            or "gzip" not in self.headers.get("Accept-Encoding", "")
+            or not path.is_file()
+        ):
             return super().send_head()
         body = gzip.compress(path.read_bytes(), mtime=0)
         self.send_response(200)
@@ -56,10 +59,15 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
 
 def run_lighthouse(url: str, preset: str, out: Path) -> dict:
     """One Lighthouse run; returns its JSON report."""
-    command = [str(REPO / "node_modules" / ".bin" / "lighthouse"), url, "--quiet",
-               "--output=json", f"--output-path={out}",
-               "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
-               "--disable-background-networking --disable-component-update --disable-sync"]
+    command = [
+        str(REPO / "node_modules" / ".bin" / "lighthouse"),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={out}",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
+        "--disable-background-networking --disable-component-update --disable-sync",
+    ]
     if preset == "desktop":
         command.append("--preset=desktop")
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
@@ -76,18 +84,22 @@ def main() -> None:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    print("| page | form factor | performance | accessibility | best practices | SEO | "
-          "page weight |")
+    print(
+        "| page | form factor | performance | accessibility | best practices | SEO | page weight |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as scratch:
         for name, path in PAGES.items():
             for preset in ("mobile", "desktop"):
                 report = run_lighthouse(base + path, preset, Path(scratch) / "report.json")
-                scores = [round(100 * (report["categories"][c]["score"] or 0))
-                          for c in CATEGORIES]
+                scores = [round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES]
                 weight = report["audits"]["total-byte-weight"]["numericValue"] / 1024
-                print(f"| {name} | {preset} | " + " | ".join(str(s) for s in scores)
-                      + f" | {weight:.0f} KiB |", flush=True)
+                print(
+                    f"| {name} | {preset} | "
+                    + " | ".join(str(s) for s in scores)
+                    + f" | {weight:.0f} KiB |",
+                    flush=True,
+                )
     httpd.shutdown()
 
 

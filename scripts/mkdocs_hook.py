@@ -59,8 +59,11 @@ _code_stamp = {"seen": ""}
 
 def _stamp(folder: Path) -> str:
     """Changes whenever a file of the package is added, removed or saved."""
-    return ",".join(f"{p}:{p.stat().st_mtime_ns}" for p in sorted(folder.rglob("*"))
-                    if p.is_file() and "__pycache__" not in p.parts)
+    return ",".join(
+        f"{p}:{p.stat().st_mtime_ns}"
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    )
 
 
 def _kbsite() -> ModuleType:
@@ -112,9 +115,11 @@ def on_config(config: Any) -> Any:
             raise
         return _show_problems(config, error)
     if clashes:
-        message = ("docs/ has hand-written files where generated pages belong: "
-                   + ", ".join(clashes)
-                   + "\n    hint: move or rename them; generated pages never overwrite docs/")
+        message = (
+            "docs/ has hand-written files where generated pages belong: "
+            + ", ".join(clashes)
+            + "\n    hint: move or rename them; generated pages never overwrite docs/"
+        )
         if not _serving():
             raise PluginError(message)
         return _show_problems(config, PluginError(message))
@@ -152,9 +157,11 @@ def _show_problems(config: Any, error: BaseException) -> Any:
             page = problems_page((), crash=crash_report(error))
     except Exception:
         text = html.escape("".join(traceback.format_exception(error)))
-        page = ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
-                '<meta http-equiv="refresh" content="2"><title>The build crashed</title></head>'
-                f"<body><h1>The build crashed</h1><pre>{text}</pre></body></html>")
+        page = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta http-equiv="refresh" content="2"><title>The build crashed</title></head>'
+            f"<body><h1>The build crashed</h1><pre>{text}</pre></body></html>"
+        )
     _log.info("The knowledge base has problems; the preview lists them until they are fixed")
     setattr(config, _PROBLEMS_ATTRIBUTE, page)
     config.nav = None
@@ -188,8 +195,11 @@ def on_files(files: Files, config: Any) -> Files:
         files.append(File.generated(config, "CITATION.cff", abs_src_path=str(citation_file)))
     for path, content in site.outputs.items():
         # Pages of long sections are reached from their index page, not the navigation.
-        inclusion = (InclusionLevel.UNDEFINED if path in in_nav or not path.endswith(".md")
-                     else InclusionLevel.NOT_IN_NAV)
+        inclusion = (
+            InclusionLevel.UNDEFINED
+            if path in in_nav or not path.endswith(".md")
+            else InclusionLevel.NOT_IN_NAV
+        )
         files.append(File.generated(config, path, content=content, inclusion=inclusion))
     return files
 
@@ -199,8 +209,12 @@ def _strict_warnings(config: Any) -> int:
     if not config.strict:
         return 0
     handlers = logging.getLogger("mkdocs").handlers
-    return sum(count for handler in handlers if isinstance(handler, CountHandler)
-               for _, count in handler.get_counts())
+    return sum(
+        count
+        for handler in handlers
+        if isinstance(handler, CountHandler)
+        for _, count in handler.get_counts()
+    )
 
 
 @event_priority(-100)  # after every plugin has written its files (search index, sitemap)
@@ -215,8 +229,10 @@ def on_post_build(config: Any) -> None:
     if _serving() and _strict_warnings(config):
         # A strict abort would leave the preview waiting for a build that never comes; the
         # preview shows the site and the warnings stay in the terminal (`make build` fails).
-        _log.info("%d warnings above: the preview shows the site anyway; `make build` would "
-                  "fail", _strict_warnings(config))
+        _log.info(
+            "%d warnings above: the preview shows the site anyway; `make build` would fail",
+            _strict_warnings(config),
+        )
         for handler in logging.getLogger("mkdocs").handlers:
             if isinstance(handler, CountHandler):
                 handler.counts.clear()
@@ -256,8 +272,11 @@ def mend_theme_html(output: str) -> str:
     The W3C checker rejects `autocomplete` on checkboxes, `autocorrect`, an empty `tabindex`
     and a label pointing at an input the page lacks; axe wants the search dialog named.
     """
-    output = output.replace('data-md-component="search" role="dialog">',
-                            'data-md-component="search" role="dialog" aria-label="Search">', 1)
+    output = output.replace(
+        'data-md-component="search" role="dialog">',
+        'data-md-component="search" role="dialog" aria-label="Search">',
+        1,
+    )
     output = _TOGGLE_INPUT.sub(lambda m: m.group(0).replace(' autocomplete="off"', ""), output)
     output = output.replace(' autocorrect="off"', "").replace(' tabindex=""', "")
     if 'id="__toc"' not in output:
@@ -272,5 +291,4 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
 
 def on_post_template(output_content: str, template_name: str, config: Any) -> str:
     """Mend the pages rendered from templates alone (404.html)."""
-    return mend_theme_html(output_content) if template_name.endswith(".html") else (
-        output_content)
+    return mend_theme_html(output_content) if template_name.endswith(".html") else (output_content)

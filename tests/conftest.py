@@ -18,24 +18,34 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden/ from the current output")
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/ from the current output"
+    )
 
 
 # Two groups of slow tests, so that `make check` (neither) answers in seconds and CI can run
 # the browser in a job of its own. Marked here, by module and by fixture, so a new test in
 # these modules, or any test of the built site, lands in the right group without remembering.
 BROWSER_MODULES = {"test_browser", "test_browser_hostile"}
-BUILD_MODULES = {"test_site_build", "test_site_quality", "test_contributor_path", "test_serve",
-                 "test_hostile_site", "test_nothing_lost"}
+BUILD_MODULES = {
+    "test_site_build",
+    "test_site_quality",
+    "test_contributor_path",
+    "test_serve",
+    "test_hostile_site",
+    "test_nothing_lost",
+}
 # Tests elsewhere that call a system tool `make check` cannot count on (CI's fast job has none).
 OUTSIDE_TOOL_TESTS = {"test_latex.py::test_bibliography_compiles_with_bibtex_without_warnings"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives Chromium over the built site")
-    config.addinivalue_line("markers", "build: builds the whole site, runs MkDocs or a server, "
-                                       "or an outside checker (seconds per test)")
+    config.addinivalue_line(
+        "markers",
+        "build: builds the whole site, runs MkDocs or a server, "
+        "or an outside checker (seconds per test)",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -43,8 +53,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module = getattr(getattr(item, "module", None), "__name__", "")
         if module in BROWSER_MODULES:
             item.add_marker(pytest.mark.browser)
-        elif (module in BUILD_MODULES or "built_site" in getattr(item, "fixturenames", ())
-              or item.nodeid.split("/")[-1] in OUTSIDE_TOOL_TESTS):
+        elif (
+            module in BUILD_MODULES
+            or "built_site" in getattr(item, "fixturenames", ())
+            or item.nodeid.split("/")[-1] in OUTSIDE_TOOL_TESTS
+        ):
             item.add_marker(pytest.mark.build)
 
 
@@ -92,9 +105,14 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "170000000
 
 def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
     """Build a project's site strictly, the way `make build` does."""
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
-                           str(site)], cwd=project, env=ENV, capture_output=True, text=True,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -119,9 +137,16 @@ def copy_project(target: Path) -> Path:
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")

@@ -97,8 +97,9 @@ def _plain(index: int) -> str:
 
 def _write(kb: Path, folder: str, entry: dict) -> None:
     path = kb / folder / f"{entry['id']}.yaml"
-    path.write_text(yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=10_000),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8"
+    )
 
 
 def add_hostile_entries(kb: Path) -> int:
@@ -109,24 +110,48 @@ def add_hostile_entries(kb: Path) -> int:
     for index in range(6):
         citation_id = f"{HOSTILE_PREFIX}source-{index}"
         citations.append(citation_id)
-        _write(kb, "citations", {
-            "id": citation_id, "role": "related", "entry_type": "article",
-            "title": _plain(index), "year": 2020 + index,
-            "authors": [{"family": _plain(index + 1)[:60], "given": _plain(index + 2)[:60]},
-                        {"literal": _plain(index + 3)[:80]}],
-            "journal": _plain(index + 4), "summary": _plain(index + 5),
-            "study": {"methods": ["survey"], "participants": _plain(index + 6),
-                      "setting": _plain(index + 7),
-                      "samples": [{"method": "survey", "size": 3, "unit": _plain(index + 8)[:40]}],
-                      "sectors": ["finance"]},
-            "open_questions": [_plain(index + 11)],
-        })
-        _write(kb, "studies", {
-            "id": f"{citation_id}-study", "title": _plain(index + 12), "design": "survey",
-            "kind": "primary", "population": _plain(index + 13), "sample_size": 3,
-            "sample_unit": _plain(index + 14)[:60], "setting": _plain(index + 15),
-            "peer_reviewed": False, "reports": [citation_id], "locator": "abstract",
-        })
+        _write(
+            kb,
+            "citations",
+            {
+                "id": citation_id,
+                "role": "related",
+                "entry_type": "article",
+                "title": _plain(index),
+                "year": 2020 + index,
+                "authors": [
+                    {"family": _plain(index + 1)[:60], "given": _plain(index + 2)[:60]},
+                    {"literal": _plain(index + 3)[:80]},
+                ],
+                "journal": _plain(index + 4),
+                "summary": _plain(index + 5),
+                "study": {
+                    "methods": ["survey"],
+                    "participants": _plain(index + 6),
+                    "setting": _plain(index + 7),
+                    "samples": [{"method": "survey", "size": 3, "unit": _plain(index + 8)[:40]}],
+                    "sectors": ["finance"],
+                },
+                "open_questions": [_plain(index + 11)],
+            },
+        )
+        _write(
+            kb,
+            "studies",
+            {
+                "id": f"{citation_id}-study",
+                "title": _plain(index + 12),
+                "design": "survey",
+                "kind": "primary",
+                "population": _plain(index + 13),
+                "sample_size": 3,
+                "sample_unit": _plain(index + 14)[:60],
+                "setting": _plain(index + 15),
+                "peer_reviewed": False,
+                "reports": [citation_id],
+                "locator": "abstract",
+            },
+        )
         count += 2
     for index, markdown in enumerate(MARKDOWN):
         kind = "benefits" if index % 2 == 0 else "limitations"
@@ -137,30 +162,43 @@ def add_hostile_entries(kb: Path) -> int:
             "description": markdown,
             "principles": [principles[index % len(principles)]] if index % 3 else [],
             "context": {"sectors": ["finance"], "note": _plain(index + 3)},
-            "evidence": [{
-                "citation": citations[index % len(citations)],
-                "locator": _plain(index + 4)[:100],
-                "study": ["survey"],
-                "link": "inferred" if index % 3 else "cross-cutting",
-                "finding": _plain(index + 5),
-                "note": _plain(index + 6),
-            }],
+            "evidence": [
+                {
+                    "citation": citations[index % len(citations)],
+                    "locator": _plain(index + 4)[:100],
+                    "study": ["survey"],
+                    "link": "inferred" if index % 3 else "cross-cutting",
+                    "finding": _plain(index + 5),
+                    "note": _plain(index + 6),
+                }
+            ],
         }
         if kind == "limitations":
             entry["kind"] = "drawback"
         _write(kb, kind, entry)
         count += 1
     for index, markdown in enumerate(MARKDOWN[:8]):
-        _write(kb, "questions", {
-            "id": f"{HOSTILE_PREFIX}question-{index}", "title": _plain(index + 12),
-            "details": markdown, "would_settle": _plain(index + 13),
-            "principles": [principles[index % len(principles)]],
-        })
+        _write(
+            kb,
+            "questions",
+            {
+                "id": f"{HOSTILE_PREFIX}question-{index}",
+                "title": _plain(index + 12),
+                "details": markdown,
+                "would_settle": _plain(index + 13),
+                "principles": [principles[index % len(principles)]],
+            },
+        )
         count += 1
     model = sorted((kb / "guides").glob("*.yaml"))[0]
     guide = yaml.safe_load(model.read_text(encoding="utf-8"))
-    guide.update(id=f"{HOSTILE_PREFIX}guide", title=_plain(0), summary=_plain(1),
-                 description=MARKDOWN[0] + "\n\n" + MARKDOWN[3], subject_heading=_plain(2))
+    guide.update(
+        id=f"{HOSTILE_PREFIX}guide",
+        title=_plain(0),
+        summary=_plain(1),
+        description=MARKDOWN[0] + "\n\n" + MARKDOWN[3],
+        subject_heading=_plain(2),
+    )
     for number, level in enumerate(guide["levels"]):
         level["label"] = _plain(3 + number)[:60]
     for number, question in enumerate(guide["questions"]):

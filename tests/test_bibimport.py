@@ -25,88 +25,116 @@ def _one(bib: str | bytes, **options) -> dict:
 
 
 def test_field_names_are_case_insensitive():
-    data = _one("@Article{smith-2020,\n  Author = {Smith, John},\n  TITLE = {T},\n"
-                "  Journal = {J},\n  Year = {2020}\n}\n")
+    data = _one(
+        "@Article{smith-2020,\n  Author = {Smith, John},\n  TITLE = {T},\n"
+        "  Journal = {J},\n  Year = {2020}\n}\n"
+    )
     assert data["authors"] == [{"family": "Smith", "given": "John"}]
     assert (data["title"], data["journal"], data["year"]) == ("T", "J", 2020)
 
 
 def test_string_macros_and_concatenation_are_expanded():
-    data = _one('@string{ieee = "IEEE"}\n@String{tr = ieee # { Transactions on }}\n'
-                "@article{a-2020,\n  author = {A, B},\n  title = {T},\n"
-                '  journal = tr # "Software Engineering",\n  month = jan,\n  year = 2020\n}\n')
+    data = _one(
+        '@string{ieee = "IEEE"}\n@String{tr = ieee # { Transactions on }}\n'
+        "@article{a-2020,\n  author = {A, B},\n  title = {T},\n"
+        '  journal = tr # "Software Engineering",\n  month = jan,\n  year = 2020\n}\n'
+    )
     assert data["journal"] == "IEEE Transactions on Software Engineering"
 
 
 def test_undefined_macros_are_reported_and_the_entry_refused():
-    result = _import("@article{a-2020,\n  author = {A, B},\n  title = {T},\n"
-                     "  journal = nosuchmacro,\n  year = 2020\n}\n"
-                     "@misc{b-2021,\n  author = {C, D},\n  title = {U}\n}\n")
+    result = _import(
+        "@article{a-2020,\n  author = {A, B},\n  title = {T},\n"
+        "  journal = nosuchmacro,\n  year = 2020\n}\n"
+        "@misc{b-2021,\n  author = {C, D},\n  title = {U}\n}\n"
+    )
     assert [str(i).splitlines()[0] for i in result.issues] == [
-        "lib.bib:1: a-2020: expected a defined @string macro in `journal`, found `nosuchmacro`"]
+        "lib.bib:1: a-2020: expected a defined @string macro in `journal`, found `nosuchmacro`"
+    ]
     assert list(result.files) == ["kb/citations/b-2021.yaml"]
     assert result.refused == 1
 
 
 def test_corporate_and_multi_part_names_stay_whole_and_others_is_et_al():
-    data = _one("@misc{a-2020,\n  author = {{Research and Development Group} and R {La Joie}"
-                " and van der Berg, Anna and others},\n  title = {T}\n}\n")
-    assert data["authors"] == [{"literal": "Research and Development Group"},
-                               {"family": "La Joie", "given": "R"},
-                               {"family": "van der Berg", "given": "Anna"}]
+    data = _one(
+        "@misc{a-2020,\n  author = {{Research and Development Group} and R {La Joie}"
+        " and van der Berg, Anna and others},\n  title = {T}\n}\n"
+    )
+    assert data["authors"] == [
+        {"literal": "Research and Development Group"},
+        {"family": "La Joie", "given": "R"},
+        {"family": "van der Berg", "given": "Anna"},
+    ]
     assert data["author_list"] == "truncated"
 
 
 def test_urls_and_dois_are_copied_verbatim():
-    data = _one("@misc{a-2020,\n  author = {A, B},\n  title = {T},\n"
-                "  url = {https://example.org/a%20b_c~d?x=1&y=2#frag},\n"
-                "  doi = {https://doi.org/10.1000/ab_c%7E}\n}\n")
+    data = _one(
+        "@misc{a-2020,\n  author = {A, B},\n  title = {T},\n"
+        "  url = {https://example.org/a%20b_c~d?x=1&y=2#frag},\n"
+        "  doi = {https://doi.org/10.1000/ab_c%7E}\n}\n"
+    )
     assert data["url"] == "https://example.org/a%20b_c~d?x=1&y=2#frag"
     assert data["doi"] == "10.1000/ab_c%7E"
 
 
 def test_biblatex_fields_and_types_are_mapped():
-    data = _one("@online{a-2020,\n  author = {A, B},\n  title = {T},\n  date = {2020-05-04},\n"
-                "  eprinttype = {arxiv},\n  eprint = {2001.01234v2},\n  eprintclass = {cs.SE}\n}\n")
+    data = _one(
+        "@online{a-2020,\n  author = {A, B},\n  title = {T},\n  date = {2020-05-04},\n"
+        "  eprinttype = {arxiv},\n  eprint = {2001.01234v2},\n  eprintclass = {cs.SE}\n}\n"
+    )
     assert data["entry_type"] == "misc"
     assert data["year"] == 2020
     assert data["arxiv"] == {"id": "2001.01234", "primary_class": "cs.SE"}
-    article = _one("@article{b-2020,\n  author = {A, B},\n  title = {T},\n"
-                   "  journaltitle = {Journal of Things},\n  date = {2020}\n}\n")
+    article = _one(
+        "@article{b-2020,\n  author = {A, B},\n  title = {T},\n"
+        "  journaltitle = {Journal of Things},\n  date = {2020}\n}\n"
+    )
     assert article["journal"] == "Journal of Things"
 
 
-@pytest.mark.parametrize(("bib_type", "entry_type", "extra"), [
-    ("conference", "inproceedings", "booktitle = {Proc}, location = {Setúbal}"),
-    ("inbook", "incollection", "booktitle = {Book}, publisher = {P}"),
-    ("incollection", "incollection", "booktitle = {Book}, publisher = {P}"),
-    ("manual", "techreport", "organization = {Org}"),
-    ("techreport", "techreport", "institution = {Inst}"),
-    ("phdthesis", "phdthesis", "school = {Uni}"),
-    ("mastersthesis", "mastersthesis", "school = {Uni}"),
-    ("online", "misc", "url = {https://example.org}"),
-])
+@pytest.mark.parametrize(
+    ("bib_type", "entry_type", "extra"),
+    [
+        ("conference", "inproceedings", "booktitle = {Proc}, location = {Setúbal}"),
+        ("inbook", "incollection", "booktitle = {Book}, publisher = {P}"),
+        ("incollection", "incollection", "booktitle = {Book}, publisher = {P}"),
+        ("manual", "techreport", "organization = {Org}"),
+        ("techreport", "techreport", "institution = {Inst}"),
+        ("phdthesis", "phdthesis", "school = {Uni}"),
+        ("mastersthesis", "mastersthesis", "school = {Uni}"),
+        ("online", "misc", "url = {https://example.org}"),
+    ],
+)
 def test_entry_types_are_mapped(bib_type, entry_type, extra):
-    data = _one(f"@{bib_type}{{a-2020,\n  author = {{A, B}},\n  title = {{T}},\n  {extra},\n"
-                "  year = 2020\n}\n")
+    data = _one(
+        f"@{bib_type}{{a-2020,\n  author = {{A, B}},\n  title = {{T}},\n  {extra},\n"
+        "  year = 2020\n}\n"
+    )
     assert data["entry_type"] == entry_type
     if "location" in extra:
         assert data["address"] == "Setúbal"  # biblatex location, BibTeX address
 
 
 def test_article_numbers_and_old_years_are_accepted():
-    data = _one("@article{darwin-1859,\n  author = {Darwin, Charles},\n  title = {T},\n"
-                "  journal = {J},\n  pages = {e13477},\n  year = 1859\n}\n")
+    data = _one(
+        "@article{darwin-1859,\n  author = {Darwin, Charles},\n  title = {T},\n"
+        "  journal = {J},\n  pages = {e13477},\n  year = 1859\n}\n"
+    )
     assert (data["pages"], data["year"]) == ("e13477", 1859)
-    acm = _one("@article{acm-2022,\n  author = {A, B},\n  title = {T},\n  journal = {CSUR},\n"
-               "  pages = {114:1--114:29},\n  year = 2022\n}\n")
+    acm = _one(
+        "@article{acm-2022,\n  author = {A, B},\n  title = {T},\n  journal = {CSUR},\n"
+        "  pages = {114:1--114:29},\n  year = 2022\n}\n"
+    )
     assert acm["pages"] == "114:1-114:29"
 
 
 def test_windows_1252_bytes_are_refused_with_line_and_column_or_repaired():
-    bib = (b"@misc{a-2020,\n  author = {A, B},\n  title = {Caf"
-           + b"\xe9 \x93quoted\x94},\n}\n"
-           + b"@misc{b-2021,\n  author = {C, D},\n  title = {Clean}\n}\n")
+    bib = (
+        b"@misc{a-2020,\n  author = {A, B},\n  title = {Caf"
+        + b"\xe9 \x93quoted\x94},\n}\n"
+        + b"@misc{b-2021,\n  author = {C, D},\n  title = {Clean}\n}\n"
+    )
     result = _import(bib)
     assert [str(i).splitlines()[0] for i in result.issues] == [
         "lib.bib:3:15: expected UTF-8 text, found byte 0xE9, which is not UTF-8 "
@@ -119,23 +147,26 @@ def test_windows_1252_bytes_are_refused_with_line_and_column_or_repaired():
     assert list(result.files) == ["kb/citations/b-2021.yaml"]
     repaired = _import(bib, repair=True)
     assert repaired.issues == ()
-    assert yaml.safe_load(repaired.files["kb/citations/a-2020.yaml"])["title"] == (
-        "Café “quoted”")
+    assert yaml.safe_load(repaired.files["kb/citations/a-2020.yaml"])["title"] == ("Café “quoted”")
     assert "lib.bib:3:17: byte 0x93, which is not UTF-8 repaired as Windows-1252 `“`" in (
-        repaired.notes)
+        repaired.notes
+    )
 
 
 def test_c1_control_characters_are_refused_with_line_and_column():
     result = _import("@misc{a-2020,\n  author = {A, B},\n  title = {A \u0096 dash}\n}\n")
     assert str(result.issues[0]).splitlines()[0] == (
         "lib.bib:3:14: expected UTF-8 text, found the control character U+0096 "
-        "(in Windows-1252 it is `–`)")
+        "(in Windows-1252 it is `–`)"
+    )
     assert result.files == {}
 
 
 def test_duplicate_keys_are_reported_with_both_lines():
-    result = _import("@misc{a-2020,\n  author = {A, B},\n  title = {T}\n}\n"
-                     "@misc{a-2020,\n  author = {C, D},\n  title = {U}\n}\n")
+    result = _import(
+        "@misc{a-2020,\n  author = {A, B},\n  title = {T}\n}\n"
+        "@misc{a-2020,\n  author = {C, D},\n  title = {U}\n}\n"
+    )
     assert [str(i).splitlines()[0] for i in result.issues] == [
         "lib.bib:1: expected each key once, found `a-2020` again on line 5",
         "lib.bib:5: expected each key once, found `a-2020` again on line 1",
@@ -145,26 +176,35 @@ def test_duplicate_keys_are_reported_with_both_lines():
 
 
 def test_keys_that_are_not_kebab_case_become_derived_ids():
-    result = _import("@misc{Smith2020a,\n  author = {Smith, J},\n  title = {T},\n year = 2020}\n"
-                     "@misc{smith:2020b,\n  author = {Smith, K},\n  title = {U},\n year = 2020}\n"
-                     "@misc{smith-2020,\n  author = {Smith, L},\n  title = {V},\n year = 2020}\n"
-                     "@misc{Müller_X,\n  author = {M{\\\"u}ller, M},\n  title = {W}}\n")
+    result = _import(
+        "@misc{Smith2020a,\n  author = {Smith, J},\n  title = {T},\n year = 2020}\n"
+        "@misc{smith:2020b,\n  author = {Smith, K},\n  title = {U},\n year = 2020}\n"
+        "@misc{smith-2020,\n  author = {Smith, L},\n  title = {V},\n year = 2020}\n"
+        '@misc{Müller_X,\n  author = {M{\\"u}ller, M},\n  title = {W}}\n'
+    )
     assert result.issues == ()
-    assert result.renamed == (("Smith2020a", "smith-2020-b"), ("smith:2020b", "smith-2020-c"),
-                              ("Müller_X", "muller-nd"))
-    assert sorted(result.files) == sorted(f"kb/citations/{name}.yaml" for name in
-                                          ("muller-nd", "smith-2020", "smith-2020-b",
-                                           "smith-2020-c"))
+    assert result.renamed == (
+        ("Smith2020a", "smith-2020-b"),
+        ("smith:2020b", "smith-2020-c"),
+        ("Müller_X", "muller-nd"),
+    )
+    assert sorted(result.files) == sorted(
+        f"kb/citations/{name}.yaml"
+        for name in ("muller-nd", "smith-2020", "smith-2020-b", "smith-2020-c")
+    )
     assert yaml.safe_load(result.files["kb/citations/muller-nd.yaml"])["authors"] == [
-        {"family": "Müller", "given": "M"}]
+        {"family": "Müller", "given": "M"}
+    ]
 
 
 def test_bulk_import_lists_invalid_entries_and_keeps_the_valid_ones():
-    result = _import("@misc{good-2020,\n  author = {A, B},\n  title = {T}\n}\n"
-                     "@misc{no-title-2020,\n  author = {A, B}\n}\n"
-                     "@misc{http-2020,\n  author = {A, B},\n  title = {T},\n"
-                     "  url = {http://example.org}\n}\n"
-                     "@weird{odd-2020,\n  author = {A, B},\n  title = {T}\n}\n")
+    result = _import(
+        "@misc{good-2020,\n  author = {A, B},\n  title = {T}\n}\n"
+        "@misc{no-title-2020,\n  author = {A, B}\n}\n"
+        "@misc{http-2020,\n  author = {A, B},\n  title = {T},\n"
+        "  url = {http://example.org}\n}\n"
+        "@weird{odd-2020,\n  author = {A, B},\n  title = {T}\n}\n"
+    )
     assert list(result.files) == ["kb/citations/good-2020.yaml"]
     assert result.refused == 3
     lines = [(i.line, i.message) for i in result.issues]
@@ -176,28 +216,39 @@ def test_bulk_import_lists_invalid_entries_and_keeps_the_valid_ones():
 
 
 def test_summary_is_optional_and_the_abstract_never_becomes_it():
-    data = _one("@article{a-2020,\n  author = {A, B},\n  title = {T},\n  journal = {J},\n"
-                "  year = 2020,\n  abstract = {The paper's own words.}\n}\n")
+    data = _one(
+        "@article{a-2020,\n  author = {A, B},\n  title = {T},\n  journal = {J},\n"
+        "  year = 2020,\n  abstract = {The paper's own words.}\n}\n"
+    )
     assert "summary" not in data
     assert "The paper's own words." not in repr(data)
 
 
-@pytest.mark.parametrize(("latex", "text"), [
-    (r"M{\"u}ller", "Müller"), (r"\'Alvarez", "Álvarez"), (r"Ca\c{c}\~ao", "Cação"),
-    (r"{\v S}koda", "Škoda"), (r"\emph{Deep} learning --- a \textbf{review}",
-                               "Deep learning — a review"),
-    (r"50\% of R\&D", "50% of R&D"), (r"{\AA}ngstr{\"o}m", "Ångström"),
-    (r"Stra{\ss}e \i", "Straße ı"),
-])
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"M{\"u}ller", "Müller"),
+        (r"\'Alvarez", "Álvarez"),
+        (r"Ca\c{c}\~ao", "Cação"),
+        (r"{\v S}koda", "Škoda"),
+        (r"\emph{Deep} learning --- a \textbf{review}", "Deep learning — a review"),
+        (r"50\% of R\&D", "50% of R&D"),
+        (r"{\AA}ngstr{\"o}m", "Ångström"),
+        (r"Stra{\ss}e \i", "Straße ı"),
+    ],
+)
 def test_latex_is_decoded_to_unicode(latex, text):
     assert latex_to_text(latex) == text
 
 
 def test_import_rate_is_recorded_not_asserted():
     """Speed is measured by scripts/bench_import.py; here only that 300 entries all import."""
-    bib = "".join(f"@article{{k{i},\n  author = {{Family{i}, Given and Other, A}},\n"
-                  f"  title = {{Title {i}}},\n  journal = {{J}},\n  year = {{2020}},\n"
-                  f"  pages = {{1--10}}\n}}\n" for i in range(300))
+    bib = "".join(
+        f"@article{{k{i},\n  author = {{Family{i}, Given and Other, A}},\n"
+        f"  title = {{Title {i}}},\n  journal = {{J}},\n  year = {{2020}},\n"
+        f"  pages = {{1--10}}\n}}\n"
+        for i in range(300)
+    )
     start = time.perf_counter()
     result = _import(bib)
     assert time.perf_counter() - start >= 0
@@ -205,29 +256,71 @@ def test_import_rate_is_recorded_not_asserted():
     assert result.issues == ()
 
 
-@pytest.mark.parametrize("value", [
-    "plain text", "yes", "No", "null", "1.0", "010", "a: b", "a #b", "- x", "[x]", "{x}",
-    "*alias", "&anchor", "!tag", "%x", "@x", "`x", "'x'", '"x"', "x\\y", "é ü", "\u2028",
-    "trailing:", "ends with space ", " leading", "", "0x1F", "1e3", "~", "a\tb", "line\nbreak",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain text",
+        "yes",
+        "No",
+        "null",
+        "1.0",
+        "010",
+        "a: b",
+        "a #b",
+        "- x",
+        "[x]",
+        "{x}",
+        "*alias",
+        "&anchor",
+        "!tag",
+        "%x",
+        "@x",
+        "`x",
+        "'x'",
+        '"x"',
+        "x\\y",
+        "é ü",
+        "\u2028",
+        "trailing:",
+        "ends with space ",
+        " leading",
+        "",
+        "0x1F",
+        "1e3",
+        "~",
+        "a\tb",
+        "line\nbreak",
+    ],
+)
 def test_written_yaml_reads_back_the_same(value):
-    data = {"id": "a-2020", "title": value, "authors": [{"family": value, "given": value}],
-            "arxiv": {"id": value}, "keywords": [value, "k"], "year": 1999}
+    data = {
+        "id": "a-2020",
+        "title": value,
+        "authors": [{"family": value, "given": value}],
+        "arxiv": {"id": value},
+        "keywords": [value, "k"],
+        "year": 1999,
+    }
     assert yaml.safe_load(to_yaml(data)) == data
 
 
-def test_cli_dry_run_writes_nothing_and_a_missing_summary_is_a_validate_warning(kb_copy,
-                                                                                 tmp_path):
+def test_cli_dry_run_writes_nothing_and_a_missing_summary_is_a_validate_warning(kb_copy, tmp_path):
     import subprocess
     import sys
 
     def kbsite(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "kbsite", *args, "--kb", "kb"],
-                              cwd=tmp_path, capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "kbsite", *args, "--kb", "kb"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
     kb_dir = kb_copy()
     (tmp_path / "lib.bib").write_bytes(
-        b"@misc{Lee2020,\n  author = {Lee, K},\n  title = {Caf\xe9}\n}\n")
+        b"@misc{Lee2020,\n  author = {Lee, K},\n  title = {Caf\xe9}\n}\n"
+    )
     before = sorted(p.name for p in (kb_dir / "citations").iterdir())
     dry = kbsite("import-bibtex", "lib.bib", "--dry-run")
     assert dry.returncode == 1  # the Windows-1252 byte is refused...
@@ -243,8 +336,10 @@ def test_cli_dry_run_writes_nothing_and_a_missing_summary_is_a_validate_warning(
     assert "title: Café" in (kb_dir / "citations" / "lee-nd.yaml").read_text(encoding="utf-8")
     (kb_dir / "citations" / "lee-nd.yaml").unlink()  # not cited yet: validate would refuse it
     cited = kb_dir / "citations" / "doe-2021.yaml"
-    cited.write_text(cited.read_text(encoding="utf-8").replace(
-        "summary: A survey of test practice.\n", ""), encoding="utf-8")
+    cited.write_text(
+        cited.read_text(encoding="utf-8").replace("summary: A survey of test practice.\n", ""),
+        encoding="utf-8",
+    )
     validate = kbsite("validate")
     assert validate.returncode == 0, validate.stderr
     assert "warning: kb/citations/doe-2021.yaml:1: summary to be written" in validate.stdout

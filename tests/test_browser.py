@@ -29,8 +29,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = REPO / "docs" / "assets" / "screenshots"
 
 
-PUBLISHED_URL = re.search(r"^\s*published_url:\s*(\S+)",
-                          (REPO / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+PUBLISHED_URL = re.search(
+    r"^\s*published_url:\s*(\S+)", (REPO / "mkdocs.yml").read_text(encoding="utf-8"), re.M
+).group(1)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -47,8 +48,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
             path = "/" + path.removeprefix(prefix)
         return super().translate_path(path)
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None
-                   ) -> None:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"
         if code != 404 or not page.exists():
             super().send_error(code, message, explain)
@@ -95,8 +95,10 @@ class Visit:
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", self._failed)
-        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}")
-                     if r.status >= 400 else None)
+        self.page.on(
+            "response",
+            lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
         self.context.on("request", lambda r: self.in_flight.add(r))
         self.context.on("requestfinished", lambda r: self.in_flight.discard(r))
         self.context.on("requestfailed", lambda r: self.in_flight.discard(r))
@@ -197,9 +199,11 @@ PAGE_TYPES = {
     "data downloads": "/evidence/data/",
     "benefit with a tension": "/benefits/better-team-collaboration/",
 }
-for _name, _entries, _folder in (("benefit", KB.benefits, "benefits"),
-                                 ("limitation", KB.limitations, "limitations"),
-                                 ("citation", KB.citations, "citations")):
+for _name, _entries, _folder in (
+    ("benefit", KB.benefits, "benefits"),
+    ("limitation", KB.limitations, "limitations"),
+    ("citation", KB.citations, "citations"),
+):
     if _entries:
         PAGE_TYPES[_name] = _url(_folder, _entries[0].id)
 if GUIDES:
@@ -264,8 +268,9 @@ def test_reader_reaches_principle_evidence_citation_and_bibtex_in_clicks(visit):
     content = page.locator(".md-content")
     content.get_by_role("link", name=finding.title, exact=True).first.click()
     assert page.url.endswith(_url(f"{finding.type}s", finding.id))
-    page.locator(".md-content").get_by_role("link", name=citation.short_label,
-                                            exact=True).first.click()
+    page.locator(".md-content").get_by_role(
+        "link", name=citation.short_label, exact=True
+    ).first.click()
     assert page.url.endswith(_url("citations", citation.id))
     doi = page.get_by_role("link", name=citation.doi, exact=True)
     assert doi.get_attribute("href") == f"https://doi.org/{citation.doi}"
@@ -292,13 +297,14 @@ def _search(page, text: str) -> list[str]:
     box.press_sequentially(text, delay=15)
     page.wait_for_selector(".md-search-result__item")
     page.wait_for_function(
-        "q => document.querySelector('input[data-md-component=search-query]').value === q",
-        arg=text)
+        "q => document.querySelector('input[data-md-component=search-query]').value === q", arg=text
+    )
     return page.locator(".md-search-result__item h1").all_inner_texts()
 
 
 SEARCHES = [(KB.principles[0].title, KB.principles[0].label)] + [
-    (principle.aliases[0], principle.label) for principle in KB.principles if principle.aliases]
+    (principle.aliases[0], principle.label) for principle in KB.principles if principle.aliases
+]
 
 
 @pytest.mark.parametrize(("query", "expected"), SEARCHES)
@@ -311,8 +317,9 @@ def test_search_finds_principles_by_title_and_alias(search_page, query, expected
 
 def _largest_tag() -> tuple[str, set[str]]:
     tag, entries = max(GRAPH.tags.items(), key=lambda item: (len(item[1]), item[0]))
-    return tag, {e.label if hasattr(e, "label") else e.title for e in entries
-                 if e.id in GRAPH.entries}
+    return tag, {
+        e.label if hasattr(e, "label") else e.title for e in entries if e.id in GRAPH.entries
+    }
 
 
 def test_tag_page_lists_the_tagged_entries(visit):
@@ -339,19 +346,28 @@ def test_palette_toggle_switches_between_light_and_dark(visit):
 
 @pytest.fixture(scope="module")
 def phone(browser, server) -> Iterator[Visit]:
-    session = Visit(browser, server, viewport={"width": 375, "height": 740},
-                    device_scale_factor=2, is_mobile=True, has_touch=True)
+    session = Visit(
+        browser,
+        server,
+        viewport={"width": 375, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     yield session
     session.close()
 
 
-@pytest.mark.parametrize("path", sorted({"/", PAGE_TYPES["principle"], "/evidence/",
-                                         PAGE_TYPES.get("citation", "/citations/")}))
+@pytest.mark.parametrize(
+    "path",
+    sorted({"/", PAGE_TYPES["principle"], "/evidence/", PAGE_TYPES.get("citation", "/citations/")}),
+)
 def test_pages_fit_a_phone_screen(phone, path):
     phone.errors.clear()
     page = phone.goto(path)
     overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 1
     page.locator("label.md-header__button[for=__drawer]").click()
     assert page.locator(".md-nav--primary").first.is_visible()
@@ -401,8 +417,10 @@ def test_page_types_pass_axe_wcag_a_and_aa(browser, server, themed, name, scheme
 def test_axe_check_reports_a_violation(visit):
     """The control: the same call finds a real violation, so a pass above means something."""
     page = visit.goto("/404.html")
-    page.evaluate("document.querySelector('.md-content').insertAdjacentHTML('beforeend', "
-                  "'<img src=\"data:,\"><a href=\"#x\"></a>')")
+    page.evaluate(
+        "document.querySelector('.md-content').insertAdjacentHTML('beforeend', "
+        '\'<img src="data:,"><a href="#x"></a>\')'
+    )
     found = {rule for rule, _, _ in page.evaluate(AXE_VIOLATIONS, WCAG_TAGS)}
     assert {"image-alt", "link-name"} <= found
 
@@ -434,18 +452,23 @@ EVERY_COMBINATION = """combinations => {
 
 def _shown(page) -> dict[str, tuple]:
     rows = page.locator("#kb-guide-result tr[data-subject]")
-    return {row.get_attribute("data-subject"): (
-        row.get_attribute("data-level"),
-        tuple(filter(None, row.get_attribute("data-because").split(","))),
-        row.get_attribute("data-judgement"))
-        for row in rows.all()}
+    return {
+        row.get_attribute("data-subject"): (
+            row.get_attribute("data-level"),
+            tuple(filter(None, row.get_attribute("data-because").split(","))),
+            row.get_attribute("data-judgement"),
+        )
+        for row in rows.all()
+    }
 
 
 def _expected(guide, answers: dict[str, str]) -> dict[str, tuple]:
     from kbsite.guides import evaluate
 
-    return {subject: (o.level, tuple(o.because), o.judgement)
-            for subject, o in evaluate(guide, answers).items()}
+    return {
+        subject: (o.level, tuple(o.because), o.judgement)
+        for subject, o in evaluate(guide, answers).items()
+    }
 
 
 @pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])
@@ -460,8 +483,10 @@ def test_page_and_python_agree_on_every_combination(visit, guide):
         assert _shown(page) == _expected(guide, answers), answers
     shown = page.evaluate(EVERY_COMBINATION, every)
     for answers, result in zip(every, shown, strict=True):
-        rows = {subject: (level, tuple(because), judgement)
-                for subject, (level, because, judgement) in result["rows"].items()}
+        rows = {
+            subject: (level, tuple(because), judgement)
+            for subject, (level, because, judgement) in result["rows"].items()
+        }
         assert rows == _expected(guide, answers), answers
         assert dict(parse_qsl(result["address"].lstrip("?"))) == answers
     assert visit.errors == []
@@ -471,8 +496,14 @@ def _keyboard_guide():
     """The first guide whose first-option answers lead to cited findings."""
     for guide in GUIDES:
         outcomes = _expected(guide, _first_answers(guide))
-        cited = sorted({c for level, because, _ in outcomes.values() for f in because
-                        for c in GRAPH.entries[f].citation_ids})
+        cited = sorted(
+            {
+                c
+                for level, because, _ in outcomes.values()
+                for f in because
+                for c in GRAPH.entries[f].citation_ids
+            }
+        )
         if cited:
             return guide, outcomes, cited
     return GUIDES[0], _expected(GUIDES[0], _first_answers(GUIDES[0])), []
@@ -485,7 +516,8 @@ def test_guide_works_with_the_keyboard_and_announces_results(visit):
     status = page.locator("#kb-guide-status")
     remaining = len(questions)
     assert status.inner_text().startswith(
-        f"Answer {remaining} more question{'s' if remaining != 1 else ''}")
+        f"Answer {remaining} more question{'s' if remaining != 1 else ''}"
+    )
     page.locator(f"#answer-{questions[0].id}-{questions[0].options[0].id}").focus()
     page.keyboard.press("Space")
     for question in questions[1:]:
@@ -534,21 +566,30 @@ def test_home_page_shows_trade_off_entry_points_and_principle_cards(visit):
     page = visit.goto("/")
     main = page.locator(".md-content")
     assert main.get_by_role("heading", name="The trade-off in one paragraph").is_visible()
-    for entry_point in ("Open the decision guides", "Open the evidence matrix",
-                        "Open the citations"):
+    for entry_point in (
+        "Open the decision guides",
+        "Open the evidence matrix",
+        "Open the citations",
+    ):
         assert main.get_by_role("link", name=entry_point).is_visible()
     cards = main.locator(".grid.cards").nth(1).locator("li")
     assert cards.count() == len(KB.principles)
     for index, principle in enumerate(sorted(KB.principles, key=principle_order)):
         text = cards.nth(index).inner_text()
         assert principle.label in text
-        assert (f"{_count(len(GRAPH.benefits_of(principle.id)), 'benefit')} · "
-                f"{_count(len(GRAPH.limitations_of(principle.id)), 'limitation')}") in text
+        assert (
+            f"{_count(len(GRAPH.benefits_of(principle.id)), 'benefit')} · "
+            f"{_count(len(GRAPH.limitations_of(principle.id)), 'limitation')}"
+        ) in text
     trade_off = main.locator("h2:has-text('The trade-off in one paragraph') + p a")
     links = [trade_off.nth(i) for i in range(trade_off.count())]
-    finding_links = [(link, link.get_attribute("href") or "") for link in links
-                     if any((link.get_attribute("href") or "").rstrip("/").endswith(f"/{f.id}")
-                            for f in KB.findings)]
+    finding_links = [
+        (link, link.get_attribute("href") or "")
+        for link in links
+        if any(
+            (link.get_attribute("href") or "").rstrip("/").endswith(f"/{f.id}") for f in KB.findings
+        )
+    ]
     assert finding_links  # the paragraph links the findings it speaks of
     first, target = finding_links[0]
     first.click()
@@ -565,8 +606,7 @@ def test_not_found_page_offers_search_and_a_way_back(visit):
     assert page.url.endswith("/principles/")
 
 
-@pytest.mark.parametrize(("name", "path"), [("home", "/"),
-                                            ("principle", PAGE_TYPES["principle"])])
+@pytest.mark.parametrize(("name", "path"), [("home", "/"), ("principle", PAGE_TYPES["principle"])])
 def test_screenshots_of_the_real_build(visit, tmp_path, name, path):
     """`make screenshots` keeps the README's pictures current (UPDATE_SCREENSHOTS=1)."""
     folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
@@ -587,8 +627,10 @@ def test_copy_button_copies_the_reference_as_rich_and_plain_text(browser, server
         page = session.goto("/citations/araujo-2024/")
         button = page.get_by_role("button", name="Copy the APA 7 reference")
         button.click()
-        page.wait_for_function("() => [...document.querySelectorAll('.kb-reference__copy')]"
-                               ".some(b => b.textContent === 'Copied')")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.kb-reference__copy')]"
+            ".some(b => b.textContent === 'Copied')"
+        )
         rich = page.evaluate("""async () => {
             const [item] = await navigator.clipboard.read();
             return await (await item.getType('text/html')).text();

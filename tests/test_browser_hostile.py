@@ -21,9 +21,16 @@ from playwright import sync_api as playwright_api
 from hostile_corpus import HOSTILE_PREFIX, hostile_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 HANDLER_ATTRIBUTES = """() => [...document.querySelectorAll('*')].flatMap(element =>
     [...element.attributes].filter(a => a.name.toLowerCase().startsWith('on'))
       .map(a => element.tagName + ' ' + a.name + '=' + a.value))"""
@@ -47,7 +54,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def hostile_server() -> Iterator[tuple[str, Path]]:
     site = hostile_site()[0]
     httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", site
@@ -56,8 +64,9 @@ def hostile_server() -> Iterator[tuple[str, Path]]:
 
 
 @pytest.fixture(scope="module")
-def page(browser, hostile_server
-         ) -> Iterator[tuple[playwright_api.Page, dict[str, list[str]], str]]:
+def page(
+    browser, hostile_server
+) -> Iterator[tuple[playwright_api.Page, dict[str, list[str]], str]]:
     server, _ = hostile_server
     seen: dict[str, list[str]] = {"dialogs": [], "outside": [], "errors": []}
     # The session's one Playwright and Chromium (conftest `browser`).
@@ -85,11 +94,27 @@ def page(browser, hostile_server
 
 
 def _hostile_paths(site: Path) -> list[str]:
-    paths = sorted({"/" + p.parent.relative_to(site).as_posix() + "/"
-                    for p in site.glob(f"*/{HOSTILE_PREFIX}*/index.html")})
-    return [*paths, "/benefits/", "/limitations/", "/citations/", "/evidence/",
-            "/evidence/gaps/", "/evidence/cross-cutting/", "/evidence/map/", "/guides/", "/",
-            "/principles/", "/tags/", "/about/changelog/"]
+    paths = sorted(
+        {
+            "/" + p.parent.relative_to(site).as_posix() + "/"
+            for p in site.glob(f"*/{HOSTILE_PREFIX}*/index.html")
+        }
+    )
+    return [
+        *paths,
+        "/benefits/",
+        "/limitations/",
+        "/citations/",
+        "/evidence/",
+        "/evidence/gaps/",
+        "/evidence/cross-cutting/",
+        "/evidence/map/",
+        "/guides/",
+        "/",
+        "/principles/",
+        "/tags/",
+        "/about/changelog/",
+    ]
 
 
 def _check(tab: playwright_api.Page, where: str) -> None:
@@ -125,8 +150,9 @@ def test_guide_results_and_search_results_stay_inert(page):
         box = tab.locator("input[data-md-component=search-query]")
         box.click()
         box.press_sequentially(query, delay=15)
-        tab.wait_for_function("() => /matching/.test(document.querySelector("
-                              "'.md-search-result__meta').textContent)")
+        tab.wait_for_function(
+            "() => /matching/.test(document.querySelector('.md-search-result__meta').textContent)"
+        )
         shown[query] = tab.locator(".md-search-result__item").count()
         if shown[query]:
             tab.locator(".md-search-result__item").first.hover(force=True)

@@ -32,18 +32,27 @@ CITATIONS = {c.id: c for c in KB.citations}
 
 
 def _citation(**fields) -> Citation:
-    base = {"id": "x-2020", "role": "related", "entry_type": "misc", "title": "T",
-            "authors": (Author(family="Doe", given="J"),), "summary": "S.",
-            "source": SourceFile("kb/citations/x-2020.yaml", parse_document("id: x\n"))}
+    base = {
+        "id": "x-2020",
+        "role": "related",
+        "entry_type": "misc",
+        "title": "T",
+        "authors": (Author(family="Doe", given="J"),),
+        "summary": "S.",
+        "source": SourceFile("kb/citations/x-2020.yaml", parse_document("id: x\n")),
+    }
     return Citation(**{**base, **fields})
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("Operations (MLOps): Overview", "Operations ({MLOps}): Overview"),
-    ("ML DevOps Adoption in Practice", "{ML} {DevOps} Adoption in Practice"),
-    ("Rio de Janeiro buses", "Rio de Janeiro buses"),
-    ("50% of R&D {braces}", r"50\% of R\&D \textbraceleft{}braces\textbraceright{}"),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Operations (MLOps): Overview", "Operations ({MLOps}): Overview"),
+        ("ML DevOps Adoption in Practice", "{ML} {DevOps} Adoption in Practice"),
+        ("Rio de Janeiro buses", "Rio de Janeiro buses"),
+        ("50% of R&D {braces}", r"50\% of R\&D \textbraceleft{}braces\textbraceright{}"),
+    ],
+)
 def test_titles_protect_capitals_and_escape_latex(title, expected):
     assert protect_capitals(title) == expected
 
@@ -114,7 +123,8 @@ def test_ris_parses_back(citation_id):
         assert record["doi"] == citation.doi
     if citation.pages:
         assert "-".join(filter(None, (record["start_page"], record.get("end_page")))) == (
-            citation.pages)
+            citation.pages
+        )
 
 
 def test_formatted_references_follow_the_styles():
@@ -136,7 +146,8 @@ def test_each_page_offers_only_the_citations_it_relies_on():
     assert "kreuzberger-2023" in keys
     assert "offerman-2022" not in keys
     assert set(re.findall(r"^@\w+\{([^,]+),", site.assets["references.bib"], re.M)) == set(
-        CITATIONS)
+        CITATIONS
+    )
 
 
 def test_hostile_text_cannot_break_the_bib_file():

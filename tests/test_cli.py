@@ -12,8 +12,13 @@ from conftest import FIXTURE_KB, GOLDEN, REPO
 
 def run(*args: str, cwd=REPO) -> subprocess.CompletedProcess[str]:
     # kbsite is installed (editable) by `make install`: no PYTHONPATH needed.
-    return subprocess.run([sys.executable, "-m", "kbsite", *args], cwd=cwd,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kbsite", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_validate_real_kb_succeeds():
@@ -24,16 +29,23 @@ def test_validate_real_kb_succeeds():
 
 
 def test_validate_reports_all_problems_without_traceback(kb_copy, tmp_path):
-    kb_copy({"benefits/faster-things.yaml": "id: faster-things\ntitel: x\n",
-             "principles/beta.yaml": "id: [\n"})
+    kb_copy(
+        {
+            "benefits/faster-things.yaml": "id: faster-things\ntitel: x\n",
+            "principles/beta.yaml": "id: [\n",
+        }
+    )
     result = run("validate", "--kb", "kb", cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert ("kb/benefits/faster-things.yaml:1:1: expected field `title` in this benefit, "
-            "found none") in lines
-    assert "kb/benefits/faster-things.yaml:2:1: expected a field of a benefit, found unknown "\
-           "field `titel`" in lines
+    assert (
+        "kb/benefits/faster-things.yaml:1:1: expected field `title` in this benefit, found none"
+    ) in lines
+    assert (
+        "kb/benefits/faster-things.yaml:2:1: expected a field of a benefit, found unknown "
+        "field `titel`" in lines
+    )
     assert lines[-1].endswith("in 2 files")
 
 
@@ -44,8 +56,9 @@ def test_build_writes_pages_and_json_then_nothing(tmp_path):
     kb = json.loads((out / "api" / "kb.json").read_text(encoding="utf-8"))
     from kbsite.registry import ENTRY_TYPES
 
-    assert kb["counts"] == {t.export_name: len(list((FIXTURE_KB / t.folder).glob("*.yaml")))
-                            for t in ENTRY_TYPES}
+    assert kb["counts"] == {
+        t.export_name: len(list((FIXTURE_KB / t.folder).glob("*.yaml"))) for t in ENTRY_TYPES
+    }
     second = run("build", "--kb", str(FIXTURE_KB), "--out", str(out))
     produced = sum(1 for p in GOLDEN.rglob("*") if p.is_file())
     assert second.stdout.strip().endswith(f": 0 written, {produced} unchanged, 0 removed")
@@ -88,8 +101,9 @@ NEW_BIB = """\
 def test_import_bibtex_creates_a_valid_citation(kb_copy, tmp_path):
     kb_copy()
     (tmp_path / "new.bib").write_text(NEW_BIB, encoding="utf-8")
-    result = run("import-bibtex", "new.bib", "--summary", "My own summary.", "--kb", "kb",
-                 cwd=tmp_path)
+    result = run(
+        "import-bibtex", "new.bib", "--summary", "My own summary.", "--kb", "kb", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "kb/citations/sculley-2015.yaml: written" in result.stdout
     assert "the abstract was not imported" in result.stdout
@@ -99,8 +113,10 @@ def test_import_bibtex_creates_a_valid_citation(kb_copy, tmp_path):
     assert "Never copied" not in created
     again = run("import-bibtex", "new.bib", "--summary", "Again.", "--kb", "kb", cwd=tmp_path)
     assert again.returncode == 1
-    assert ("new.bib:1: expected a new citation key, found `sculley-2015`, which "
-            "kb/citations/sculley-2015.yaml already uses") in again.stderr
+    assert (
+        "new.bib:1: expected a new citation key, found `sculley-2015`, which "
+        "kb/citations/sculley-2015.yaml already uses"
+    ) in again.stderr
 
 
 def test_import_bibtex_imports_the_valid_entries_and_lists_the_others(kb_copy, tmp_path):
@@ -109,7 +125,9 @@ def test_import_bibtex_imports_the_valid_entries_and_lists_the_others(kb_copy, t
     (tmp_path / "bad.bib").write_text(
         "@misc{copy-2020,\n  author = {A, B},\n  title = {T},\n  doi = {10.1234/JOT.2020.1}\n}\n"
         "@misc{good-2021,\n  author = {C, D},\n  title = {U}\n}\n"
-        "@article{broken,\n  title = {unclosed\n", encoding="utf-8")
+        "@article{broken,\n  title = {unclosed\n",
+        encoding="utf-8",
+    )
     result = run("import-bibtex", "bad.bib", "--summary", "S.", "--kb", "kb", cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -122,7 +140,8 @@ def test_import_bibtex_imports_the_valid_entries_and_lists_the_others(kb_copy, t
     ]
     assert "1 imported, 2 refused" in result.stdout
     assert sorted(p.name for p in (kb_dir / "citations").iterdir()) == sorted(
-        [*before, "good-2021.yaml"])
+        [*before, "good-2021.yaml"]
+    )
 
 
 def test_export_bibtex_selects_by_principle_tag_and_id(kb_copy, tmp_path):
@@ -133,8 +152,7 @@ def test_export_bibtex_selects_by_principle_tag_and_id(kb_copy, tmp_path):
     by_tag = run("export-bibtex", "--kb", "kb", "--tag", "testing", cwd=tmp_path)
     assert "@misc{doe-2021," in by_tag.stdout
     assert "@article{smith-2020," in by_tag.stdout
-    by_id = run("export-bibtex", "--kb", "kb", "--ids", "doe-2021", "--out", "x.bib",
-                cwd=tmp_path)
+    by_id = run("export-bibtex", "--kb", "kb", "--ids", "doe-2021", "--out", "x.bib", cwd=tmp_path)
     assert by_id.stdout.strip() == "x.bib: 1 entries"
     assert (tmp_path / "x.bib").read_text(encoding="utf-8").startswith("@misc{doe-2021,")
     unknown = run("export-bibtex", "--kb", "kb", "--principle", "gamma", cwd=tmp_path)
@@ -146,38 +164,58 @@ def test_github_format_annotates_the_offending_lines(kb_copy, tmp_path):
     kb_copy({"benefits/faster-things.yaml": "id: faster-things\ntitel: x\n"})
     result = run("validate", "--kb", "kb", "--format", "github", cwd=tmp_path)
     assert result.returncode == 1
-    assert ("::error file=kb/benefits/faster-things.yaml,line=2,col=1::expected a field of a "
-            "benefit, found unknown field `titel` (hint: did you mean `title`?)") in (
-        result.stdout.splitlines())
+    assert (
+        "::error file=kb/benefits/faster-things.yaml,line=2,col=1::expected a field of a "
+        "benefit, found unknown field `titel` (hint: did you mean `title`?)"
+    ) in (result.stdout.splitlines())
 
 
 def test_new_scaffolds_a_valid_entry_and_refuses_bad_ids(kb_copy, tmp_path):
     kb_copy()
-    answers = ["--set", "title=Quicker things", "--set", "summary=Things get quicker.",
-               "--set", "principles=beta", "--set", "citation=doe-2021", "--set",
-               "locator=page 3", "--set", "study=survey", "--set",
-               "finding=Respondents said things got quicker."]
-    made = run("new", "benefit", "quicker-things", "--kb", "kb", "--no-input", *answers,
-               cwd=tmp_path)
+    answers = [
+        "--set",
+        "title=Quicker things",
+        "--set",
+        "summary=Things get quicker.",
+        "--set",
+        "principles=beta",
+        "--set",
+        "citation=doe-2021",
+        "--set",
+        "locator=page 3",
+        "--set",
+        "study=survey",
+        "--set",
+        "finding=Respondents said things got quicker.",
+    ]
+    made = run(
+        "new", "benefit", "quicker-things", "--kb", "kb", "--no-input", *answers, cwd=tmp_path
+    )
     assert made.returncode == 0, made.stderr
     assert made.stdout.startswith("kb/benefits/quicker-things.yaml: created")
     text = (tmp_path / "kb" / "benefits" / "quicker-things.yaml").read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../schema/benefit.schema.json\n")
     assert run("validate", "--kb", "kb", cwd=tmp_path).returncode == 0
-    again = run("new", "benefit", "quicker-things", "--kb", "kb", "--no-input", *answers,
-                cwd=tmp_path)
+    again = run(
+        "new", "benefit", "quicker-things", "--kb", "kb", "--no-input", *answers, cwd=tmp_path
+    )
     assert again.returncode == 1
-    assert ("error: expected a new id, found `quicker-things`, which an entry already uses"
-            in again.stderr)
-    bad = run("new", "benefit", "Quicker_Things", "--kb", "kb", "--no-input", *answers,
-              cwd=tmp_path)
+    assert (
+        "error: expected a new id, found `quicker-things`, which an entry already uses"
+        in again.stderr
+    )
+    bad = run(
+        "new", "benefit", "Quicker_Things", "--kb", "kb", "--no-input", *answers, cwd=tmp_path
+    )
     assert "error: expected a kebab-case id, found `Quicker_Things`; try `quicker-things`" in (
-        bad.stderr)
+        bad.stderr
+    )
 
 
 def test_workflows_pass_actionlint():
     workflows = sorted(str(p) for p in (REPO / ".github" / "workflows").glob("*.yml"))
     actionlint = Path(sys.executable).parent / "actionlint"
-    result = subprocess.run([str(actionlint), *workflows], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [str(actionlint), *workflows], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr

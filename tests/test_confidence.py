@@ -46,15 +46,22 @@ COMPONENT_KEYS = tuple(component.value.replace("-", "_") for component in c.COMP
 
 def study(study_id: str, **changes: object) -> StudyFacts:
     """A peer-reviewed primary interview study of 20 people, unless changed."""
-    base = StudyFacts(id=study_id, design="interviews", kind="primary", peer_reviewed=True,
-                      sample_size=20, sample_unit="practitioners")
+    base = StudyFacts(
+        id=study_id,
+        design="interviews",
+        kind="primary",
+        peer_reviewed=True,
+        sample_size=20,
+        sample_unit="practitioners",
+    )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def item(study_id: str, **changes: object) -> EvidenceFacts:
     """A full-text item that states the link and supports the finding, unless changed."""
-    base = EvidenceFacts(study=study_id, citation=f"{study_id}-paper", link="stated",
-                         abstract_only=False)
+    base = EvidenceFacts(
+        study=study_id, citation=f"{study_id}-paper", link="stated", abstract_only=False
+    )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -66,8 +73,13 @@ def finding(*items: EvidenceFacts, **changes: object) -> FindingFacts:
 Case = tuple[FindingFacts, dict[str, StudyFacts]]
 
 
-def strong(count: int = 3, *, study_changes: dict[str, object] | None = None,
-           item_changes: dict[str, object] | None = None, **finding_changes: object) -> Case:
+def strong(
+    count: int = 3,
+    *,
+    study_changes: dict[str, object] | None = None,
+    item_changes: dict[str, object] | None = None,
+    **finding_changes: object,
+) -> Case:
     """`count` independent studies; by default every rule is satisfied (rated high)."""
     ids = [f"s{n}" for n in range(1, count + 1)]
     studies = {i: study(i, **(study_changes or {})) for i in ids}
@@ -80,8 +92,10 @@ def rate(case: Case, rules: RuleSet = c.DEFAULT_RULES) -> c.Rating:
 
 
 def with_override(case: Case, **concerns: Concern) -> Case:
-    overrides = tuple(Override(Component(name.replace("_", "-")), concern, "Checked by hand.")
-                      for name, concern in concerns.items())
+    overrides = tuple(
+        Override(Component(name.replace("_", "-")), concern, "Checked by hand.")
+        for name, concern in concerns.items()
+    )
     return replace(case[0], overrides=overrides), case[1]
 
 
@@ -99,15 +113,17 @@ def three_studies_one_contradiction() -> Case:
 
 def only_one_inferred() -> Case:
     base, studies = strong(2)
-    return replace(base, evidence=(base.evidence[0], replace(base.evidence[1],
-                                                            link="inferred"))), studies
+    return replace(
+        base, evidence=(base.evidence[0], replace(base.evidence[1], link="inferred"))
+    ), studies
 
 
 # One fixture per rule, in which that rule's condition holds.
 RULE_CASES: dict[str, Case] = {
     "no-peer-review": strong(study_changes={"peer_reviewed": False}),
     "some-not-peer-reviewed": (
-        strong()[0], {**strong()[1], "s1": study("s1", peer_reviewed=False)}
+        strong()[0],
+        {**strong()[1], "s1": study("s1", peer_reviewed=False)},
     ),
     "weak-design": strong(study_changes={"design": "literature-review"}),
     "limited-design": strong(study_changes={"design": "case-study"}),
@@ -116,8 +132,7 @@ RULE_CASES: dict[str, Case] = {
     "contradicted": three_studies_one_contradiction(),
     "in-tension": strong(tensions=(TensionFacts("other-finding", "Different settings."),)),
     "single-study-coherence": strong(1),
-    "no-primary-study": strong(study_changes={"design": "systematic-review",
-                                              "kind": "secondary"}),
+    "no-primary-study": strong(study_changes={"design": "systematic-review", "kind": "secondary"}),
     "single-small-study": strong(1, study_changes={"sample_size": 6}),
     "single-study": strong(1),
     "two-studies": strong(2),
@@ -170,8 +185,9 @@ def test_rule_fires_on_its_fixture_and_sets_its_concern(rule: c.Rule) -> None:
     assert all(rule.id not in comp.rules for comp in others)
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES if r.concern is not Concern.NONE],
-                         ids=lambda rule: rule.id)
+@pytest.mark.parametrize(
+    "rule", [r for r in RULES if r.concern is not Concern.NONE], ids=lambda rule: rule.id
+)
 def test_rule_that_lowers_a_finding_says_what_would_raise_it(rule: c.Rule) -> None:
     rating = rate(RULE_CASES[rule.id])
     name = c.COMPONENT_NAMES[rule.component].split()[0]
@@ -241,16 +257,23 @@ def test_unrecorded_study_setting_is_not_a_mismatch() -> None:
 
 
 def test_any_kind_of_ml_is_no_restriction() -> None:
-    case = strong(context=ContextFacts(learning=("any",)),
-                  study_changes={"setting": ContextFacts(learning=("online-supervised",))})
+    case = strong(
+        context=ContextFacts(learning=("any",)),
+        study_changes={"setting": ContextFacts(learning=("online-supervised",))},
+    )
     assert rate(case).component(RE).rules == ("setting-narrower",)
 
 
 def test_raise_sentence_names_a_missing_design_in_the_claimed_setting() -> None:
-    case = strong(1, context=ContextFacts(deployment=("continuous",)),
-                  study_changes={"design": "focus-groups", "sample_size": 6})
-    assert ("An independent interview study of teams deploying models continuously would "
-            "raise adequacy.") in rate(case).raise_by
+    case = strong(
+        1,
+        context=ContextFacts(deployment=("continuous",)),
+        study_changes={"design": "focus-groups", "sample_size": 6},
+    )
+    assert (
+        "An independent interview study of teams deploying models continuously would "
+        "raise adequacy."
+    ) in rate(case).raise_by
 
 
 def test_raise_sentences_are_not_repeated() -> None:
@@ -273,8 +296,10 @@ def test_raise_sentences_are_not_repeated() -> None:
         ({"adequacy": Concern.SERIOUS}, Level.MODERATE),
         ({"adequacy": Concern.MODERATE, "relevance": Concern.MODERATE}, Level.LOW),
         ({"adequacy": Concern.SERIOUS, "relevance": Concern.SERIOUS}, Level.LOW),
-        ({"adequacy": Concern.SERIOUS, "relevance": Concern.SERIOUS,
-          "coherence": Concern.MINOR}, Level.VERY_LOW),
+        (
+            {"adequacy": Concern.SERIOUS, "relevance": Concern.SERIOUS, "coherence": Concern.MINOR},
+            Level.VERY_LOW,
+        ),
         (dict.fromkeys(COMPONENT_KEYS, Concern.SERIOUS), Level.VERY_LOW),
     ],
 )
@@ -290,11 +315,17 @@ def test_each_level_is_reached_by_computed_concerns_alone() -> None:
     assert rate(strong(1)).level is Level.MODERATE  # one moderate concern
     assert rate(strong(item_changes={"abstract_only": True})).level is Level.MODERATE
     assert rate(RULE_CASES["no-peer-review"]).level is Level.MODERATE
-    weak = strong(1, study_changes={"sample_size": 6, "peer_reviewed": False},
-                  item_changes={"abstract_only": True})
+    weak = strong(
+        1,
+        study_changes={"sample_size": 6, "peer_reviewed": False},
+        item_changes={"abstract_only": True},
+    )
     assert rate(weak).level is Level.LOW
-    weakest = strong(1, study_changes={"sample_size": 6, "peer_reviewed": False},
-                     item_changes={"abstract_only": True, "link": "inferred"})
+    weakest = strong(
+        1,
+        study_changes={"sample_size": 6, "peer_reviewed": False},
+        item_changes={"abstract_only": True, "link": "inferred"},
+    )
     rating = rate(weakest)
     assert rating.level is Level.VERY_LOW
     assert rating.points == 7
@@ -317,8 +348,10 @@ def test_level_for_points_follows_the_published_ceilings() -> None:
 
 def inferred_from_one_abstract(reports: int = 1) -> Case:
     studies = {"s1": study("s1", sample_size=500)}
-    items = tuple(item("s1", citation=f"report-{n}", link="inferred", abstract_only=True)
-                  for n in range(reports))
+    items = tuple(
+        item("s1", citation=f"report-{n}", link="inferred", abstract_only=True)
+        for n in range(reports)
+    )
     return finding(*items), studies
 
 
@@ -333,9 +366,14 @@ def test_inference_from_one_abstract_is_never_above_low() -> None:
 
 
 def test_inference_from_one_study_published_twice_is_still_capped() -> None:
-    rating = rate(with_override(inferred_from_one_abstract(reports=2),
-                                adequacy=Concern.NONE, relevance=Concern.NONE,
-                                methodological_limitations=Concern.NONE))
+    rating = rate(
+        with_override(
+            inferred_from_one_abstract(reports=2),
+            adequacy=Concern.NONE,
+            relevance=Concern.NONE,
+            methodological_limitations=Concern.NONE,
+        )
+    )
     assert rating.studies == ("s1",)
     assert rating.level is Level.LOW
     assert rating.cap == "inferred-from-one-abstract"
@@ -357,8 +395,10 @@ def test_the_ceiling_needs_both_inference_and_abstract(change: dict[str, object]
 def test_the_ceiling_does_not_apply_to_two_independent_studies() -> None:
     base, studies = inferred_from_one_abstract()
     studies["s2"] = study("s2")
-    case = replace(base, evidence=(*base.evidence, item("s2", link="inferred",
-                                                        abstract_only=True))), studies
+    case = (
+        replace(base, evidence=(*base.evidence, item("s2", link="inferred", abstract_only=True))),
+        studies,
+    )
     assert rate(case).cap is None
 
 
@@ -400,8 +440,15 @@ def test_two_overrides_of_one_component_are_refused() -> None:
 
 def test_override_is_shown_as_such_and_keeps_the_computed_judgement() -> None:
     base, studies = strong(1)
-    case = replace(base, overrides=(
-        Override(AD, Concern.MINOR, "  The full text reports 40 interviews in depth.  "),)), studies
+    case = (
+        replace(
+            base,
+            overrides=(
+                Override(AD, Concern.MINOR, "  The full text reports 40 interviews in depth.  "),
+            ),
+        ),
+        studies,
+    )
     adequacy = rate(case).component(AD)
     assert adequacy.overridden
     assert adequacy.concern is Concern.MINOR
@@ -465,8 +512,7 @@ def test_abstract_locators(locator: str, expected: bool) -> None:
 
 
 def render_page(rules: RuleSet = c.DEFAULT_RULES) -> str:
-    return make_environment().get_template("confidence.md.j2").render(
-        **c.rules_page_context(rules))
+    return make_environment().get_template("confidence.md.j2").render(**c.rules_page_context(rules))
 
 
 def test_page_states_every_rule_cap_level_design_and_source() -> None:
@@ -508,8 +554,9 @@ def test_page_and_rating_move_together_when_a_threshold_changes() -> None:
 
 def test_page_and_rating_move_together_when_the_points_change() -> None:
     case = strong(1, study_changes={"sample_size": 6})  # adequacy: serious
-    harsher = RuleSet(points=((Concern.NONE, 0), (Concern.MINOR, 1), (Concern.MODERATE, 2),
-                              (Concern.SERIOUS, 4)))
+    harsher = RuleSet(
+        points=((Concern.NONE, 0), (Concern.MINOR, 1), (Concern.MODERATE, 2), (Concern.SERIOUS, 4))
+    )
     assert rate(case).level is Level.MODERATE
     assert rate(case, harsher).level is Level.LOW
     assert "| serious | 3 |" in render_page()
@@ -545,32 +592,44 @@ def test_rate_all_is_keyed_and_ordered_by_finding_id() -> None:
 def test_diff_reports_level_changes_with_reasons() -> None:
     single, studies = strong(1)
     double, more_studies = strong(2)
-    old = {"f": c.rate(single, studies), "same": c.rate(replace(single, id="same"), studies),
-           "gone": c.rate(replace(single, id="gone"), studies)}
-    new = {"f": c.rate(double, more_studies), "same": c.rate(replace(single, id="same"), studies),
-           "added": c.rate(replace(single, id="added"), studies)}
+    old = {
+        "f": c.rate(single, studies),
+        "same": c.rate(replace(single, id="same"), studies),
+        "gone": c.rate(replace(single, id="gone"), studies),
+    }
+    new = {
+        "f": c.rate(double, more_studies),
+        "same": c.rate(replace(single, id="same"), studies),
+        "added": c.rate(replace(single, id="added"), studies),
+    }
     changes = {change.finding: change for change in c.diff_ratings(old, new)}
     assert list(changes) == ["added", "f", "gone"]
     assert (changes["f"].old, changes["f"].new) == (Level.MODERATE, Level.HIGH)
     assert changes["f"].reasons[0] == "studies added: s2"
     assert "adequacy of data: moderate → minor concerns (Two independent studies)" in (
-        changes["f"].reasons)
+        changes["f"].reasons
+    )
     assert (changes["added"].old, changes["added"].new) == (None, Level.MODERATE)
     assert (changes["gone"].old, changes["gone"].new) == (Level.MODERATE, None)
 
 
 def test_diff_names_an_override_and_a_ceiling() -> None:
     case = inferred_from_one_abstract()
-    fine = with_override(case, adequacy=Concern.NONE, relevance=Concern.NONE,
-                         methodological_limitations=Concern.NONE)
+    fine = with_override(
+        case, adequacy=Concern.NONE, relevance=Concern.NONE, methodological_limitations=Concern.NONE
+    )
     stated = replace(fine[0], evidence=(replace(fine[0].evidence[0], link="stated"),)), fine[1]
     (change,) = c.diff_ratings({"f": rate(fine)}, {"f": rate(stated)})
     assert (change.old, change.new) == (Level.LOW, Level.HIGH)
     assert "ceiling inferred-from-one-abstract no longer applies" in change.reasons
     harsher = with_override(case, adequacy=Concern.SERIOUS)
     (change,) = c.diff_ratings({"f": rate(strong(1))}, {"f": rate(harsher)})
-    assert any(reason.startswith("adequacy of data: moderate → serious concerns (editors' "
-                                 "override: Checked by hand.)") for reason in change.reasons)
+    assert any(
+        reason.startswith(
+            "adequacy of data: moderate → serious concerns (editors' override: Checked by hand.)"
+        )
+        for reason in change.reasons
+    )
 
 
 def test_diff_is_empty_when_nothing_changed() -> None:
@@ -583,13 +642,33 @@ def test_diff_is_empty_when_nothing_changed() -> None:
     [
         ({"small_sample": 0}, "small_sample"),
         ({"small_sample": 40}, "small_sample"),
-        ({"points": ((Concern.MINOR, 1), (Concern.NONE, 0), (Concern.MODERATE, 2),
-                     (Concern.SERIOUS, 3))}, "in order"),
-        ({"points": ((Concern.NONE, 0), (Concern.MINOR, 2), (Concern.MODERATE, 1),
-                     (Concern.SERIOUS, 3))}, "never decrease"),
+        (
+            {
+                "points": (
+                    (Concern.MINOR, 1),
+                    (Concern.NONE, 0),
+                    (Concern.MODERATE, 2),
+                    (Concern.SERIOUS, 3),
+                )
+            },
+            "in order",
+        ),
+        (
+            {
+                "points": (
+                    (Concern.NONE, 0),
+                    (Concern.MINOR, 2),
+                    (Concern.MODERATE, 1),
+                    (Concern.SERIOUS, 3),
+                )
+            },
+            "never decrease",
+        ),
         ({"level_ceilings": ((Level.HIGH, 1), (Level.LOW, 6))}, "high, moderate, low"),
-        ({"level_ceilings": ((Level.HIGH, 3), (Level.MODERATE, 3), (Level.LOW, 6))},
-         "rise strictly"),
+        (
+            {"level_ceilings": ((Level.HIGH, 3), (Level.MODERATE, 3), (Level.LOW, 6))},
+            "rise strictly",
+        ),
     ],
 )
 def test_inconsistent_rule_sets_are_refused(changes: dict[str, object], message: str) -> None:
@@ -602,14 +681,17 @@ def test_entry_text_in_labels_is_taken_literally() -> None:
     studies["s1"] = replace(studies["s1"], label="A {principles} study}")
     rating = rate((base, studies))
     assert "A Versioning study" not in " ".join(rating.raise_by)
-    assert any("A peer-reviewed report of A {principles} study} would" in sentence
-               for sentence in rating.raise_by)
+    assert any(
+        "A peer-reviewed report of A {principles} study} would" in sentence
+        for sentence in rating.raise_by
+    )
 
 
 def test_diff_explains_a_change_of_scoring_alone() -> None:
     case = strong(1, study_changes={"sample_size": 6})
-    harsher = RuleSet(points=((Concern.NONE, 0), (Concern.MINOR, 1), (Concern.MODERATE, 2),
-                              (Concern.SERIOUS, 4)))
+    harsher = RuleSet(
+        points=((Concern.NONE, 0), (Concern.MINOR, 1), (Concern.MODERATE, 2), (Concern.SERIOUS, 4))
+    )
     (change,) = c.diff_ratings({"f": rate(case)}, {"f": rate(case, harsher)})
     assert change.reasons == ("the scoring rules changed",)
 
@@ -618,4 +700,5 @@ def test_rules_page_context_is_plain_data_for_the_json_export() -> None:
     context = c.rules_page_context()
     assert json.loads(json.dumps(context)) == context
     assert [rule["id"] for component in context["components"] for rule in component["rules"]] == [
-        rule.id for rule in RULES]
+        rule.id for rule in RULES
+    ]

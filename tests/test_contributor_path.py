@@ -18,8 +18,14 @@ from conftest import REPO, copy_project, mkdocs_build
 
 def kbsite(project, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(project / "scripts")}
-    return subprocess.run([sys.executable, "-m", "kbsite", *args], cwd=project, env=env,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kbsite", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 NEW_SOURCE = """\
@@ -37,21 +43,45 @@ NEW_SOURCE = """\
 def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
     project = copy_project(tmp_path / "project")
     (project / "paper.bib").write_text(NEW_SOURCE, encoding="utf-8")
-    imported = kbsite(project, "import-bibtex", "paper.bib", "--role", "primary",
-                      "--summary", "An example study of how teams roll models back.")
+    imported = kbsite(
+        project,
+        "import-bibtex",
+        "paper.bib",
+        "--role",
+        "primary",
+        "--summary",
+        "An example study of how teams roll models back.",
+    )
     assert imported.returncode == 0, imported.stderr
-    created = kbsite(project, "new", "benefit", "faster-rollbacks", "--no-input",
-                     "--set", "title=Faster rollbacks",
-                     "--set", "summary=Teams return to a working model sooner.",
-                     "--set", "principles=versioning", "--set", "citation=example-2026",
-                     "--set", "locator=Section 4", "--set", "study=case-study",
-                     "--set", "finding=The teams studied restored earlier models quickly.")
+    created = kbsite(
+        project,
+        "new",
+        "benefit",
+        "faster-rollbacks",
+        "--no-input",
+        "--set",
+        "title=Faster rollbacks",
+        "--set",
+        "summary=Teams return to a working model sooner.",
+        "--set",
+        "principles=versioning",
+        "--set",
+        "citation=example-2026",
+        "--set",
+        "locator=Section 4",
+        "--set",
+        "study=case-study",
+        "--set",
+        "finding=The teams studied restored earlier models quickly.",
+    )
     assert created.returncode == 0, created.stderr
     # A cited report belongs to a study: the contributor records the study once.
     (project / "kb" / "studies" / "example-2026-study.yaml").write_text(
         "id: example-2026-study\ntitle: Case study of model rollbacks\ndesign: case-study\n"
         "kind: primary\npopulation: One ML team\npeer_reviewed: true\n"
-        "reports: [example-2026]\nlocator: abstract\n", encoding="utf-8")
+        "reports: [example-2026]\nlocator: abstract\n",
+        encoding="utf-8",
+    )
     assert kbsite(project, "validate").returncode == 0
     site = tmp_path / "site"
     build = mkdocs_build(project, site)
@@ -64,8 +94,7 @@ def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
     citation = (site / "citations" / "example-2026" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../benefits/faster-rollbacks/"' in citation
     assert "rft_id=info%3Adoi%2F10.9999%2Fexample.2026" in citation  # COinS, for Zotero
-    assert "@inproceedings{example-2026," in (site / "references.bib").read_text(
-        encoding="utf-8")
+    assert "@inproceedings{example-2026," in (site / "references.bib").read_text(encoding="utf-8")
 
 
 def _home_counts(site: Path, principle_id: str) -> tuple[str, str]:
@@ -89,25 +118,56 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
     before = build_graph(check_kb(REPO / "kb", REPO))
     principle = before.kb.principles[0].id  # any principle: the test must not depend on which
     project = copy_project(tmp_path / "project")
-    citation = kbsite(project, "new", "citation", "smith-2026", "--no-input",
-                      "--set", "role=primary", "--set", "entry_type=misc",
-                      "--set", "title=Rolling Back Machine Learning Models",
-                      "--set", "authors=Smith, Jane; Doe, John", "--set", "year=2026",
-                      "--set", "summary=A study of how teams roll models back.")
+    citation = kbsite(
+        project,
+        "new",
+        "citation",
+        "smith-2026",
+        "--no-input",
+        "--set",
+        "role=primary",
+        "--set",
+        "entry_type=misc",
+        "--set",
+        "title=Rolling Back Machine Learning Models",
+        "--set",
+        "authors=Smith, Jane; Doe, John",
+        "--set",
+        "year=2026",
+        "--set",
+        "summary=A study of how teams roll models back.",
+    )
     assert citation.returncode == 0, citation.stderr
     assert citation.stdout.startswith("kb/citations/smith-2026.yaml: created")
-    benefit = kbsite(project, "new", "benefit", "faster-rollbacks", "--no-input",
-                     "--set", "title=Faster rollbacks",
-                     "--set", "summary=Teams return to a working model sooner.",
-                     "--set", f"principles={principle}", "--set", "citation=smith-2026",
-                     "--set", "locator=abstract", "--set", "study=interviews",
-                     "--set", "finding=Interviewed engineers say they restore models quickly.")
+    benefit = kbsite(
+        project,
+        "new",
+        "benefit",
+        "faster-rollbacks",
+        "--no-input",
+        "--set",
+        "title=Faster rollbacks",
+        "--set",
+        "summary=Teams return to a working model sooner.",
+        "--set",
+        f"principles={principle}",
+        "--set",
+        "citation=smith-2026",
+        "--set",
+        "locator=abstract",
+        "--set",
+        "study=interviews",
+        "--set",
+        "finding=Interviewed engineers say they restore models quickly.",
+    )
     assert benefit.returncode == 0, benefit.stderr
     # CONTRIBUTING.md: a cited report belongs to a study, recorded once in kb/studies/.
     (project / "kb" / "studies" / "smith-2026-study.yaml").write_text(
         "id: smith-2026-study\ntitle: Interview study of model rollbacks\ndesign: interviews\n"
         "kind: primary\npopulation: ML engineers\npeer_reviewed: true\n"
-        "reports: [smith-2026]\nlocator: abstract\n", encoding="utf-8")
+        "reports: [smith-2026]\nlocator: abstract\n",
+        encoding="utf-8",
+    )
     validated = kbsite(project, "validate")
     assert validated.returncode == 0, validated.stderr
     site = tmp_path / "site"
@@ -130,10 +190,14 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
     for name, (path, prefix) in linked_from.items():
         assert f'href="{prefix}faster-rollbacks/"' in path.read_text(encoding="utf-8"), name
     totals, card = _home_counts(site, principle)
-    assert totals == (f"holds {_plural(len(after.kb.benefits), 'benefit')} and "
-                      f"{_plural(len(after.kb.limitations), 'limitation')}")
-    assert card == (f"{_plural(len(after.benefits_of(principle)), 'benefit')} · "
-                    f"{_plural(len(after.limitations_of(principle)), 'limitation')}")
+    assert totals == (
+        f"holds {_plural(len(after.kb.benefits), 'benefit')} and "
+        f"{_plural(len(after.kb.limitations), 'limitation')}"
+    )
+    assert card == (
+        f"{_plural(len(after.benefits_of(principle)), 'benefit')} · "
+        f"{_plural(len(after.limitations_of(principle)), 'limitation')}"
+    )
     assert len(after.benefits_of(principle)) == len(before.benefits_of(principle)) + 1
     assert "@misc{smith-2026," in (site / "references.bib").read_text(encoding="utf-8")
     assert broken_links(site) == []
@@ -151,7 +215,9 @@ def test_contributor_sees_exact_messages_for_a_broken_entry(tmp_path):
         "    locator: abstract\n"
         "    study: [focus group]\n"
         "    link: inferred\n"
-        "    finding: The developers restored earlier states.\n", encoding="utf-8")
+        "    finding: The developers restored earlier states.\n",
+        encoding="utf-8",
+    )
     result = kbsite(project, "validate")
     assert result.returncode == 1
     assert result.stderr == (
@@ -166,7 +232,8 @@ def test_contributor_sees_exact_messages_for_a_broken_entry(tmp_path):
         "`interviews`, `literature-review`, `tool-review`, `case-study`, `hands-on-project`, "
         "`ethnography`, `experiment`, `mixed-methods`, found 'focus group'\n"
         "    hint: did you mean `focus-group`?\n"
-        "4 errors in 1 file\n")
+        "4 errors in 1 file\n"
+    )
     site = tmp_path / "site"
     build = mkdocs_build(project, site)
     assert build.returncode == 1

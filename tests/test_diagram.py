@@ -24,16 +24,22 @@ def test_map_draws_one_line_per_link_and_parses_as_xml():
 def test_inferred_links_are_dashed_and_stated_ones_solid():
     graph = build_graph(build_site(FIXTURE_KB, REPO).graph.kb)
     root = ET.fromstring(relationship_svg(graph))
-    principle_lines = [line for line in root.findall(f"{SVG}line")
-                       if line.get("stroke") == "#5c6bc0"]
+    principle_lines = [
+        line for line in root.findall(f"{SVG}line") if line.get("stroke") == "#5c6bc0"
+    ]
     assert [line.get("stroke-dasharray") for line in principle_lines] == [None]
 
 
 def test_hostile_titles_are_escaped_in_the_svg(kb_copy, tmp_path):
     # Markup in a title is refused by validation; what passes must still be escaped.
     text = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="utf-8")
-    kb_dir = kb_copy({"benefits/faster-things.yaml": text.replace(
-        "title: Faster things", "title: 'a < b && \"c\" > d ]]> &amp;'")})
+    kb_dir = kb_copy(
+        {
+            "benefits/faster-things.yaml": text.replace(
+                "title: Faster things", "title: 'a < b && \"c\" > d ]]> &amp;'"
+            )
+        }
+    )
     svg = build_site(kb_dir, tmp_path).assets["evidence/map.svg"]
     assert "a < b" not in svg
     texts = [el.text for el in ET.fromstring(svg).iter() if el.text and el.text.startswith("a")]

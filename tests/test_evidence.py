@@ -25,42 +25,61 @@ RATINGS_GOLDEN = Path(__file__).parent / "golden" / "kb_ratings.json"
 
 CASES = {
     "citation in no study": (
-        {"studies/doe-2021-study.yaml": None,
-         "studies/smith-2020-study.yaml": SMITH.replace("overlaps:\n  - {study: doe-2021-study, "
-                                                        "note: Some authors took part in both.}\n",
-                                                        "")},
-        [f"{B}:9:15: expected citation `doe-2021` to be a report of a study, found no study that "
-         "lists it in `reports`\n    hint: add `doe-2021` to `reports` of its study in "
-         "kb/studies/, or add kb/studies/doe-2021-study.yaml",
-         "kb/limitations/more-effort.yaml:7:15: expected citation `doe-2021` to be a report of a "
-         "study, found no study that lists it in `reports`\n    hint: add `doe-2021` to `reports` "
-         "of its study in kb/studies/, or add kb/studies/doe-2021-study.yaml"],
+        {
+            "studies/doe-2021-study.yaml": None,
+            "studies/smith-2020-study.yaml": SMITH.replace(
+                "overlaps:\n  - {study: doe-2021-study, note: Some authors took part in both.}\n",
+                "",
+            ),
+        },
+        [
+            f"{B}:9:15: expected citation `doe-2021` to be a report of a study, found no study "
+            "that lists it in `reports`\n    hint: add `doe-2021` to `reports` of its study in "
+            "kb/studies/, or add kb/studies/doe-2021-study.yaml",
+            "kb/limitations/more-effort.yaml:7:15: expected citation `doe-2021` to be a report "
+            "of a study, found no study that lists it in `reports`\n    hint: add `doe-2021` to "
+            "`reports` of its study in kb/studies/, or add kb/studies/doe-2021-study.yaml",
+        ],
     ),
     "citation in two studies": (
-        {"studies/smith-2020-study.yaml": SMITH.replace("reports: [smith-2020]",
-                                                        "reports: [smith-2020, doe-2021]")},
-        ["kb/studies/smith-2020-study.yaml:9:23: expected each citation in one study's "
-         "`reports`, found `doe-2021` also in kb/studies/doe-2021-study.yaml\n"
-         "    hint: a report belongs to one study; remove it from one of them"],
+        {
+            "studies/smith-2020-study.yaml": SMITH.replace(
+                "reports: [smith-2020]", "reports: [smith-2020, doe-2021]"
+            )
+        },
+        [
+            "kb/studies/smith-2020-study.yaml:9:23: expected each citation in one study's "
+            "`reports`, found `doe-2021` also in kb/studies/doe-2021-study.yaml\n"
+            "    hint: a report belongs to one study; remove it from one of them"
+        ],
     ),
     "override without reason": (
-        {"benefits/faster-things.yaml": BENEFIT + "confidence:\n  overrides:\n"
-         "    - {component: adequacy, concern: minor}\n"},
-        [f"{B}:22:7: override of adequacy of data: a written reason is required, found none; "
-         "say in one sentence why the computed concern is wrong\n"
-         "    hint: add `reason:` with the editors' reasoning"],
+        {
+            "benefits/faster-things.yaml": BENEFIT + "confidence:\n  overrides:\n"
+            "    - {component: adequacy, concern: minor}\n"
+        },
+        [
+            f"{B}:22:7: override of adequacy of data: a written reason is required, found none; "
+            "say in one sentence why the computed concern is wrong\n"
+            "    hint: add `reason:` with the editors' reasoning"
+        ],
     ),
     "tension to a missing finding": (
-        {"benefits/faster-things.yaml": BENEFIT + "tensions:\n"
-         "  - {finding: slower-things, note: Different teams.}\n"},
-        [f"{B}:21:15: expected the id of an existing benefit or limitation, found "
-         "`slower-things`\n    hint: did you mean `faster-things`?"],
+        {
+            "benefits/faster-things.yaml": BENEFIT + "tensions:\n"
+            "  - {finding: slower-things, note: Different teams.}\n"
+        },
+        [
+            f"{B}:21:15: expected the id of an existing benefit or limitation, found "
+            "`slower-things`\n    hint: did you mean `faster-things`?"
+        ],
     ),
     "peer review as text": (
-        {"studies/doe-2021-study.yaml": DOE.replace("peer_reviewed: false",
-                                                    'peer_reviewed: "no"')},
-        ["kb/studies/doe-2021-study.yaml:9:16: expected true or false, found the text 'no'\n"
-         "    hint: write `true` or `false` without quotes"],
+        {"studies/doe-2021-study.yaml": DOE.replace("peer_reviewed: false", 'peer_reviewed: "no"')},
+        [
+            "kb/studies/doe-2021-study.yaml:9:16: expected true or false, found the text 'no'\n"
+            "    hint: write `true` or `false` without quotes"
+        ],
     ),
 }
 
@@ -82,21 +101,34 @@ def test_model_vocabularies_are_the_ones_the_rules_judge():
 
 
 def test_tensions_show_on_both_findings(kb_copy, tmp_path):
-    kb_dir = kb_copy({"benefits/faster-things.yaml": BENEFIT + "tensions:\n"
-                      "  - {finding: more-effort, note: Different teams.}\n"})
+    kb_dir = kb_copy(
+        {
+            "benefits/faster-things.yaml": BENEFIT + "tensions:\n"
+            "  - {finding: more-effort, note: Different teams.}\n"
+        }
+    )
     site = build_site(kb_dir, tmp_path, with_history=False)
-    for page, other in (("benefits/faster-things.md", "More effort"),
-                        ("limitations/more-effort.md", "Faster things")):
+    for page, other in (
+        ("benefits/faster-things.md", "More effort"),
+        ("limitations/more-effort.md", "Faster things"),
+    ):
         assert f"Pulls the other way: [{other}]" in site.pages[page]
     assert "In tension with" in json.dumps(json.loads(site.assets["api/kb.json"])["confidence"])
 
 
 def test_override_is_shown_as_editors_judgement(kb_copy, tmp_path):
-    kb_dir = kb_copy({"benefits/faster-things.yaml": BENEFIT + "confidence:\n  overrides:\n"
-                      "    - {component: relevance, concern: serious, reason: Wrong sector.}\n"})
+    kb_dir = kb_copy(
+        {
+            "benefits/faster-things.yaml": BENEFIT + "confidence:\n  overrides:\n"
+            "    - {component: relevance, concern: serious, reason: Wrong sector.}\n"
+        }
+    )
     site = build_site(kb_dir, tmp_path, with_history=False)
-    row = next(line for line in site.pages["benefits/faster-things.md"].splitlines()
-               if line.startswith("| [Relevance]"))
+    row = next(
+        line
+        for line in site.pages["benefits/faster-things.md"].splitlines()
+        if line.startswith("| [Relevance]")
+    )
     assert "Serious: editors' judgement (computed: " in row
     assert "Wrong sector." in row
 
@@ -130,8 +162,7 @@ def test_csv_has_one_row_per_finding_and_study():
 def test_real_kb_ratings_match_golden(update_golden):
     """The real knowledge base's ratings, reviewed as a golden file (pytest --update-golden)."""
     ratings = evaluate(check_kb(REPO / "kb", REPO)).ratings
-    text = json.dumps([r.to_dict() for r in ratings.values()], indent=2,
-                      ensure_ascii=False) + "\n"
+    text = json.dumps([r.to_dict() for r in ratings.values()], indent=2, ensure_ascii=False) + "\n"
     if update_golden:
         RATINGS_GOLDEN.write_text(text, encoding="utf-8")
     assert text == RATINGS_GOLDEN.read_text(encoding="utf-8"), "run pytest --update-golden"

@@ -30,8 +30,7 @@ def test_every_entry_is_exported_with_the_fields_its_yaml_file_holds():
         exported = {item["id"]: item for item in EXPORT[entry_type.export_name]}
         assert sorted(exported) == sorted(e.id for e in KB.of_type(entry_type.name))
         for entry in KB.of_type(entry_type.name):
-            written = parse_document(
-                (REPO / entry.source.path).read_text(encoding="utf-8")).data
+            written = parse_document((REPO / entry.source.path).read_text(encoding="utf-8")).data
             item = exported[entry.id]
             assert item["source_file"] == entry.source.path
             for name, value in written.items():

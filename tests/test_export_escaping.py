@@ -61,12 +61,19 @@ def _norm(text: str) -> str:
 
 def _bib_text_fields(citation: Citation) -> dict[str, str]:
     """The entry's text fields as BibTeX should carry them (after unescaping)."""
-    fields = {"title": citation.title, "journal": citation.journal,
-              "booktitle": citation.booktitle, "volume": citation.volume,
-              "number": citation.number, "publisher": citation.publisher,
-              "organization": citation.organization, "school": citation.school,
-              "institution": citation.institution, "howpublished": citation.howpublished,
-              "note": citation.note}
+    fields = {
+        "title": citation.title,
+        "journal": citation.journal,
+        "booktitle": citation.booktitle,
+        "volume": citation.volume,
+        "number": citation.number,
+        "publisher": citation.publisher,
+        "organization": citation.organization,
+        "school": citation.school,
+        "institution": citation.institution,
+        "howpublished": citation.howpublished,
+        "note": citation.note,
+    }
     return {name: _norm(value) for name, value in fields.items() if value}
 
 
@@ -102,7 +109,8 @@ def test_pybtex_reads_back_every_author_as_one_person(citation):
         family = " ".join(person.prelast_names + person.last_names + person.lineage_names)
         assert latex_unescape(family) == _norm(author.family)
         assert latex_unescape(" ".join(person.first_names + person.middle_names)) == (
-            _norm(author.given))
+            _norm(author.given)
+        )
     for name, value in _bib_text_fields(citation).items():
         assert latex_unescape(entry.fields[name]) == value, name
 
@@ -118,12 +126,25 @@ def test_hostile_and_real_bibliography_compiles_with_bibtex_and_pdflatex(tmp_pat
             "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}"
             "\n\\usepackage{natbib}\n\\usepackage{url}\n\\begin{document}\n\\nocite{*}\n"
             f"\\bibliographystyle{{{style}}}\n\\bibliography{{refs}}\n\\end{{document}}\n",
-            encoding="utf-8")
-        latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-                 "paper.tex"]
+            encoding="utf-8",
+        )
+        latex = [
+            "pdflatex",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-no-shell-escape",
+            "paper.tex",
+        ]
         for command in (latex, ["bibtex", "paper"], latex, latex):
-            result = subprocess.run(command, cwd=work, capture_output=True, text=True,
-                                    errors="replace", timeout=120, check=False)
+            result = subprocess.run(
+                command,
+                cwd=work,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=120,
+                check=False,
+            )
             assert result.returncode == 0, (style, command[0], result.stdout[-3000:])
         bbl = (work / "paper.bbl").read_text(encoding="utf-8")
         assert bbl.count("\\bibitem") == len(ALL), style
@@ -174,10 +195,14 @@ def test_coins_attribute_keeps_every_value_inside_it(citation):
     from jinja2 import Environment
 
     source = (REPO / "scripts" / "kbsite" / "templates" / "citation.md.j2").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     [line] = [text for text in source.splitlines() if "Z3988" in text]
-    page = Environment(autoescape=False).from_string(line).render(  # noqa: S701 - as render.py
-        coins=coins(citation))
+    page = (
+        Environment(autoescape=False)  # noqa: S701 - as render.py
+        .from_string(line)
+        .render(coins=coins(citation))
+    )
     parser = _SpanCollector()
     parser.feed(page)
     assert [s["tag"] for s in parser.spans] == ["span"]
@@ -192,9 +217,13 @@ def test_coins_attribute_keeps_every_value_inside_it(citation):
 
 
 # Validation refuses this title; the exports must stay safe even if something slipped past it.
-UNCLOSED_TAG = HOSTILE[0].model_copy(update={
-    "id": "unclosed-tag", "title": "x<img src=x onerror=alert(1) y & z &amp; <i>",
-    "howpublished": "a<b c"})
+UNCLOSED_TAG = HOSTILE[0].model_copy(
+    update={
+        "id": "unclosed-tag",
+        "title": "x<img src=x onerror=alert(1) y & z &amp; <i>",
+        "howpublished": "a<b c",
+    }
+)
 
 
 @pytest.mark.parametrize("style", ["apa", "harvard-cite-them-right"])

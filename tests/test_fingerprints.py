@@ -28,8 +28,9 @@ dure that took hours.
 
 
 def fingerprint(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_committed_file_is_in_canonical_form():
@@ -39,8 +40,7 @@ def test_committed_file_is_in_canonical_form():
 
 
 def test_normalisation_ignores_case_punctuation_spacing_and_line_end_hyphens():
-    assert words("Manual PROCE-\n  dure, took\thours!") == ["manual", "procedure", "took",
-                                                           "hours"]
+    assert words("Manual PROCE-\n  dure, took\thours!") == ["manual", "procedure", "took", "hours"]
     assert words("ML-DevOps’ “Größe”") == ["ml", "devops", "grösse"]
     assert shingle_hashes("one two three four five six seven") == set()
 
@@ -55,12 +55,17 @@ def test_added_source_catches_a_copied_sentence_and_not_a_paraphrase(tmp_path):
     stored = out.read_text(encoding="utf-8")
     assert "engineers" not in stored  # hashes only, never the words
     sources = read_fingerprints(out)
-    copied = ("Teams told us: most described a MANUAL procedure that took hours, "
-              "so they wanted better tools.")
+    copied = (
+        "Teams told us: most described a MANUAL procedure that took hours, "
+        "so they wanted better tools."
+    )
     assert copied_runs(copied, sources) == [
-        ("rollback-2026", "most described a manual procedure that took hours")]
-    paraphrase = ("Most of the engineers said that going back to an earlier model was done by "
-                  "hand and could take hours.")
+        ("rollback-2026", "most described a manual procedure that took hours")
+    ]
+    paraphrase = (
+        "Most of the engineers said that going back to an earlier model was done by "
+        "hand and could take hours."
+    )
     assert copied_runs(paraphrase, sources) == []
 
 
@@ -68,13 +73,17 @@ def test_adding_replaces_that_source_only_and_removing_drops_it(tmp_path):
     out = tmp_path / "fingerprints.txt"
     first, second = tmp_path / "first-2020.txt", tmp_path / "second.txt"
     first.write_text(PAPER, encoding="utf-8")
-    second.write_text("an entirely different text that has more than eight words in it",
-                      encoding="utf-8")
-    assert fingerprint(str(first), "--add", "second-2021", str(second), "--out",
-                       str(out)).returncode == 0
+    second.write_text(
+        "an entirely different text that has more than eight words in it", encoding="utf-8"
+    )
+    assert (
+        fingerprint(str(first), "--add", "second-2021", str(second), "--out", str(out)).returncode
+        == 0
+    )
     assert sorted(read_fingerprints(out)) == ["first-2020", "second-2021"]
-    second.write_text("the second text was revised and now says something else entirely",
-                      encoding="utf-8")
+    second.write_text(
+        "the second text was revised and now says something else entirely", encoding="utf-8"
+    )
     replaced = fingerprint("--add", "second-2021", str(second), "--out", str(out))
     assert "(replaced)" in replaced.stdout
     sources = read_fingerprints(out)
@@ -103,5 +112,6 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(tmp_path):
     out.write_text("[source x]\nnot a hash\n", encoding="utf-8")
     broken = fingerprint("--list", "--out", str(out))
     assert broken.returncode == 1
-    assert broken.stderr.strip() == (f"error: {out}:2: expected `[source NAME]` or a 16-digit "
-                                     "hex hash, found `not a hash`")
+    assert broken.stderr.strip() == (
+        f"error: {out}:2: expected `[source NAME]` or a 16-digit hex hash, found `not a hash`"
+    )

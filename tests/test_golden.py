@@ -28,16 +28,23 @@ def test_fixture_kb_renders_to_golden_tree(update_golden):
         for name, text in outputs.items():
             (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / name).write_text(text, encoding="utf-8")
-    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-                for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
+    expected = {
+        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(GOLDEN.rglob("*"))
+        if p.is_file()
+    }
     assert sorted(outputs) == sorted(expected), "run pytest --update-golden and review"
     for name, text in outputs.items():
         if text != expected[name]:
-            diff = "".join(difflib.unified_diff(expected[name].splitlines(True),
-                                                text.splitlines(True), f"golden/{name}", name))
+            diff = "".join(
+                difflib.unified_diff(
+                    expected[name].splitlines(True), text.splitlines(True), f"golden/{name}", name
+                )
+            )
             raise AssertionError(f"{name} differs from its golden copy:\n{diff}")
     assert fragments_json(site) == FRAGMENTS.read_text(encoding="utf-8"), (
-        "run pytest --update-golden and review")
+        "run pytest --update-golden and review"
+    )
 
 
 def test_rendering_is_deterministic():

@@ -21,13 +21,16 @@ def test_related_principles_are_two_way():
 def test_citations_know_who_cites_them():
     cited_by = {key: sorted(e.id for e in entries) for key, entries in GRAPH.cited_by.items()}
     # A study lists its reports, so each citation's page links back to its study.
-    assert cited_by == {"doe-2021": ["doe-2021-study", "faster-things", "more-effort"],
-                        "smith-2020": ["alpha", "beta", "faster-things", "smith-2020-study"]}
+    assert cited_by == {
+        "doe-2021": ["doe-2021-study", "faster-things", "more-effort"],
+        "smith-2020": ["alpha", "beta", "faster-things", "smith-2020-study"],
+    }
 
 
 def test_related_sources_get_the_inverse_relation():
     assert [(r.citation, r.relation) for r in GRAPH.related_citations["smith-2020"]] == [
-        ("doe-2021", "similar-study")]
+        ("doe-2021", "similar-study")
+    ]
 
 
 def test_questions_and_tags_are_indexed():

@@ -20,14 +20,18 @@ def test_rules_combine_and_defaults_fill_in():
     assert result["alpha"].because == ("faster-things", "more-effort")
     assert evaluate(GUIDE, {"size": "small", "speed": "fast"})["alpha"].level == "later"
     assert evaluate(GUIDE, {"size": "small", "speed": "slow"})["more-effort"].judgement == (
-        "Slow projects can wait.")
+        "Slow projects can wait."
+    )
 
 
 def test_combinations_cover_every_answer():
     assert combination_count(GUIDE) == 4
     assert list(combinations(GUIDE)) == [
-        {"size": "small", "speed": "slow"}, {"size": "small", "speed": "fast"},
-        {"size": "large", "speed": "slow"}, {"size": "large", "speed": "fast"}]
+        {"size": "small", "speed": "slow"},
+        {"size": "small", "speed": "fast"},
+        {"size": "large", "speed": "slow"},
+        {"size": "large", "speed": "fast"},
+    ]
 
 
 @pytest.mark.parametrize("guide", REAL.guides, ids=[g.id for g in REAL.guides])
@@ -53,36 +57,54 @@ G = "kb/guides/pick.yaml"
 
 CASES = {
     "contradicting rules": (
-        GOOD.replace("        level: now\n        because: [more-effort]",
-                     "        level: later\n        because: [more-effort]"),
-        [f"{G}:26:9: expected rules for `alpha` to agree, found rule 1 (`now`) and rule 2 "
-         "(`later`) applying to the same answers\n    hint: add a condition that separates "
-         "them"],
+        GOOD.replace(
+            "        level: now\n        because: [more-effort]",
+            "        level: later\n        because: [more-effort]",
+        ),
+        [
+            f"{G}:26:9: expected rules for `alpha` to agree, found rule 1 (`now`) and rule 2 "
+            "(`later`) applying to the same answers\n    hint: add a condition that separates "
+            "them"
+        ],
     ),
     "unknown option and level": (
-        GOOD.replace("options: [large]}]\n        level: now\n        because: [faster-things]",
-                     "options: [huge]}]\n        level: soon\n        because: [faster-things]"),
-        [f"{G}:23:43: expected an option of `size` (small, large), found `huge`",
-         f"{G}:24:16: expected one of the guide's levels (now, later), found `soon`"],
+        GOOD.replace(
+            "options: [large]}]\n        level: now\n        because: [faster-things]",
+            "options: [huge]}]\n        level: soon\n        because: [faster-things]",
+        ),
+        [
+            f"{G}:23:43: expected an option of `size` (small, large), found `huge`",
+            f"{G}:24:16: expected one of the guide's levels (now, later), found `soon`",
+        ],
     ),
     "outcome without basis": (
-        GOOD.replace("default: {level: later, judgement: Nothing pushes for it.}",
-                     "default: {level: later}"),
-        [f"{G}:21:14: expected `because` findings or the editors' `judgement`, found neither\n"
-         "    hint: name the findings the outcome rests on, or explain the editors' reasoning "
-         "in `judgement`"],
+        GOOD.replace(
+            "default: {level: later, judgement: Nothing pushes for it.}", "default: {level: later}"
+        ),
+        [
+            f"{G}:21:14: expected `because` findings or the editors' `judgement`, found neither\n"
+            "    hint: name the findings the outcome rests on, or explain the editors' reasoning "
+            "in `judgement`"
+        ],
     ),
     "question no rule uses": (
-        GOOD.replace("  - id: speed\n", "  - id: colour\n    text: Colour?\n    options:\n"
-                     "      - {id: red, label: Red}\n      - {id: blue, label: Blue}\n"
-                     "  - id: speed\n"),
-        [f"{G}:14:9: expected question `colour` to change some recommendation, found no rule "
-         "that uses it\n    hint: use it in a rule's `when`, or remove it"],
+        GOOD.replace(
+            "  - id: speed\n",
+            "  - id: colour\n    text: Colour?\n    options:\n"
+            "      - {id: red, label: Red}\n      - {id: blue, label: Blue}\n"
+            "  - id: speed\n",
+        ),
+        [
+            f"{G}:14:9: expected question `colour` to change some recommendation, found no rule "
+            "that uses it\n    hint: use it in a rule's `when`, or remove it"
+        ],
     ),
     "dangling finding": (
         GOOD.replace("because: [faster-things]", "because: [fastr-things]"),
-        [f"{G}:25:19: expected the id of an existing benefit or limitation, found "
-         "`fastr-things`\n    hint: did you mean `faster-things`?"],
+        [
+            f"{G}:25:19: expected the id of an existing benefit or limitation, found "
+            "`fastr-things`\n    hint: did you mean `faster-things`?"
+        ],
     ),
 }
 

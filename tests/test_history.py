@@ -12,11 +12,21 @@ from conftest import FIXTURE_KB
 
 
 def _git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
-                        "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org",
-                        "GIT_AUTHOR_DATE": "2024-05-06T12:00:00Z",
-                        "GIT_COMMITTER_DATE": "2024-05-06T12:00:00Z", "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "T",
+            "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "T",
+            "GIT_COMMITTER_EMAIL": "t@example.org",
+            "GIT_AUTHOR_DATE": "2024-05-06T12:00:00Z",
+            "GIT_COMMITTER_DATE": "2024-05-06T12:00:00Z",
+            "PATH": "/usr/bin:/bin",
+        },
+    )
 
 
 def test_dates_match_entries_when_the_site_is_below_the_top_of_the_checkout(tmp_path):

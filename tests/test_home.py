@@ -19,7 +19,8 @@ def test_a_home_page_link_to_a_renamed_entry_is_a_build_error_naming_the_templat
     for path, text in texts.items():
         path.write_text(text.replace("skill-gaps", "skills-gap"), encoding="utf-8")
     (tmp_path / "kb" / "limitations" / "skill-gaps.yaml").rename(
-        tmp_path / "kb" / "limitations" / "skills-gap.yaml")
+        tmp_path / "kb" / "limitations" / "skills-gap.yaml"
+    )
     with pytest.raises(KBError) as raised:
         build_site(tmp_path / "kb", tmp_path, with_history=False)
     [issue] = raised.value.issues

@@ -20,12 +20,36 @@ from kbsite.markdown import ALLOWED_TAGS, LINK_REL, TEXT_CLASS
 
 from hostile_corpus import HOSTILE_PREFIX, MARKDOWN, PLAIN, hostile_site
 
-URL_ATTRIBUTES = ("href", "src", "action", "formaction", "srcset", "poster", "data",
-                  "{http://www.w3.org/1999/xlink}href", "background", "cite")
+URL_ATTRIBUTES = (
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "srcset",
+    "poster",
+    "data",
+    "{http://www.w3.org/1999/xlink}href",
+    "background",
+    "cite",
+)
 BAD_SCHEME = re.compile(r"^\s*(?:javascript|data|vbscript|file):", re.IGNORECASE)
 MIN_HOSTILE_ENTRIES = 40
-FOREIGN = frozenset({"iframe", "object", "embed", "video", "audio", "base", "frame", "frameset",
-                     "applet", "math", "template", "portal"})
+FOREIGN = frozenset(
+    {
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "base",
+        "frame",
+        "frameset",
+        "applet",
+        "math",
+        "template",
+        "portal",
+    }
+)
 """Elements neither the theme nor the build ever emits."""
 
 
@@ -47,8 +71,10 @@ def _parse(path: Path) -> lxml.html.HtmlElement:
 def _hostile_sources() -> dict[str, dict]:
     """The corpus entries as written, by page folder (e.g. benefits/hostile-benefit-0)."""
     root = hostile_site()[0].parent / "project" / "kb"
-    return {f"{path.parent.name}/{path.stem}": yaml.safe_load(path.read_text(encoding="utf-8"))
-            for path in sorted(root.glob(f"*/{HOSTILE_PREFIX}*.yaml"))}
+    return {
+        f"{path.parent.name}/{path.stem}": yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in sorted(root.glob(f"*/{HOSTILE_PREFIX}*.yaml"))
+    }
 
 
 def _squash(text: str) -> str:
@@ -88,8 +114,9 @@ def _check_markup(root, where: str) -> None:
             assert where_head(element), where
             assert element.get("http-equiv", "").lower() != "refresh", where
         if element.tag == "img":  # the theme's logo only: a file of this site
-            assert not re.match(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", element.get("src", ""),
-                                re.IGNORECASE), where
+            assert not re.match(
+                r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", element.get("src", ""), re.IGNORECASE
+            ), where
 
 
 def test_no_page_carries_a_handler_a_script_url_or_a_foreign_element(site):
@@ -99,11 +126,15 @@ def test_no_page_carries_a_handler_a_script_url_or_a_foreign_element(site):
 
 def test_style_attributes_are_only_the_themes(site, built_site):
     """The only inline styles are those the real site has too (table alignment, theme)."""
+
     def styles(folder: Path) -> set[str]:
         found = set()
         for path in _pages(folder):
-            found |= {e.get("style") for e in _parse(path).iter() if isinstance(e.tag, str)
-                      and e.get("style") is not None}
+            found |= {
+                e.get("style")
+                for e in _parse(path).iter()
+                if isinstance(e.tag, str) and e.get("style") is not None
+            }
         return found
 
     assert styles(site) <= styles(built_site)
@@ -137,7 +168,8 @@ def test_plain_text_is_shown_as_written_once(site):
         heading = root.find(".//article//h1")
         assert [child.tag for child in heading] in ([], ["a"]), folder  # the permalink only
         assert _squash(heading.text_content()).removesuffix("¶").strip() == _squash(
-            entry["title"]), folder
+            entry["title"]
+        ), folder
         assert root.find(".//title").text.startswith(_squash(entry["title"])), folder
         description = root.find(".//meta[@name='description']").get("content")
         assert description == _squash(entry.get("summary", entry.get("population"))), folder
@@ -150,16 +182,21 @@ def test_plain_text_is_shown_as_written_once(site):
 
 def test_code_spans_show_exactly_what_was_written(site):
     index = next(i for i, text in enumerate(MARKDOWN) if "`a < b && c`" in text)
-    folder = f"{'benefits' if index % 2 == 0 else 'limitations'}/{HOSTILE_PREFIX}" \
-             f"{'benefit' if index % 2 == 0 else 'limitation'}-{index}"
+    folder = (
+        f"{'benefits' if index % 2 == 0 else 'limitations'}/{HOSTILE_PREFIX}"
+        f"{'benefit' if index % 2 == 0 else 'limitation'}-{index}"
+    )
     root = _parse(site / folder / "index.html")
     codes = [code.text_content() for code in root.find_class(TEXT_CLASS)[0].iter("code")]
     assert codes == ["a < b && c"]
 
 
 def test_navigation_and_toc_hold_text_only(site):
-    titles = {_squash(e["title"]) for folder, e in _hostile_sources().items()
-              if folder.startswith(("benefits/", "limitations/"))}
+    titles = {
+        _squash(e["title"])
+        for folder, e in _hostile_sources().items()
+        if folder.startswith(("benefits/", "limitations/"))
+    }
     seen = set()
     for path in _pages(site):
         root = _parse(path)
@@ -191,8 +228,9 @@ def test_search_index_holds_text_and_the_searchs_own_tags(site):
 
 def test_relationship_svg_is_well_formed_and_text_only(site):
     svg = site / "evidence" / "map.svg"
-    root = lxml.etree.fromstring(svg.read_bytes(), lxml.etree.XMLParser(resolve_entities=False,
-                                                                         no_network=True))
+    root = lxml.etree.fromstring(
+        svg.read_bytes(), lxml.etree.XMLParser(resolve_entities=False, no_network=True)
+    )
     _check_markup(root, "map.svg")
     tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
     assert tags <= {"svg", "title", "desc", "rect", "text", "line"}
@@ -200,8 +238,10 @@ def test_relationship_svg_is_well_formed_and_text_only(site):
     for entry in _hostile_sources().values():
         if "evidence" in entry:
             title = entry["title"]
-            assert any(label and (label == title or title.startswith(label.rstrip("…")))
-                       for label in labels), title
+            assert any(
+                label and (label == title or title.startswith(label.rstrip("…")))
+                for label in labels
+            ), title
 
 
 def test_json_export_carries_the_text_as_data(site):
@@ -234,4 +274,3 @@ def test_guide_page_keeps_questions_and_data_as_text(site):
     assert data["subjectHeading"] == entry["subject_heading"]
     scripts = [s for s in root.iter("script") if s.get("type") == "application/json"]
     assert all("</" not in (s.text or "") for s in scripts)
-

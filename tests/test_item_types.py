@@ -25,11 +25,13 @@ from conftest import REPO
 
 def _fixtures() -> dict[str, Citation]:
     found = {}
-    for data in yaml.safe_load((REPO / "tests" / "fixtures" / "item_types.yaml").read_text(
-            encoding="utf-8")):
+    for data in yaml.safe_load(
+        (REPO / "tests" / "fixtures" / "item_types.yaml").read_text(encoding="utf-8")
+    ):
         assert list(check(Citation, data)) == [], data["id"]
         entry = Citation.model_validate(data).with_source(
-            SourceFile("x.yaml", parse_document("id: x\n")))
+            SourceFile("x.yaml", parse_document("id: x\n"))
+        )
         assert isinstance(entry, Citation)
         found[entry.id] = entry
     return found
@@ -39,51 +41,51 @@ ITEMS = _fixtures()
 
 APA = {
     "conference-2024": "Araujo, G., & Kalinowski, M. (2024). Professional insights into MLOps. "
-                       "In *Proceedings of ICEIS 2024* (pp. 305–312). SciTePress. "
-                       "https://doi.org/10.5220/0000000001",
+    "In *Proceedings of ICEIS 2024* (pp. 305–312). SciTePress. "
+    "https://doi.org/10.5220/0000000001",
     "journal-2023": "Kreuzberger, D., Kühl, N., & Hirschl, S. (2023). Machine learning "
-                    "operations (MLOps): Overview, definition, and architecture. *IEEE Access*, "
-                    "*11*, 31866–31879. https://doi.org/10.1109/ACCESS.2023.3262138",
+    "operations (MLOps): Overview, definition, and architecture. *IEEE Access*, "
+    "*11*, 31866–31879. https://doi.org/10.1109/ACCESS.2023.3262138",
     "preprint-2025": "Mathew, J. (2025). *ML DevOps adoption in practice* (arXiv:2502.05634). "
-                     "arXiv. https://doi.org/10.48550/arXiv.2502.05634",
+    "arXiv. https://doi.org/10.48550/arXiv.2502.05634",
     "published-preprint-2022": "Zhou, X., & Huang, H. (2022). *A cross-company ethnographic "
-                               "study* (arXiv:2205.01446). arXiv. "
-                               "https://doi.org/10.48550/arXiv.2205.01446",
+    "study* (arXiv:2205.01446). arXiv. "
+    "https://doi.org/10.48550/arXiv.2205.01446",
     "thesis-2021": "Carvalho, G. de A. (2021). *Assessing the benefits of MLOps* [Master's "
-                   "dissertation]. Pontifícia Universidade Católica do Rio de Janeiro.",
+    "dissertation]. Pontifícia Universidade Católica do Rio de Janeiro.",
     "dataset-2023": "Araujo, G. (2023). *Focus group artifacts* [Data set]. Zenodo. "
-                    "https://doi.org/10.5281/zenodo.10685254",
+    "https://doi.org/10.5281/zenodo.10685254",
     "chapter-2020": "Smith, A. (2020). Testing machine learning systems. In *Handbook of "
-                    "software quality* (pp. 1–20). Springer.",
+    "software quality* (pp. 1–20). Springer.",
     "report-2019": "Research and Development Group. (2019). *State of MLOps practice* (Report "
-                   "No. 42). National Institute of Testing.",
+    "No. 42). National Institute of Testing.",
     "webpage-2021": "Doe, J. (2021). *What is MLOps?* MLOps Guide. "
-                    "https://example.org/what-is-mlops",
+    "https://example.org/what-is-mlops",
 }
 
 HARVARD = {
     "conference-2024": "Araujo, G. and Kalinowski, M. (2024) ‘Professional Insights into "
-                       "MLOps’, in *Proceedings of ICEIS 2024*. Setúbal, Portugal: SciTePress, "
-                       "pp. 305–312. Available at: https://doi.org/10.5220/0000000001.",
+    "MLOps’, in *Proceedings of ICEIS 2024*. Setúbal, Portugal: SciTePress, "
+    "pp. 305–312. Available at: https://doi.org/10.5220/0000000001.",
     "journal-2023": "Kreuzberger, D., Kühl, N. and Hirschl, S. (2023) ‘Machine Learning "
-                    "Operations (MLOps): Overview, Definition, and Architecture’, *IEEE Access*, "
-                    "11, pp. 31866–31879. Available at: "
-                    "https://doi.org/10.1109/ACCESS.2023.3262138.",
+    "Operations (MLOps): Overview, Definition, and Architecture’, *IEEE Access*, "
+    "11, pp. 31866–31879. Available at: "
+    "https://doi.org/10.1109/ACCESS.2023.3262138.",
     "preprint-2025": "Mathew, J. (2025) ‘ML DevOps Adoption in Practice’. arXiv. Available at: "
-                     "https://doi.org/10.48550/arXiv.2502.05634.",
+    "https://doi.org/10.48550/arXiv.2502.05634.",
     "published-preprint-2022": "Zhou, X. and Huang, H. (2022) ‘A Cross-Company Ethnographic "
-                               "Study’. arXiv. Available at: "
-                               "https://doi.org/10.48550/arXiv.2205.01446.",
+    "Study’. arXiv. Available at: "
+    "https://doi.org/10.48550/arXiv.2205.01446.",
     "thesis-2021": "Carvalho, G. de A. (2021) *Assessing the Benefits of MLOps*. Master's "
-                   "dissertation. Pontifícia Universidade Católica do Rio de Janeiro.",
+    "dissertation. Pontifícia Universidade Católica do Rio de Janeiro.",
     "dataset-2023": "Araujo, G. (2023) *Focus Group Artifacts*. Zenodo. Available at: "
-                    "https://doi.org/10.5281/zenodo.10685254.",
+    "https://doi.org/10.5281/zenodo.10685254.",
     "chapter-2020": "Smith, A. (2020) ‘Testing Machine Learning Systems’, in *Handbook of "
-                    "Software Quality*. Cham: Springer, pp. 1–20.",
+    "Software Quality*. Cham: Springer, pp. 1–20.",
     "report-2019": "Research and Development Group (2019) *State of MLOps Practice*. Report 42. "
-                   "National Institute of Testing.",
+    "National Institute of Testing.",
     "webpage-2021": "Doe, J. (2021) *What Is MLOps?* Available at: "
-                    "https://example.org/what-is-mlops (Accessed: 8 February 2025).",
+    "https://example.org/what-is-mlops (Accessed: 8 February 2025).",
 }
 
 #            RIS   BibTeX          CSL                 Zotero (from COinS)
@@ -121,7 +123,8 @@ def test_harvard_cite_them_right(item_id):
     html = format_reference(ITEMS[item_id], "harvard-cite-them-right", html=True)
     assert html == _html(HARVARD[item_id])
     assert format_reference(ITEMS[item_id], "harvard-cite-them-right") == (
-        HARVARD[item_id].replace("*", ""))
+        HARVARD[item_id].replace("*", "")
+    )
 
 
 def _zotero_type(context_object: str) -> str:
@@ -132,9 +135,13 @@ def _zotero_type(context_object: str) -> str:
     if fmt.endswith(":journal"):
         return "journalArticle"
     if fmt.endswith(":book"):
-        return {"bookitem": "bookSection", "proceeding": "conferencePaper",
-                "conference": "conferencePaper", "report": "report",
-                "document": "document"}.get(keys.get("rft.genre", ""), "book")
+        return {
+            "bookitem": "bookSection",
+            "proceeding": "conferencePaper",
+            "conference": "conferencePaper",
+            "report": "report",
+            "document": "document",
+        }.get(keys.get("rft.genre", ""), "book")
     if fmt.endswith(":dissertation"):
         return "thesis"
     assert fmt.endswith(":dc")
@@ -194,7 +201,9 @@ def test_a_published_article_with_a_preprint_points_to_the_article():
     assert record["urls"] == ["https://doi.org/10.1109/ACCESS.2023.3262138"]
     assert record["volume"] == "11"
     assert [v for k, v in parse_qsl(coins(article)) if k == "rft_id"] == [
-        "info:doi/10.1109/ACCESS.2023.3262138", "https://doi.org/10.1109/ACCESS.2023.3262138"]
+        "info:doi/10.1109/ACCESS.2023.3262138",
+        "https://doi.org/10.1109/ACCESS.2023.3262138",
+    ]
 
 
 def test_data_set_is_labelled_as_one():

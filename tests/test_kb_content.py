@@ -39,7 +39,8 @@ def test_mapping_to_principles_is_marked_stated_or_inferred(finding: Finding):
 @pytest.mark.parametrize("citation", KB.citations, ids=_ids(KB.citations))
 def test_every_citation_is_cited(citation: Citation):
     assert GRAPH.cited_by.get(citation.id) or any(
-        link.citation == citation.id for other in KB.citations for link in other.related)
+        link.citation == citation.id for other in KB.citations for link in other.related
+    )
 
 
 def test_the_nine_principles_of_kreuzberger_are_all_there_in_order():
@@ -67,10 +68,30 @@ def test_gaps_page_lists_every_principle_without_findings():
 # Facts the fact sheet marks UNCERTAIN (or AI-summary only). They may appear only inside
 # open questions, which present them as unverified.
 UNCERTAIN = [
-    "68%", "78%", "85%", "pilot", "Angers", "Miro", "three organisations", "ICSE-SEIP",
-    "ICE/ITMC", "IAMOT", "10.1109/ICE", "10.48550/arXiv.2502.05634", "cs.LG", "Kerala",
-    "Amal Jyothi", "Straussian", "eight experts", "8 interviewees", "standardis",
-    "set-up cost", "setup cost", "Likert", "GQM", "wav2vec",
+    "68%",
+    "78%",
+    "85%",
+    "pilot",
+    "Angers",
+    "Miro",
+    "three organisations",
+    "ICSE-SEIP",
+    "ICE/ITMC",
+    "IAMOT",
+    "10.1109/ICE",
+    "10.48550/arXiv.2502.05634",
+    "cs.LG",
+    "Kerala",
+    "Amal Jyothi",
+    "Straussian",
+    "eight experts",
+    "8 interviewees",
+    "standardis",
+    "set-up cost",
+    "setup cost",
+    "Likert",
+    "GQM",
+    "wav2vec",
 ]
 
 
@@ -98,24 +119,41 @@ ALL_ENTRIES = [*KB.principles, *KB.findings, *KB.citations]
 @pytest.mark.parametrize("entry", ALL_ENTRIES, ids=_ids(ALL_ENTRIES))
 def test_nothing_uncertain_is_presented_as_fact(entry):
     text = "\n".join(_presented_as_fact(entry))
-    found = [term for term in UNCERTAIN if term.lower() in text.lower()
-             and entry.id not in VERIFIED_FOR.get(term, set())]
+    found = [
+        term
+        for term in UNCERTAIN
+        if term.lower() in text.lower() and entry.id not in VERIFIED_FOR.get(term, set())
+    ]
     assert found == [], f"{entry.source.path} states unverified facts: {found}"
 
 
 VERIFIED_RECORDS = {
-    "araujo-2024": {"doi": "10.5220/0012741100003690", "pages": "305-312",
-                    "isbn": "978-989-758-692-7", "arxiv_id": "2403.13115", "year": 2024,
-                    "publisher": "SciTePress"},
-    "kreuzberger-2023": {"doi": "10.1109/ACCESS.2023.3262138", "pages": "31866-31879",
-                         "volume": "11", "issn": "2169-3536", "arxiv_id": "2205.02302",
-                         "journal": "IEEE Access", "year": 2023},
-    "dileepkumar-2025": {"arxiv_id": "2502.05634", "arxiv_class": "cs.SE", "year": 2025,
-                         "doi": ""},
+    "araujo-2024": {
+        "doi": "10.5220/0012741100003690",
+        "pages": "305-312",
+        "isbn": "978-989-758-692-7",
+        "arxiv_id": "2403.13115",
+        "year": 2024,
+        "publisher": "SciTePress",
+    },
+    "kreuzberger-2023": {
+        "doi": "10.1109/ACCESS.2023.3262138",
+        "pages": "31866-31879",
+        "volume": "11",
+        "issn": "2169-3536",
+        "arxiv_id": "2205.02302",
+        "journal": "IEEE Access",
+        "year": 2023,
+    },
+    "dileepkumar-2025": {"arxiv_id": "2502.05634", "arxiv_class": "cs.SE", "year": 2025, "doi": ""},
     "araujo-2023-artifacts": {"doi": "10.5281/zenodo.10685254", "year": 2023},
     "offerman-2022": {"arxiv_id": "2211.09390", "doi": "", "year": 2022},
-    "zhou-2022": {"published_doi": "10.1145/3510457.3513054", "doi": "", "arxiv_id": "2205.01446",
-                  "year": 2022},
+    "zhou-2022": {
+        "published_doi": "10.1145/3510457.3513054",
+        "doi": "",
+        "arxiv_id": "2205.01446",
+        "year": 2022,
+    },
     "carvalho-masters-dissertation": {"year": None},
 }
 
@@ -148,8 +186,7 @@ def _prose(entry) -> str:
     if isinstance(entry, Principle):
         return " ".join([entry.summary, entry.description])
     if isinstance(entry, Finding):
-        return " ".join([entry.summary, entry.description,
-                         *(e.finding for e in entry.evidence)])
+        return " ".join([entry.summary, entry.description, *(e.finding for e in entry.evidence)])
     return " ".join([entry.details, entry.would_settle])
 
 
@@ -172,8 +209,11 @@ def test_the_check_catches_a_copied_sentence_in_real_prose():
     """A sentence lifted from a fingerprinted text, inside an entry's prose, is caught."""
     entry = KB.findings[0]
     # A title is data, and the first page of a paper carries it: the copied "sentence".
-    titled = [(c.id, c.title) for c in KB.citations
-              if c.id in SOURCES and copied_runs(c.title, {c.id: SOURCES[c.id]})]
+    titled = [
+        (c.id, c.title)
+        for c in KB.citations
+        if c.id in SOURCES and copied_runs(c.title, {c.id: SOURCES[c.id]})
+    ]
     assert titled, "no fingerprinted source contains its own title"
     source, title = titled[0]
     lifted = f"{_prose(entry)} {title.upper()}, as they say."

@@ -23,8 +23,9 @@ Cited: \cite{%s}.
 
 
 def run(command: list[str], cwd, *, allowed: tuple[int, ...] = (0,)) -> str:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False,
-                            errors="replace", timeout=120)
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, check=False, errors="replace", timeout=120
+    )
     assert result.returncode in allowed, result.stdout[-3000:]
     return result.stdout
 
@@ -53,4 +54,4 @@ def test_bibliography_compiles_with_bibtex_without_warnings(tmp_path):
     bbl = (tmp_path / "paper.bbl").read_text(encoding="utf-8")
     for citation in kb.citations:
         assert f"\\bibitem{{{citation.id}}}" in bbl
-    assert "K{\\\"u}hl" in bbl or "Kühl" in bbl
+    assert 'K{\\"u}hl' in bbl or "Kühl" in bbl

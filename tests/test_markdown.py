@@ -31,7 +31,7 @@ HOSTILE_TEXT = [
     "[x](javascript:alert(1))",
     "[x]: javascript:alert(1)",
     'a | b {: onclick="alert(1)" }',
-    "{: #id .class style=\"color:red\" }",
+    '{: #id .class style="color:red" }',
     "*bold* _it_ `code` **strong** ~~gone~~ ==mark==",
     "# heading",
     "- item",
@@ -41,9 +41,9 @@ HOSTILE_TEXT = [
     "2024) second",
     "    four spaces",
     ": definition",
-    "=== \"Tab\"",
+    '=== "Tab"',
     "!!! note",
-    "<div markdown=\"1\">*x*</div>",
+    '<div markdown="1">*x*</div>',
     "a < b && c > d",
     "R&D &amp; &#60; &copy;",
     "back\\slash \\* \\_",
@@ -70,8 +70,14 @@ def _site_markdown(source: str) -> str:
 @pytest.mark.parametrize("text", HOSTILE_TEXT)
 @pytest.mark.parametrize(
     ("template", "element"),
-    [("{}", "p"), ("# {}", "h1"), ("- {}", "li"), ("[{}](page.md)", "a"),
-     ("| A |\n|---|\n| {} |", "td"), ("**{}**", "strong")],
+    [
+        ("{}", "p"),
+        ("# {}", "h1"),
+        ("- {}", "li"),
+        ("[{}](page.md)", "a"),
+        ("| A |\n|---|\n| {} |", "td"),
+        ("**{}**", "strong"),
+    ],
 )
 def test_plain_text_stays_text_under_python_markdown(text, template, element):
     html = _site_markdown(template.format(md_inline(text)))
@@ -81,7 +87,8 @@ def test_plain_text_stays_text_under_python_markdown(text, template, element):
     holder = holders[0]
     assert len(holder) == 0 or (element == "h1" and [c.tag for c in holder] == ["a"]), html
     assert holder.text == " ".join(text.split()).replace("\x02", "\ufffd").replace(
-        "\x03", "\ufffd"), html
+        "\x03", "\ufffd"
+    ), html
     for node in root.iter():
         assert not any(name.startswith("on") or name == "style" for name in node.attrib), html
 
@@ -109,7 +116,7 @@ def _elements(html: str) -> list[lxml.html.HtmlElement]:
     [
         '{: onclick="alert(1)" }\n\nText {: onclick="alert(1)" }',
         '[x](https://example.org){: onclick="alert(1)" style="color:red" }',
-        '[x](javascript:alert(1)) [y](JaVaScRiPt:alert(1)) [z](  javascript:alert(1))',
+        "[x](javascript:alert(1)) [y](JaVaScRiPt:alert(1)) [z](  javascript:alert(1))",
         "> [x]\n>\n> [x]: javascript:alert(1)",
         "- [x][r]\n\n  [r]: data:text/html;base64,PHNjcmlwdD4=",
         "[v](vbscript:msgbox) [f](file:///etc/passwd) [r](../relative.md) [h](#anchor)",
@@ -118,7 +125,7 @@ def _elements(html: str) -> list[lxml.html.HtmlElement]:
         "![x](https://example.org/track.png)",
         "<javascript:alert(1)> <data:text/html,x>",
         "# Heading\n\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\nfence\n```\n\n    indented",
-        "[x](https://example.org \"title onmouseover=alert(1)\")",
+        '[x](https://example.org "title onmouseover=alert(1)")',
         "&lt;script&gt; &#106;avascript:alert(1)",
         "> " * 200 + "deep",
         "- " * 200 + "deep",
@@ -163,14 +170,17 @@ def test_fragments_are_swapped_in_after_python_markdown():
     env.filters.update(markdown_filters())
     fragments: dict[str, str] = {}
     source = "*hi* `{: onclick=x }`"
-    page = env.from_string("# Title\n\n{{ text | md_block }}\n").render(text=source,
-                                                                       fragments=fragments)
+    page = env.from_string("# Title\n\n{{ text | md_block }}\n").render(
+        text=source, fragments=fragments
+    )
     token = fragment_token(source)
     assert fragments == {token: render_markdown(source)}
     assert source not in page
     html = fill_fragments(_site_markdown(page), fragments)
-    assert f'<div class="{TEXT_CLASS}">\n<p><em>hi</em> <code>{{: onclick=x }}</code></p>\n</div>' \
+    assert (
+        f'<div class="{TEXT_CLASS}">\n<p><em>hi</em> <code>{{: onclick=x }}</code></p>\n</div>'
         in html
+    )
 
 
 def test_unknown_or_embedded_tokens_stay_words():
@@ -186,7 +196,7 @@ def test_urls_cannot_close_a_markdown_link():
 
 
 def test_metadata_text_is_html_escaped_on_one_line():
-    assert meta_text('a < b && "c"\n\'d\'') == "a &lt; b &amp;&amp; &quot;c&quot; &#x27;d&#x27;"
+    assert meta_text("a < b && \"c\"\n'd'") == "a &lt; b &amp;&amp; &quot;c&quot; &#x27;d&#x27;"
 
 
 def test_front_matter_strings_are_quoted():

@@ -28,8 +28,10 @@ def entry(content: bytes, name: str) -> str:
 # --- the writer -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("listed", ["../victim.txt", "{victim}", "sub/../../victim.txt",
-                                    "./../victim.txt", "link/victim.txt"])
+@pytest.mark.parametrize(
+    "listed",
+    ["../victim.txt", "{victim}", "sub/../../victim.txt", "./../victim.txt", "link/victim.txt"],
+)
 def test_manifest_entries_outside_the_folder_are_never_deleted(tmp_path, listed):
     out = tmp_path / "out"
     out.mkdir()
@@ -72,7 +74,8 @@ def test_outputs_are_never_written_through_a_link(tmp_path):
         write_tree({"index.md": "I\n", "citations/x.bib": "@misc{x}\n"}, out)
     assert str(raised.value) == (
         f"{out}: expected outputs inside the folder, found citations/x.bib leading out of it\n"
-        "    hint: an output path passes through a symbolic link; remove the link")
+        "    hint: an output path passes through a symbolic link; remove the link"
+    )
     assert list(elsewhere.iterdir()) == []
     assert not (out / "index.md").exists()
 
@@ -90,16 +93,25 @@ def test_kbsite_build_keeps_files_outside_its_folder(tmp_path):
     out.mkdir()
     victim = tmp_path / "victim.txt"
     victim.write_bytes(b"precious\n")
-    (out / MANIFEST).write_text(manifest(entry(b"precious\n", "../victim.txt"),
-                                         entry(b"precious\n", str(victim))), encoding="utf-8")
+    (out / MANIFEST).write_text(
+        manifest(entry(b"precious\n", "../victim.txt"), entry(b"precious\n", str(victim))),
+        encoding="utf-8",
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
-    result = subprocess.run([sys.executable, "-m", "kbsite", "build", "--kb", "kb", "--out", "out"],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "kbsite", "build", "--kb", "kb", "--out", "out"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert victim.read_bytes() == b"precious\n"
     assert "note: ../victim.txt was written by an earlier build but is outside out" in (
-        result.stdout)
+        result.stdout
+    )
 
 
 # --- the site build ---------------------------------------------------------------------------
@@ -134,7 +146,8 @@ def test_clash_with_a_hand_written_page_leaves_the_previous_site_whole(project, 
         clash.unlink()
     assert result.returncode != 0
     assert "docs/ has hand-written files where generated pages belong: principles/index.md" in (
-        result.stderr)
+        result.stderr
+    )
     assert _files(site) == before
 
 
@@ -188,9 +201,21 @@ def test_make_build_failure_leaves_the_previous_site_whole(project):
     page.write_text("# Broken\n\n[missing](no-such-page.md)\n", encoding="utf-8")
     venv = REPO / ".venv"
     try:
-        result = subprocess.run(["make", "--no-print-directory", "build", f"VENV={venv}",
-                                 f"STAMP={venv}/.installed-stamp"], cwd=project, env=ENV,
-                                capture_output=True, text=True, check=False, timeout=600)
+        result = subprocess.run(
+            [
+                "make",
+                "--no-print-directory",
+                "build",
+                f"VENV={venv}",
+                f"STAMP={venv}/.installed-stamp",
+            ],
+            cwd=project,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
     finally:
         page.unlink()
     assert result.returncode != 0

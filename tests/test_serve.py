@@ -48,15 +48,24 @@ def test_serve_reloads_on_kb_change_without_looping(tmp_path):
     with log.open("w", encoding="utf-8") as stream:
         server = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=project, env=ENV, stdout=stream, stderr=subprocess.STDOUT)
+            cwd=project,
+            env=ENV,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
     try:
         url = f"http://127.0.0.1:{port}/principles/versioning/"
         assert wait_for(lambda: "P4 Versioning" in fetch(url)), log.read_text(encoding="utf-8")
         entry = project / "kb" / "principles" / "versioning.yaml"
-        entry.write_text(entry.read_text(encoding="utf-8").replace(
-            "title: Versioning", "title: Versioning of everything"), encoding="utf-8")
-        assert wait_for(lambda: "P4 Versioning of everything" in fetch(url)), (
-            log.read_text(encoding="utf-8"))
+        entry.write_text(
+            entry.read_text(encoding="utf-8").replace(
+                "title: Versioning", "title: Versioning of everything"
+            ),
+            encoding="utf-8",
+        )
+        assert wait_for(lambda: "P4 Versioning of everything" in fetch(url)), log.read_text(
+            encoding="utf-8"
+        )
         time.sleep(4)  # a loop would show as further builds here
         builds = log.read_text(encoding="utf-8").count("Documentation built")
         assert builds == 2, log.read_text(encoding="utf-8")
@@ -85,9 +94,20 @@ def make_serve(project: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**ENV, "PYTHONPATH": str(project / "scripts")}
     with log.open("w", encoding="utf-8") as stream:
         return subprocess.Popen(
-            ["make", "--no-print-directory", "serve", f"PORT={port}", f"VENV={venv}",
-             f"STAMP={venv}/.installed-stamp"], cwd=project, env=env, stdout=stream,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                "make",
+                "--no-print-directory",
+                "serve",
+                f"PORT={port}",
+                f"VENV={venv}",
+                f"STAMP={venv}/.installed-stamp",
+            ],
+            cwd=project,
+            env=env,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
@@ -111,8 +131,10 @@ def test_serve_shows_problems_recovers_and_survives_a_crash(tmp_path):
         # A broken entry from the start: every address lists the problems, with the hint.
         assert wait_for(lambda: "The knowledge base has 1 problem" in fetch_any(url)), shown()
         page = fetch_any(url)
-        assert (f"<code>kb/principles/versioning.yaml:{line}:13</code>: expected visible text, "
-                "found U+200B ZERO WIDTH SPACE") in page
+        assert (
+            f"<code>kb/principles/versioning.yaml:{line}:13</code>: expected visible text, "
+            "found U+200B ZERO WIDTH SPACE"
+        ) in page
         assert "hint: " in page
         assert fetch_any(f"http://127.0.0.1:{port}/").count("kb/principles/versioning.yaml") == 1
         # Fixed: the site comes back by itself.
@@ -127,9 +149,14 @@ def test_serve_shows_problems_recovers_and_survives_a_crash(tmp_path):
         # server, and the page says what happened.
         pipeline = project / "scripts" / "kbsite" / "pipeline.py"
         code = pipeline.read_text(encoding="utf-8")
-        pipeline.write_text(code.replace('    kb = check_kb(kb_dir, root)\n',
-                                         '    raise RuntimeError("boom from the test")\n', 1),
-                            encoding="utf-8")
+        pipeline.write_text(
+            code.replace(
+                "    kb = check_kb(kb_dir, root)\n",
+                '    raise RuntimeError("boom from the test")\n',
+                1,
+            ),
+            encoding="utf-8",
+        )
         assert wait_for(lambda: "RuntimeError: boom from the test" in fetch_any(url)), shown()
         assert "The build crashed" in fetch_any(url)
         pipeline.write_text(code + "\ndef unfinished(:\n", encoding="utf-8")  # kbsite won't import
@@ -137,10 +164,12 @@ def test_serve_shows_problems_recovers_and_survives_a_crash(tmp_path):
         pipeline.write_text(code, encoding="utf-8")
         assert wait_for(lambda: "P4 Versioning" in fetch_any(url)), shown()
         # A warning that fails `make build` (a broken link in docs/) does not stall the preview.
-        (project / "docs" / "draft.md").write_text("# Draft page\n\n[gone](gone.md)\n",
-                                                   encoding="utf-8")
-        assert wait_for(lambda: "Draft page" in fetch_any(
-            f"http://127.0.0.1:{port}/draft/")), shown()
+        (project / "docs" / "draft.md").write_text(
+            "# Draft page\n\n[gone](gone.md)\n", encoding="utf-8"
+        )
+        assert wait_for(lambda: "Draft page" in fetch_any(f"http://127.0.0.1:{port}/draft/")), (
+            shown()
+        )
         assert "the preview shows the site anyway" in shown()
         assert server.poll() is None
         assert "Traceback" not in shown().split("boom from the test")[-1]
@@ -158,14 +187,23 @@ def test_make_serve_on_a_port_in_use_says_so_in_one_line(tmp_path):
         server.wait(timeout=120)
     lines = (tmp_path / "serve.log").read_text(encoding="utf-8").splitlines()
     assert server.returncode != 0
-    assert lines[0] == (f"error: port {port} on 127.0.0.1 is in use (Address already in use); "
-                        "stop the other server or choose another port, e.g. `make serve "
-                        f"PORT={port + 1}`")
+    assert lines[0] == (
+        f"error: port {port} on 127.0.0.1 is in use (Address already in use); "
+        "stop the other server or choose another port, e.g. `make serve "
+        f"PORT={port + 1}`"
+    )
     assert not any("Traceback" in line for line in lines)
 
 
 def test_check_port_refuses_what_is_not_a_port():
-    result = subprocess.run([sys.executable, "-m", "kbsite", "check-port", "80a"], env={
-        **ENV, "PYTHONPATH": str(REPO / "scripts")}, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "kbsite", "check-port", "80a"],
+        env={**ENV, "PYTHONPATH": str(REPO / "scripts")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert (result.returncode, result.stderr) == (
-        2, "error: expected a port number from 1 to 65535, found `80a`\n")
+        2,
+        "error: expected a port number from 1 to 65535, found `80a`\n",
+    )

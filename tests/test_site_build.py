@@ -16,19 +16,30 @@ from conftest import REPO, copy_project, mkdocs_build
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_every_entry_has_a_page(built_site):
     kb = check_kb(REPO / "kb", REPO)
-    for folder, entries in (("principles", kb.principles), ("benefits", kb.benefits),
-                            ("limitations", kb.limitations), ("citations", kb.citations)):
+    for folder, entries in (
+        ("principles", kb.principles),
+        ("benefits", kb.benefits),
+        ("limitations", kb.limitations),
+        ("citations", kb.citations),
+    ):
         for entry in entries:
             assert (built_site / folder / entry.id / "index.html").is_file(), entry.id
         assert (built_site / folder / "index.html").is_file()
-    for page in ("evidence/index.html", "evidence/gaps/index.html",
-                 "evidence/cross-cutting/index.html", "tags/index.html"):
+    for page in (
+        "evidence/index.html",
+        "evidence/gaps/index.html",
+        "evidence/cross-cutting/index.html",
+        "tags/index.html",
+    ):
         assert (built_site / page).is_file()
 
 
@@ -47,7 +58,9 @@ def test_json_export_matches_the_knowledge_base(built_site):
 EXTERNAL_LOAD = re.compile(
     r"""<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=["']?(?:https?:)?//"""
     r"""|<link\b(?![^>]*\brel=["']?canonical)[^>]*\bhref=["']?(?:https?:)?//"""
-    r"""|url\(\s*["']?(?:https?:)?//""", re.I)
+    r"""|url\(\s*["']?(?:https?:)?//""",
+    re.I,
+)
 """Anything a browser would fetch; a canonical link names the page's address, fetches nothing."""
 
 
@@ -56,8 +69,10 @@ def test_no_page_loads_anything_from_an_outside_host(built_site):
     for path in sorted(built_site.rglob("*")):
         if path.suffix in (".html", ".css"):
             text = path.read_text(encoding="utf-8")
-            offenders += [f"{path.relative_to(built_site)}: {m.group(0)}"
-                          for m in EXTERNAL_LOAD.finditer(text)]
+            offenders += [
+                f"{path.relative_to(built_site)}: {m.group(0)}"
+                for m in EXTERNAL_LOAD.finditer(text)
+            ]
     assert offenders == []
     assert "fonts.googleapis.com" not in (built_site / "index.html").read_text(encoding="utf-8")
 
@@ -80,13 +95,15 @@ def test_broken_kb_fails_build_and_keeps_previous_site(tmp_path):
     before = tree_digest(site)
     benefit = _first_benefit_file(project)
     text = benefit.read_text(encoding="utf-8")
-    line = text[:text.index("\nprinciples:") + 1].count("\n") + 1
+    line = text[: text.index("\nprinciples:") + 1].count("\n") + 1
     benefit.write_text(text.replace("\nprinciples:", "\nprincipels:"), encoding="utf-8")
     result = mkdocs_build(project, site)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert (f"kb/benefits/{benefit.name}:{line}:1: expected a field of a benefit, found "
-            "unknown field `principels`") in result.stderr
+    assert (
+        f"kb/benefits/{benefit.name}:{line}:1: expected a field of a benefit, found "
+        "unknown field `principels`"
+    ) in result.stderr
     assert "hint: did you mean `principles`?" in result.stderr
     assert tree_digest(site) == before
 
@@ -99,8 +116,10 @@ def test_hand_written_page_is_never_shadowed(tmp_path):
     mine.write_text("# Mine\n", encoding="utf-8")
     result = mkdocs_build(project, tmp_path / "site")
     assert result.returncode == 1
-    assert (f"hand-written files where generated pages belong: principles/{principle}.md"
-            in result.stderr)
+    assert (
+        f"hand-written files where generated pages belong: principles/{principle}.md"
+        in result.stderr
+    )
     assert mine.read_text(encoding="utf-8") == "# Mine\n"
 
 
@@ -111,10 +130,17 @@ def test_hostile_entry_text_is_shown_as_text(tmp_path):
     text = re.sub(
         r"^title: .*$",
         lambda _: "title: 'X &lt;/title&gt; *x* [y](javascript:z) {: #id } &lt;b&gt; a < b'",
-        text, count=1, flags=re.M)
-    text = re.sub(r"^summary: .*$",
-                  lambda _: "summary: 'S\" onmouseover=\"alert(2)\" a < p'",
-                  text, count=1, flags=re.M)
+        text,
+        count=1,
+        flags=re.M,
+    )
+    text = re.sub(
+        r"^summary: .*$",
+        lambda _: 'summary: \'S" onmouseover="alert(2)" a < p\'',
+        text,
+        count=1,
+        flags=re.M,
+    )
     # HTML itself (`<` followed by a letter) is refused in plain text (test_bad_input.py).
     benefit.write_text(text, encoding="utf-8")
     site = tmp_path / "site"
@@ -138,13 +164,15 @@ def test_hostile_entry_text_is_shown_as_text(tmp_path):
 def test_citation_pages_carry_coins_and_downloads_and_nothing_for_google_scholar(built_site):
     graph = build_graph(check_kb(REPO / "kb", REPO))
     for citation in graph.kb.citations:
-        page = (built_site / "citations" / citation.id / "index.html").read_text(
-            encoding="utf-8")
+        page = (built_site / "citations" / citation.id / "index.html").read_text(encoding="utf-8")
         assert '<meta name="citation_' not in page, citation.id
         assert page.count('<span class="Z3988" title="') == 1, citation.id
         assert f'href="../{citation.id}.bib"' in page
-        first = (built_site / "citations" / f"{citation.id}.bib").read_text(
-            encoding="utf-8").splitlines()[0]
+        first = (
+            (built_site / "citations" / f"{citation.id}.bib")
+            .read_text(encoding="utf-8")
+            .splitlines()[0]
+        )
         assert first.startswith("@"), citation.id
         assert first.endswith(f"{{{citation.id},"), citation.id
 
@@ -160,19 +188,26 @@ def test_citation_pages_offer_coins_to_zotero_and_nothing_to_google_scholar(buil
     assert ("rft_val_fmt", "info:ofi/fmt:kev:mtx:book") in pairs
     assert ("rft.genre", "proceeding") in pairs  # Zotero: conferencePaper
     assert [v for k, v in pairs if k == "rft.au"] == [
-        "Araujo, Gabriel", "Kalinowski, Marcos", "Endler, Markus", "Calefato, Fabio"]
+        "Araujo, Gabriel",
+        "Kalinowski, Marcos",
+        "Endler, Markus",
+        "Calefato, Fabio",
+    ]
     assert ("rft_id", "info:doi/10.5220/0012741100003690") in pairs
     assert not any(k == "rft.description" for k, _ in pairs)  # no invented abstract
     assert '<link rel="canonical" href="https://' in page
     sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
     assert "citations/araujo-2024/</loc>" in sitemap
     assert 'href="../araujo-2024.bib"' in page
-    assert (built_site / "citations" / "araujo-2024.bib").read_text(
-        encoding="utf-8").startswith("@inproceedings{araujo-2024,")
+    assert (
+        (built_site / "citations" / "araujo-2024.bib")
+        .read_text(encoding="utf-8")
+        .startswith("@inproceedings{araujo-2024,")
+    )
     assert (built_site / "references.bib").is_file()
     assert (built_site / "CITATION.cff").read_text(encoding="utf-8") == (
-        REPO / "CITATION.cff").read_text(encoding="utf-8")
+        REPO / "CITATION.cff"
+    ).read_text(encoding="utf-8")
     for principle in check_kb(REPO / "kb", REPO).principles:
-        page = (built_site / "principles" / principle.id / "index.html").read_text(
-            encoding="utf-8")
+        page = (built_site / "principles" / principle.id / "index.html").read_text(encoding="utf-8")
         assert f'href="../{principle.id}.bib"' in page

@@ -38,8 +38,9 @@ def _parse(path: Path) -> _LinkCollector:
     return collector
 
 
-PUBLISHED_URL = re.search(r"^\s*published_url:\s*(\S+)",
-                          (REPO / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+PUBLISHED_URL = re.search(
+    r"^\s*published_url:\s*(\S+)", (REPO / "mkdocs.yml").read_text(encoding="utf-8"), re.M
+).group(1)
 """Where the site is published: 404.html links absolutely, under this path."""
 
 
@@ -100,14 +101,32 @@ def test_pages_are_valid_html(built_site, tmp_path):
     require_or_skip(java is not None, "java is not installed")
     # One invalid page of our own rides along, to prove the checker reports what it finds.
     control = tmp_path / "control.html"
-    control.write_text('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
-                       '<p id="a">x</p><p id="a">y</p></body></html>\n', encoding="utf-8")
+    control.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+        '<p id="a">x</p><p id="a">y</p></body></html>\n',
+        encoding="utf-8",
+    )
     pages = [str(p) for p in sorted(built_site.rglob("*.html"))]
     assert pages
     result = subprocess.run(
-        [str(java), *JAVA_SHORT_RUN, "-jar", str(VNU_JAR), "--errors-only", "--no-langdetect",
-         "--asciiquotes", "--format", "gnu", str(control), *pages],
-        capture_output=True, text=True, check=False, timeout=600)
+        [
+            str(java),
+            *JAVA_SHORT_RUN,
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--no-langdetect",
+            "--asciiquotes",
+            "--format",
+            "gnu",
+            str(control),
+            *pages,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     reported = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert result.returncode == 1
     assert any("Duplicate ID" in line for line in reported), reported

@@ -27,8 +27,10 @@ def unpatched_pages(tmp_path_factory):
     config.pop("watch", None)
     # A nested section (Material labels it with an empty tabindex) and a page outside the
     # navigation that has a table of contents (a label for a toggle the page lacks).
-    config["nav"] = ["index.md", {"Section": ["section/a.md", {"Part": ["section/b.md",
-                                                                        "section/c.md"]}]}]
+    config["nav"] = [
+        "index.md",
+        {"Section": ["section/a.md", {"Part": ["section/b.md", "section/c.md"]}]},
+    ]
     config["not_in_nav"] = "orphan.md"
     config["strict"] = False
     config["docs_dir"] = str(root / "docs")
@@ -40,15 +42,29 @@ def unpatched_pages(tmp_path_factory):
     (root / "docs" / "section").mkdir()
     for name in ("a", "b", "c"):
         (root / "docs" / "section" / f"{name}.md").write_text(f"# {name}\n", encoding="utf-8")
-    (root / "docs" / "orphan.md").write_text("# Orphan\n\n## One\n\n## Two\n",
-                                             encoding="utf-8")
+    (root / "docs" / "orphan.md").write_text("# Orphan\n\n## One\n\n## Two\n", encoding="utf-8")
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f",
-                    str(root / "mkdocs.yml"), "--site-dir", str(root / "site")],
-                   cwd=root, check=True, capture_output=True,
-                   env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"})
-    return {name: (root / "site" / name).read_text(encoding="utf-8")
-            for name in ("index.html", "section/a/index.html", "orphan/index.html", "404.html")}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--quiet",
+            "-f",
+            str(root / "mkdocs.yml"),
+            "--site-dir",
+            str(root / "site"),
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"},
+    )
+    return {
+        name: (root / "site" / name).read_text(encoding="utf-8")
+        for name in ("index.html", "section/a/index.html", "orphan/index.html", "404.html")
+    }
 
 
 def test_the_search_dialog_markup_is_still_there_and_gets_a_name(unpatched_pages):

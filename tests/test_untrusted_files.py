@@ -33,18 +33,26 @@ from conftest import FIXTURE_KB, REPO, copy_project, mkdocs_build
 
 B = "kb/benefits/faster-things.yaml"
 GOOD = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="utf-8")
-LINK_HINT = ("    hint: entries must be real files inside the repository; replace the link with "
-             "the file it points to, or delete it (an editor's lock file such as .#name.yaml "
-             "goes away when the file is saved and closed)")
+LINK_HINT = (
+    "    hint: entries must be real files inside the repository; replace the link with "
+    "the file it points to, or delete it (an editor's lock file such as .#name.yaml "
+    "goes away when the file is saved and closed)"
+)
 SPECIAL_HINT = "    hint: only plain files and folders may be under kb/; delete it"
 
 
 def validate(tmp_path: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`python -m kbsite validate` on tmp_path/kb, as a contributor runs it."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
-    return subprocess.run([sys.executable, "-m", "kbsite", "validate", "--kb", "kb"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "kbsite", "validate", "--kb", "kb"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
 
 
 def report(kb_dir: Path, root: Path) -> list[str]:
@@ -63,7 +71,8 @@ def test_link_to_a_file_outside_the_repository_is_refused_not_published(kb_copy,
     (kb_dir / "benefits" / "secret.yaml").symlink_to(secret)
     assert report(kb_dir, tmp_path) == [
         "kb/benefits/secret.yaml: expected a regular file or folder, found a symbolic link\n"
-        + LINK_HINT]
+        + LINK_HINT
+    ]
 
 
 def test_link_to_a_file_inside_the_repository_is_refused(kb_copy, tmp_path):
@@ -71,7 +80,8 @@ def test_link_to_a_file_inside_the_repository_is_refused(kb_copy, tmp_path):
     (kb_dir / "benefits" / "copy.yaml").symlink_to("faster-things.yaml")
     assert report(kb_dir, tmp_path) == [
         "kb/benefits/copy.yaml: expected a regular file or folder, found a symbolic link\n"
-        + LINK_HINT]
+        + LINK_HINT
+    ]
 
 
 def test_link_to_dev_zero_is_refused_without_reading(kb_copy, tmp_path):
@@ -81,7 +91,8 @@ def test_link_to_dev_zero_is_refused_without_reading(kb_copy, tmp_path):
     assert result.returncode == 1
     assert result.stderr == (
         "kb/benefits/zero.yaml: expected a regular file or folder, found a symbolic link\n"
-        f"{LINK_HINT}\n1 error in 1 file\n")
+        f"{LINK_HINT}\n1 error in 1 file\n"
+    )
 
 
 @pytest.mark.parametrize("name", [".#faster-things.yaml", "gone.yaml"])
@@ -90,7 +101,8 @@ def test_dangling_link_and_editor_lock_file_are_refused(kb_copy, tmp_path, name)
     (kb_dir / "benefits" / name).symlink_to("user@host.1234:1700000000")
     assert report(kb_dir, tmp_path) == [
         f"kb/benefits/{name}: expected a regular file or folder, found a symbolic link\n"
-        + LINK_HINT]
+        + LINK_HINT
+    ]
 
 
 def test_linked_entry_folder_is_refused(kb_copy, tmp_path):
@@ -99,8 +111,9 @@ def test_linked_entry_folder_is_refused(kb_copy, tmp_path):
     (kb_dir / "limitations").rename(elsewhere)
     (kb_dir / "limitations").symlink_to(elsewhere)
     issues = report(kb_dir, tmp_path)
-    assert ("kb/limitations: expected a regular file or folder, found a symbolic link\n"
-            + LINK_HINT) in issues
+    assert (
+        "kb/limitations: expected a regular file or folder, found a symbolic link\n" + LINK_HINT
+    ) in issues
 
 
 def test_link_hidden_deep_in_a_support_folder_is_refused(kb_copy, tmp_path):
@@ -109,14 +122,16 @@ def test_link_hidden_deep_in_a_support_folder_is_refused(kb_copy, tmp_path):
     (kb_dir / "schema" / "deeper" / ".x").symlink_to("/etc/passwd")
     assert report(kb_dir, tmp_path) == [
         "kb/schema/deeper/.x: expected a regular file or folder, found a symbolic link\n"
-        + LINK_HINT]
+        + LINK_HINT
+    ]
 
 
 def test_kb_folder_that_is_a_link_is_refused(tmp_path):
     (tmp_path / "real").mkdir()
     (tmp_path / "kb").symlink_to(tmp_path / "real")
     assert report(tmp_path / "kb", tmp_path) == [
-        "kb: expected a knowledge-base folder, found a symbolic link\n" + LINK_HINT]
+        "kb: expected a knowledge-base folder, found a symbolic link\n" + LINK_HINT
+    ]
 
 
 def test_named_pipe_does_not_hang_validate(kb_copy, tmp_path):
@@ -126,7 +141,8 @@ def test_named_pipe_does_not_hang_validate(kb_copy, tmp_path):
     assert result.returncode == 1
     assert result.stderr == (
         "kb/benefits/pipe.yaml: expected a regular file or folder, found a named pipe\n"
-        f"{SPECIAL_HINT}\n1 error in 1 file\n")
+        f"{SPECIAL_HINT}\n1 error in 1 file\n"
+    )
 
 
 def test_socket_is_refused(kb_copy, tmp_path):
@@ -134,27 +150,32 @@ def test_socket_is_refused(kb_copy, tmp_path):
     # A short path: Unix socket addresses are limited to about 100 bytes.
     short = Path(os.path.relpath(kb_dir / "citations" / "s.yaml"))
     with socket.socket(socket.AF_UNIX) as server:
-        server.bind(str(short) if len(str(short)) < 100 else os.fspath(
-            kb_dir / "citations" / "s.yaml"))
+        server.bind(
+            str(short) if len(str(short)) < 100 else os.fspath(kb_dir / "citations" / "s.yaml")
+        )
         assert report(kb_dir, tmp_path) == [
             "kb/citations/s.yaml: expected a regular file or folder, found a socket\n"
-            + SPECIAL_HINT]
+            + SPECIAL_HINT
+        ]
 
 
 def test_reading_a_device_is_refused_before_opening():
     data, issues = read_bytes(Path("/dev/zero"), "kb/x.yaml")
     assert data is None
     assert [str(issue) for issue in issues] == [
-        "kb/x.yaml: expected a regular file or folder, found a device\n" + SPECIAL_HINT]
+        "kb/x.yaml: expected a regular file or folder, found a device\n" + SPECIAL_HINT
+    ]
 
 
 def test_file_over_the_size_limit_is_refused(kb_copy, tmp_path):
     padding = "# " + "x" * 78 + "\n"
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD + padding * (MAX_FILE_BYTES // len(padding) + 1)})
+    kb_dir = kb_copy(
+        {"benefits/faster-things.yaml": GOOD + padding * (MAX_FILE_BYTES // len(padding) + 1)}
+    )
     assert report(kb_dir, tmp_path) == [
         f"{B}: expected an entry file of at most {MAX_FILE_BYTES // 1024} KiB, found a larger "
-        "file\n    hint: entries are short; split long text into several entries"]
+        "file\n    hint: entries are short; split long text into several entries"
+    ]
 
 
 def test_file_at_the_size_limit_is_read(kb_copy, tmp_path):
@@ -172,64 +193,86 @@ def test_file_names_are_shown_safely(kb_copy, tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "kb/benefits/n\ufffdo<U+202E>tes.txt: expected only .yaml entry files in benefits/, "
-        "found `n\ufffdo<U+202E>tes.txt`")
+        "found `n\ufffdo<U+202E>tes.txt`"
+    )
 
 
 # --- YAML structure ---------------------------------------------------------------------------
 
 
 def test_ten_thousand_nested_lists_are_refused_at_the_limit(kb_copy, tmp_path):
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD.replace("tags: [testing]", "tags: " + "[" * 10_000 + "]" * 10_000)})
+    kb_dir = kb_copy(
+        {
+            "benefits/faster-things.yaml": GOOD.replace(
+                "tags: [testing]", "tags: " + "[" * 10_000 + "]" * 10_000
+            )
+        }
+    )
     assert report(kb_dir, tmp_path) == [
         f"{B}:19:{6 + MAX_DEPTH}: expected lists and mappings nested at most {MAX_DEPTH} "
-        "deep, found deeper nesting\n    hint: entries need only a few levels"]
+        "deep, found deeper nesting\n    hint: entries need only a few levels"
+    ]
 
 
 def test_nested_mappings_are_refused_too():
     text = "".join("  " * level + f"k{level}:\n" for level in range(MAX_DEPTH + 5))
     problems = parse_document(text).problems
     assert [(p.position.line, p.message) for p in problems] == [
-        (MAX_DEPTH + 1, f"expected lists and mappings nested at most {MAX_DEPTH} deep, found "
-         "deeper nesting")]
+        (
+            MAX_DEPTH + 1,
+            f"expected lists and mappings nested at most {MAX_DEPTH} deep, found deeper nesting",
+        )
+    ]
 
 
 def test_a_list_longer_than_the_limit_is_refused_at_the_first_item_too_many(kb_copy, tmp_path):
     tags = ",".join(["a"] * 100_000)  # an entry with 100,000 tags, within the size limit
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD.replace("tags: [testing]", f"tags: [{tags}]")})
+    kb_dir = kb_copy(
+        {"benefits/faster-things.yaml": GOOD.replace("tags: [testing]", f"tags: [{tags}]")}
+    )
     assert report(kb_dir, tmp_path) == [
         f"{B}:19:{8 + 2 * MAX_LIST_ITEMS}: expected at most {MAX_LIST_ITEMS} items in a list, "
-        "found more\n    hint: shorten the list"]
+        "found more\n    hint: shorten the list"
+    ]
 
 
 def test_too_many_values_are_refused(kb_copy, tmp_path):
-    lists = [", ".join(f"t{i}" for i in range(start, start + MAX_LIST_ITEMS // 2))
-             for start in range(0, MAX_NODES, MAX_LIST_ITEMS // 2)]
+    lists = [
+        ", ".join(f"t{i}" for i in range(start, start + MAX_LIST_ITEMS // 2))
+        for start in range(0, MAX_NODES, MAX_LIST_ITEMS // 2)
+    ]
     tags = ", ".join(f"[{items}]" for items in lists)
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD.replace("tags: [testing]", f"tags: [{tags}]")})
+    kb_dir = kb_copy(
+        {"benefits/faster-things.yaml": GOOD.replace("tags: [testing]", f"tags: [{tags}]")}
+    )
     [issue] = report(kb_dir, tmp_path)
     assert issue.startswith(f"{B}:19:")
-    assert issue.endswith(f": expected at most {MAX_NODES} values in one entry file, found "
-                          "more\n    hint: split the content or shorten the lists")
+    assert issue.endswith(
+        f": expected at most {MAX_NODES} values in one entry file, found "
+        "more\n    hint: split the content or shorten the lists"
+    )
 
 
-@pytest.mark.parametrize(("value", "column", "shown"), [
-    ("!!python/object/apply:os.system {args: [ls]}", 7, "!!python/object/apply:os.system"),
-    ("!!omap [{a: 1}]", 7, "!!omap"),
-    ("!!set {a: null}", 7, "!!set"),
-    ("!!python/name:os.system x", 7, "!!python/name:os.system"),
-    ("!!str testing", 7, "!!str"),
-    ("!local [a]", 7, "!local"),
-    ("[ok, !!binary aGk=]", 12, "!!binary"),
-])
+@pytest.mark.parametrize(
+    ("value", "column", "shown"),
+    [
+        ("!!python/object/apply:os.system {args: [ls]}", 7, "!!python/object/apply:os.system"),
+        ("!!omap [{a: 1}]", 7, "!!omap"),
+        ("!!set {a: null}", 7, "!!set"),
+        ("!!python/name:os.system x", 7, "!!python/name:os.system"),
+        ("!!str testing", 7, "!!str"),
+        ("!local [a]", 7, "!local"),
+        ("[ok, !!binary aGk=]", 12, "!!binary"),
+    ],
+)
 def test_every_explicit_tag_is_refused_at_its_line(kb_copy, tmp_path, value, column, shown):
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD.replace("tags: [testing]", f"tags: {value}")})
+    kb_dir = kb_copy(
+        {"benefits/faster-things.yaml": GOOD.replace("tags: [testing]", f"tags: {value}")}
+    )
     assert report(kb_dir, tmp_path)[0] == (
         f"{B}:19:{column}: expected plain text, a number, a list or a mapping, found the YAML "
-        f"tag {shown}\n    hint: remove the tag; entries may only hold plain data")
+        f"tag {shown}\n    hint: remove the tag; entries may only hold plain data"
+    )
 
 
 def test_a_second_document_is_refused_not_silently_used():
@@ -283,13 +326,20 @@ REFUSED = {
 
 @pytest.mark.parametrize("char", list(REFUSED), ids=[f"U+{ord(c):04X}" for c in REFUSED])
 def test_invisible_and_control_characters_are_refused_by_line_column_and_name(
-        kb_copy, tmp_path, char):
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD.replace("title: Faster things", f"title: Fast{char}er things")})
+    kb_copy, tmp_path, char
+):
+    kb_dir = kb_copy(
+        {
+            "benefits/faster-things.yaml": GOOD.replace(
+                "title: Faster things", f"title: Fast{char}er things"
+            )
+        }
+    )
     assert report(kb_dir, tmp_path) == [
         f"{B}:2:12: expected visible text, found {character_name(char)}, {REFUSED[char]}\n"
         "    hint: invisible and direction-changing characters can hide text from reviewers; "
-        "delete it (an editor's 'show invisibles' setting makes it visible)"]
+        "delete it (an editor's 'show invisibles' setting makes it visible)"
+    ]
 
 
 def test_character_names_are_unicode_names_or_control_aliases():
@@ -303,27 +353,32 @@ def test_character_names_are_unicode_names_or_control_aliases():
 
 
 def test_every_format_character_is_refused():
-    format_chars = [chr(c) for c in range(0x110000)
-                    if unicodedata.category(chr(c)) == "Cf" and c != 0xFEFF]
+    format_chars = [
+        chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf" and c != 0xFEFF
+    ]
     text = "".join(f"k{i}: a{char}b\n" for i, char in enumerate(format_chars))
     problems = parse_document(text).problems
     assert len(problems) == MAX_PROBLEMS_PER_FILE + 1  # each refused; the rest summed up
     assert problems[-1].message == (
         f"expected visible text, found {len(format_chars) - MAX_PROBLEMS_PER_FILE} more such "
-        "characters")
+        "characters"
+    )
 
 
 def test_character_written_as_an_escape_is_refused():
     [problem] = parse_document('title: "Be\\u202Eta"\n').problems
     assert (problem.position.line, problem.position.column) == (1, 8)
-    assert problem.message == ("expected visible text, found U+202E RIGHT-TO-LEFT OVERRIDE, a "
-                               "direction-changing character, written as an escape")
+    assert problem.message == (
+        "expected visible text, found U+202E RIGHT-TO-LEFT OVERRIDE, a "
+        "direction-changing character, written as an escape"
+    )
 
 
 def test_legitimate_non_ascii_text_passes(kb_copy, tmp_path):
     title = "Faster things — “Müller”, café, naïve, 東京, Ελλάδα, \u00a0🙂"
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD.replace("title: Faster things", f"title: {title}")})
+    kb_dir = kb_copy(
+        {"benefits/faster-things.yaml": GOOD.replace("title: Faster things", f"title: {title}")}
+    )
     kb = check_kb(kb_dir, tmp_path)
     assert kb.benefits[0].title == title
 
@@ -331,62 +386,99 @@ def test_legitimate_non_ascii_text_passes(kb_copy, tmp_path):
 def test_crlf_line_ends_pass_and_a_lone_carriage_return_is_refused():
     assert parse_document("a: 1\r\nb: 2\r\n").data == {"a": 1, "b": 2}
     [problem] = parse_document("a: 1\rb: 2\n").problems
-    assert problem.message == ("expected visible text, found U+000D CARRIAGE RETURN, a lone "
-                               "carriage return")
+    assert problem.message == (
+        "expected visible text, found U+000D CARRIAGE RETURN, a lone carriage return"
+    )
 
 
 # --- YAML syntax in the contributor's language ---------------------------------------------
 
 
 def test_tab_indentation_says_tab(kb_copy, tmp_path):
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD.replace("  project_stages", "\tproject_stages")})
+    kb_dir = kb_copy(
+        {"benefits/faster-things.yaml": GOOD.replace("  project_stages", "\tproject_stages")}
+    )
     assert report(kb_dir, tmp_path) == [
         f"{B}:6:1: expected spaces for indentation, found a tab\n    hint: YAML does not allow "
         "tabs for indentation; replace the tab with spaces (two per level, as in the other "
-        "entries)"]
+        "entries)"
+    ]
 
 
 def test_unquoted_colon_suggests_quoting(kb_copy, tmp_path):
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD.replace("title: Faster things", "title: Speed: faster things")})
+    kb_dir = kb_copy(
+        {
+            "benefits/faster-things.yaml": GOOD.replace(
+                "title: Faster things", "title: Speed: faster things"
+            )
+        }
+    )
     assert report(kb_dir, tmp_path) == [
         f"{B}:2:13: expected one `key: value` per line, found a second `: ` in the value\n"
         "    hint: a colon followed by a space starts a field; put the value in quotes: "
-        'title: "Speed: faster things"']
+        'title: "Speed: faster things"'
+    ]
 
 
 def test_unclosed_quote_points_at_its_start(kb_copy, tmp_path):
-    kb_dir = kb_copy({"benefits/faster-things.yaml":
-                      GOOD.replace("title: Faster things", 'title: "Faster things')})
+    kb_dir = kb_copy(
+        {
+            "benefits/faster-things.yaml": GOOD.replace(
+                "title: Faster things", 'title: "Faster things'
+            )
+        }
+    )
     assert report(kb_dir, tmp_path) == [
         f"{B}:2:8: expected a closing quote for the text that starts here, found the end of the "
         "file\n    hint: close the quote; to write a quote inside quotes, double it ('') or use "
-        "the other kind"]
+        "the other kind"
+    ]
 
 
 def test_bad_byte_is_reported_at_its_line_and_character_column(kb_copy, tmp_path):
-    kb_dir = kb_copy({"benefits/faster-things.yaml": GOOD.encode("utf-8").replace(
-        b"summary: Things", b"summary: \xc3\xbc\xe2\x80\x94 \xff Things")})
+    kb_dir = kb_copy(
+        {
+            "benefits/faster-things.yaml": GOOD.encode("utf-8").replace(
+                b"summary: Things", b"summary: \xc3\xbc\xe2\x80\x94 \xff Things"
+            )
+        }
+    )
     assert report(kb_dir, tmp_path) == [
         f"{B}:3:13: expected UTF-8 text, found the byte 0xFF\n"
-        "    hint: save the file as UTF-8 (most editors offer this under 'encoding')"]
+        "    hint: save the file as UTF-8 (most editors offer this under 'encoding')"
+    ]
 
 
-def test_bad_byte_in_an_imported_bibtex_file_is_reported_at_its_line_and_column(kb_copy,
-                                                                                 tmp_path):
+def test_bad_byte_in_an_imported_bibtex_file_is_reported_at_its_line_and_column(kb_copy, tmp_path):
     kb_copy()
     (tmp_path / "new.bib").write_bytes(b"@misc{x,\n  title = {Caf\xe9},\n}\n")
     env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
-    result = subprocess.run([sys.executable, "-m", "kbsite", "import-bibtex", "new.bib",
-                             "--summary", "S.", "--kb", "kb"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, check=False, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kbsite",
+            "import-bibtex",
+            "new.bib",
+            "--summary",
+            "S.",
+            "--kb",
+            "kb",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr == (
         "new.bib:2:15: expected UTF-8 text, found byte 0xE9, which is not UTF-8 (in "
         "Windows-1252 it is `é`)\n"
         "    hint: save the file as UTF-8, or pass --repair to convert Windows-1252 characters\n"
-        "1 error in 1 file\n")
+        "1 error in 1 file\n"
+    )
 
 
 # --- super-linear inputs ----------------------------------------------------------------------
@@ -397,14 +489,22 @@ def test_unclosed_html_and_link_brackets_stay_linear(kb_copy, tmp_path):
     body = "<a" * (MAX_FILE_BYTES // 8) + "\n" + "[\n" * (MAX_FILE_BYTES // 8)
     principle = (FIXTURE_KB / "principles" / "beta.yaml").read_text(encoding="utf-8")
     indented = "\n".join("  " + line for line in body.split("\n"))
-    kb_copy({"principles/beta.yaml": principle.split("description:")[0]
-             + "description: |\n" + indented + "\n"
-             + "defined_in:" + principle.split("defined_in:")[1]})
+    kb_copy(
+        {
+            "principles/beta.yaml": principle.split("description:")[0]
+            + "description: |\n"
+            + indented
+            + "\n"
+            + "defined_in:"
+            + principle.split("defined_in:")[1]
+        }
+    )
     result = validate(tmp_path, timeout=120)
     assert "Traceback" not in result.stderr
     # Valid, or refused by a length limit of the data model: either way an answer, not a hang.
     assert (result.returncode, result.stderr) == (0, "") or (
-        result.returncode == 1 and result.stderr.startswith("kb/principles/beta.yaml:"))
+        result.returncode == 1 and result.stderr.startswith("kb/principles/beta.yaml:")
+    )
 
 
 # --- git history ------------------------------------------------------------------------------
@@ -424,8 +524,12 @@ def test_build_with_a_non_utf8_commit_message(tmp_path):
     (tmp_path / "message").write_bytes(b"Caf\xe9 \xff entry\n")
     subprocess.run([*git, "add", "kb"], cwd=tmp_path, check=True)
     # An encoding git does not know makes `git log` print the message's bytes as they are.
-    subprocess.run([*git, "-c", "i18n.commitEncoding=unknown-encoding", "commit", "-q", "-F",
-                    "message"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(
+        [*git, "-c", "i18n.commitEncoding=unknown-encoding", "commit", "-q", "-F", "message"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     history = read_history(kb_dir)
     assert [change.subject for change in history.changes] == ["Caf\ufffd \ufffd entry"]
     site = build_site(kb_dir, tmp_path)
@@ -443,6 +547,7 @@ def test_link_in_docs_fails_the_build_before_anything_is_published(tmp_path):
     site = tmp_path / "site"
     result = mkdocs_build(project, site)
     assert result.returncode != 0
-    assert ("docs/leak.md: expected a regular file or folder, found a symbolic link\n"
-            + LINK_HINT) in result.stderr
+    assert (
+        "docs/leak.md: expected a regular file or folder, found a symbolic link\n" + LINK_HINT
+    ) in result.stderr
     assert not site.exists()

@@ -23,8 +23,10 @@ def test_dates_stay_text_and_yaml_booleans_are_booleans():
 
 def test_billion_laughs_is_not_expanded():
     lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
-              for i in range(20)]
+    lines += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+        for i in range(20)
+    ]
     document = parse_document("\n".join(lines) + "\n")
     *aliases, last = document.problems
     assert len(aliases) == MAX_PROBLEMS_PER_FILE

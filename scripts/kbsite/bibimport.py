@@ -34,32 +34,77 @@ from kbsite.model import Citation, KnowledgeBase
 from kbsite.validation import check
 
 ENTRY_TYPES = {
-    "article": ("article", ""), "inproceedings": ("inproceedings", ""),
-    "conference": ("inproceedings", ""), "incollection": ("incollection", ""),
-    "inbook": ("incollection", ""), "book": ("book", ""), "mvbook": ("book", ""),
-    "mastersthesis": ("mastersthesis", ""), "phdthesis": ("phdthesis", ""),
-    "techreport": ("techreport", ""), "report": ("techreport", ""),
-    "manual": ("techreport", ""), "misc": ("misc", ""), "unpublished": ("misc", ""),
-    "booklet": ("misc", ""), "online": ("misc", "webpage"), "electronic": ("misc", "webpage"),
-    "www": ("misc", "webpage"), "dataset": ("misc", "dataset"), "data": ("misc", "dataset"),
-    "software": ("misc", "software"), "preprint": ("misc", "preprint"),
+    "article": ("article", ""),
+    "inproceedings": ("inproceedings", ""),
+    "conference": ("inproceedings", ""),
+    "incollection": ("incollection", ""),
+    "inbook": ("incollection", ""),
+    "book": ("book", ""),
+    "mvbook": ("book", ""),
+    "mastersthesis": ("mastersthesis", ""),
+    "phdthesis": ("phdthesis", ""),
+    "techreport": ("techreport", ""),
+    "report": ("techreport", ""),
+    "manual": ("techreport", ""),
+    "misc": ("misc", ""),
+    "unpublished": ("misc", ""),
+    "booklet": ("misc", ""),
+    "online": ("misc", "webpage"),
+    "electronic": ("misc", "webpage"),
+    "www": ("misc", "webpage"),
+    "dataset": ("misc", "dataset"),
+    "data": ("misc", "dataset"),
+    "software": ("misc", "software"),
+    "preprint": ("misc", "preprint"),
 }
 """BibTeX and biblatex entry types: (the knowledge base's entry type, kind)."""
 
 SCALAR_FIELDS = {
-    "journal": "journal", "journaltitle": "journal", "booktitle": "booktitle",
-    "volume": "volume", "number": "number", "issue": "number", "publisher": "publisher",
-    "organization": "organization", "school": "school", "institution": "institution",
-    "howpublished": "howpublished", "isbn": "isbn", "issn": "issn", "note": "note",
-    "type": "genre", "address": "address", "location": "address",
+    "journal": "journal",
+    "journaltitle": "journal",
+    "booktitle": "booktitle",
+    "volume": "volume",
+    "number": "number",
+    "issue": "number",
+    "publisher": "publisher",
+    "organization": "organization",
+    "school": "school",
+    "institution": "institution",
+    "howpublished": "howpublished",
+    "isbn": "isbn",
+    "issn": "issn",
+    "note": "note",
+    "type": "genre",
+    "address": "address",
+    "location": "address",
 }
-VERBATIM_FIELDS = ("url", "doi", "eprint", "eprinttype", "archiveprefix", "primaryclass",
-                   "eprintclass", "isbn", "issn")
+VERBATIM_FIELDS = (
+    "url",
+    "doi",
+    "eprint",
+    "eprinttype",
+    "archiveprefix",
+    "primaryclass",
+    "eprintclass",
+    "isbn",
+    "issn",
+)
 """Fields copied as written: never LaTeX-decoded, so `%`, `~` and `_` survive."""
-USED_FIELDS = {*SCALAR_FIELDS, *VERBATIM_FIELDS, "title", "author", "year", "date", "pages",
-               "keywords", "abstract"}
-MONTHS = {m: m.capitalize() for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
-                                       "sep", "oct", "nov", "dec")}
+USED_FIELDS = {
+    *SCALAR_FIELDS,
+    *VERBATIM_FIELDS,
+    "title",
+    "author",
+    "year",
+    "date",
+    "pages",
+    "keywords",
+    "abstract",
+}
+MONTHS = {
+    m: m.capitalize()
+    for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+}
 _BAD_TEXT = re.compile("[\udc80-\udcff\u0080-\u009f]")
 _DASHES = re.compile(r"\s*[-–—]+\s*")
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -99,8 +144,9 @@ def _cp1252(raw: bytes) -> str | None:
         return None
 
 
-def decode_bibtex(data: bytes, shown: str, *, repair: bool = False
-                  ) -> tuple[str, list[Issue], list[str], set[int]]:
+def decode_bibtex(
+    data: bytes, shown: str, *, repair: bool = False
+) -> tuple[str, list[Issue], list[str], set[int]]:
     """The file's text, the problems, the repairs made, and the lines still holding bad text.
 
     Bytes that are not UTF-8, and C1 control characters (U+0080 to U+009F, what Windows-1252
@@ -131,16 +177,24 @@ def decode_bibtex(data: bytes, shown: str, *, repair: bool = False
                 continue
             fixed = _cp1252(raw)
             if repair and fixed is not None:
-                notes.append(f"{shown}:{number}:{column}: {what} repaired as Windows-1252 "
-                             f"`{fixed}`")
+                notes.append(
+                    f"{shown}:{number}:{column}: {what} repaired as Windows-1252 `{fixed}`"
+                )
                 out.append(fixed)
                 continue
             bad_lines.add(number)
             guess = f" (in Windows-1252 it is `{fixed}`)" if fixed else ""
-            issues.append(Issue(shown, number, column, f"expected UTF-8 text, found {what}"
-                                f"{guess}", "save the file as UTF-8, or pass --repair to convert "
-                                "Windows-1252 characters" if fixed else
-                                "delete the character"))
+            issues.append(
+                Issue(
+                    shown,
+                    number,
+                    column,
+                    f"expected UTF-8 text, found {what}{guess}",
+                    "save the file as UTF-8, or pass --repair to convert Windows-1252 characters"
+                    if fixed
+                    else "delete the character",
+                )
+            )
             out.append(character)
         lines[number - 1] = "".join(out)
     return "\n".join(lines), issues, notes, bad_lines
@@ -182,7 +236,8 @@ def expand(raw: str, macros: dict[str, str]) -> tuple[str, list[str]]:
     out, undefined = [], []
     for piece in pieces:
         if (len(piece) >= 2 and piece[0] == "{" and piece[-1] == "}") or (
-                len(piece) >= 2 and piece[0] == '"' and piece[-1] == '"'):
+            len(piece) >= 2 and piece[0] == '"' and piece[-1] == '"'
+        ):
             out.append(piece[1:-1])
         elif piece.isdigit():
             out.append(piece)
@@ -196,25 +251,69 @@ def expand(raw: str, macros: dict[str, str]) -> tuple[str, list[str]]:
     return "".join(out), undefined
 
 
-_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-            "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-            "c": "\u0327", "k": "\u0328", "r": "\u030a"}
-_LETTERS = {"ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-            "aa": "å", "AA": "Å", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "&": "&", "%": "%",
-            "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", "textendash": "–",
-            "textemdash": "—", "textquoteright": "’", "textquoteleft": "‘", "ldots": "…",
-            "dots": "…", "textbackslash": "\\", " ": " ", ",": " ", "@": ""}
-_ACCENT = re.compile(r"""\\([`'^"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))"""
-                     r"""|\\([uvHckr])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+(\\?[A-Za-z]))""")
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+}
+_LETTERS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+    "&": "&",
+    "%": "%",
+    "$": "$",
+    "#": "#",
+    "_": "_",
+    "{": "{",
+    "}": "}",
+    "textendash": "–",
+    "textemdash": "—",
+    "textquoteright": "’",
+    "textquoteleft": "‘",
+    "ldots": "…",
+    "dots": "…",
+    "textbackslash": "\\",
+    " ": " ",
+    ",": " ",
+    "@": "",
+}
+_ACCENT = re.compile(
+    r"""\\([`'^"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))"""
+    r"""|\\([uvHckr])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+(\\?[A-Za-z]))"""
+)
 _COMMAND = re.compile(r"\\([A-Za-z]+)\s*(?:\{\})?|\\([&%$#_{} ,@])")
-_FORMATTING = re.compile(r"\\(?:emph|textit|textbf|textsc|texttt|textrm|mbox|url|ensuremath)"
-                         r"\s*\{([^{}]*)\}")
+_FORMATTING = re.compile(
+    r"\\(?:emph|textit|textbf|textsc|texttt|textrm|mbox|url|ensuremath)"
+    r"\s*\{([^{}]*)\}"
+)
 
 
 def _accent(match: re.Match[str]) -> str:
     mark = match.group(1) or match.group(4)
-    letter = (match.group(2) or match.group(3)) if match.group(1) else (
-        match.group(5) or match.group(6))
+    letter = (
+        (match.group(2) or match.group(3)) if match.group(1) else (match.group(5) or match.group(6))
+    )
     base = {"\\i": "i", "\\j": "j"}.get(letter, letter)
     return unicodedata.normalize("NFC", base + _ACCENTS[mark])
 
@@ -229,8 +328,9 @@ def latex_to_text(value: str) -> str:
         for _ in range(3):  # nested formatting such as \emph{\textbf{x}}
             value = _FORMATTING.sub(r"\1", value)
         value = _ACCENT.sub(_accent, value)
-        value = _COMMAND.sub(lambda m: _LETTERS.get(m.group(1) or m.group(2),
-                                                     m.group(1) or m.group(2)), value)
+        value = _COMMAND.sub(
+            lambda m: _LETTERS.get(m.group(1) or m.group(2), m.group(1) or m.group(2)), value
+        )
     value = value.replace("---", "—").replace("--", "–").replace("~", " ")
     return " ".join(value.replace("{", "").replace("}", "").split())
 
@@ -278,8 +378,9 @@ def _year(fields: dict[str, str]) -> int | None:
     return None
 
 
-def entry_data(entry_type: str, key: str, fields: dict[str, str], *, role: str,
-               summary: str) -> tuple[dict[str, Any], list[str], list[str]]:
+def entry_data(
+    entry_type: str, key: str, fields: dict[str, str], *, role: str, summary: str
+) -> tuple[dict[str, Any], list[str], list[str]]:
     """One entry's citation data, the notes for the contributor, and problems found."""
     kb_type, kind = ENTRY_TYPES.get(entry_type, ("", ""))
     problems: list[str] = []
@@ -288,16 +389,19 @@ def entry_data(entry_type: str, key: str, fields: dict[str, str], *, role: str,
     if entry_type == "thesis":
         genre = fields.get("type", "").lower()
         kb_type = "mastersthesis" if "master" in genre or "mathesis" in genre else "phdthesis"
-    text = {name: latex_to_text(value) for name, value in fields.items()
-            if name not in VERBATIM_FIELDS}
-    verbatim = {name: " ".join(value.split()) for name, value in fields.items()
-                if name in VERBATIM_FIELDS}
+    text = {
+        name: latex_to_text(value) for name, value in fields.items() if name not in VERBATIM_FIELDS
+    }
+    verbatim = {
+        name: " ".join(value.split()) for name, value in fields.items() if name in VERBATIM_FIELDS
+    }
     data: dict[str, Any] = {"id": key, "role": role, "entry_type": kb_type or entry_type}
     if kind:
         data["kind"] = kind
     data["title"] = text.get("title", "")
-    authors, truncated, name_problems = _authors(fields.get("author", "")
-                                                 or fields.get("editor", ""))
+    authors, truncated, name_problems = _authors(
+        fields.get("author", "") or fields.get("editor", "")
+    )
     problems += name_problems
     data["authors"] = authors
     if truncated:
@@ -318,8 +422,7 @@ def entry_data(entry_type: str, key: str, fields: dict[str, str], *, role: str,
     doi = _DOI_PREFIX.sub("", verbatim.get("doi", ""))
     eprint = verbatim.get("eprint", "")
     archive = (verbatim.get("archiveprefix") or verbatim.get("eprinttype") or "").lower()
-    if eprint and (archive == "arxiv" or (not archive and re.fullmatch(r"\d{4}\.\d{4,5}",
-                                                                         eprint))):
+    if eprint and (archive == "arxiv" or (not archive and re.fullmatch(r"\d{4}\.\d{4,5}", eprint))):
         eprint = re.sub(r"^arxiv:", "", eprint, flags=re.IGNORECASE)
         data["arxiv"] = {"id": re.sub(r"v\d+$", "", eprint)}
         primary = verbatim.get("primaryclass") or verbatim.get("eprintclass")
@@ -336,8 +439,9 @@ def entry_data(entry_type: str, key: str, fields: dict[str, str], *, role: str,
     if summary:
         data["summary"] = summary
     if text.get("keywords"):
-        data["keywords"] = sorted({k.strip() for k in re.split(r"[,;]", text["keywords"])
-                                   if k.strip()})
+        data["keywords"] = sorted(
+            {k.strip() for k in re.split(r"[,;]", text["keywords"]) if k.strip()}
+        )
     notes = []
     if "abstract" in fields:
         notes.append("the abstract was not imported: write `summary` in your own words")
@@ -371,10 +475,17 @@ def _line(block: Any) -> int:
     return int(block.start_line or 0) + 1
 
 
-def import_bibtex(data: bytes | str, shown: str, kb: KnowledgeBase, *, role: str,
-                  summary: str = "", kb_folder: str = "kb",
-                  existing_ids: frozenset[str] = frozenset(), repair: bool = False
-                  ) -> ImportResult:
+def import_bibtex(
+    data: bytes | str,
+    shown: str,
+    kb: KnowledgeBase,
+    *,
+    role: str,
+    summary: str = "",
+    kb_folder: str = "kb",
+    existing_ids: frozenset[str] = frozenset(),
+    repair: bool = False,
+) -> ImportResult:
     """Map every entry of a .bib file; valid ones become files, invalid ones are listed."""
     raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
     text, decode_issues, notes, bad_lines = decode_bibtex(raw, shown, repair=repair)
@@ -390,25 +501,35 @@ def import_bibtex(data: bytes | str, shown: str, kb: KnowledgeBase, *, role: str
     for string in library.strings:
         value, undefined = expand(string.value, macros)
         for name in undefined:
-            problems.add(_line(string), 0, f"expected a defined @string macro, found "
-                         f"`{name}`", "define it with @string before its first use")
+            problems.add(
+                _line(string),
+                0,
+                f"expected a defined @string macro, found `{name}`",
+                "define it with @string before its first use",
+            )
         macros[string.key.lower()] = value
     duplicates: dict[str, list[int]] = {}
     unparsed = 0
     for block in library.failed_blocks:
         if isinstance(block, DuplicateBlockKeyBlock):
-            duplicates.setdefault(block.key, [_line(block.previous_block)]).append(
-                _line(block))
+            duplicates.setdefault(block.key, [_line(block.previous_block)]).append(_line(block))
         else:
             unparsed += 1
-            problems.add(_line(block), 0,
-                         "expected a complete BibTeX entry, found one that does not parse",
-                         "check this entry for an unbalanced brace, quote, or a missing comma")
+            problems.add(
+                _line(block),
+                0,
+                "expected a complete BibTeX entry, found one that does not parse",
+                "check this entry for an unbalanced brace, quote, or a missing comma",
+            )
     for key, lines in duplicates.items():
         for line in lines:
             others = ", ".join(str(other) for other in lines if other != line)
-            problems.add(line, 0, f"expected each key once, found `{key}` again on line "
-                         f"{others}", "keep one entry per key; neither was imported")
+            problems.add(
+                line,
+                0,
+                f"expected each key once, found `{key}` again on line {others}",
+                "keep one entry per key; neither was imported",
+            )
     known_dois = {c.doi.lower(): c.id for c in kb.citations if c.doi}
     taken = {c.id for c in kb.citations} | set(existing_ids)
     refused_keys = set(duplicates)
@@ -425,8 +546,11 @@ def import_bibtex(data: bytes | str, shown: str, kb: KnowledgeBase, *, role: str
     kebab = {e.key for e, _ in entries if re.fullmatch(ID_PATTERN, e.key)}
     files: dict[str, str] = {}
     renamed: list[tuple[str, str]] = []
-    refused = unparsed + sum(len(lines) for lines in duplicates.values()) + len(
-        refused_keys - set(duplicates))
+    refused = (
+        unparsed
+        + sum(len(lines) for lines in duplicates.values())
+        + len(refused_keys - set(duplicates))
+    )
     reserved = taken | kebab
     for entry, line in entries:
         fields: dict[str, str] = {}
@@ -434,34 +558,58 @@ def import_bibtex(data: bytes | str, shown: str, kb: KnowledgeBase, *, role: str
         for item in entry.fields:
             value, undefined = expand(str(item.value), macros)
             for name in undefined:
-                problems.add(line, 0, f"{entry.key}: expected a defined @string macro in "
-                             f"`{item.key}`, found `{name}`",
-                             "define it with @string, or put the value in braces")
+                problems.add(
+                    line,
+                    0,
+                    f"{entry.key}: expected a defined @string macro in "
+                    f"`{item.key}`, found `{name}`",
+                    "define it with @string, or put the value in braces",
+                )
                 failed = True
             name = item.key.lower()
             if name in fields:
-                problems.add(line, 0, f"{entry.key}: expected `{name}` once, found it twice "
-                             "(field names are case-insensitive)", "delete one of them")
+                problems.add(
+                    line,
+                    0,
+                    f"{entry.key}: expected `{name}` once, found it twice "
+                    "(field names are case-insensitive)",
+                    "delete one of them",
+                )
                 failed = True
             fields[name] = value
         record, entry_notes, entry_problems = entry_data(
-            entry.entry_type.lower(), entry.key, fields, role=role, summary=summary)
+            entry.entry_type.lower(), entry.key, fields, role=role, summary=summary
+        )
         for problem in entry_problems:
-            problems.add(line, 0, f"{entry.key}: {problem}", "use @misc for preprints, data "
-                         "sets and web pages" if "entry type" in problem else "")
+            problems.add(
+                line,
+                0,
+                f"{entry.key}: {problem}",
+                "use @misc for preprints, data sets and web pages"
+                if "entry type" in problem
+                else "",
+            )
             failed = True
         key = entry.key
         if key in taken:
-            problems.add(line, 0, f"expected a new citation key, found `{key}`, which "
-                         f"{kb_folder}/citations/{key}.yaml already uses",
-                         "choose another key, or edit the existing entry")
+            problems.add(
+                line,
+                0,
+                f"expected a new citation key, found `{key}`, which "
+                f"{kb_folder}/citations/{key}.yaml already uses",
+                "choose another key, or edit the existing entry",
+            )
             failed = True
         doi = str(record.get("doi", "")).lower()
         if doi and doi in known_dois:
-            problems.add(line, 0, f"expected a source not yet in the knowledge base, found "
-                         f"DOI {record['doi']} already in "
-                         f"{kb_folder}/citations/{known_dois[doi]}.yaml",
-                         "cite the existing entry instead of importing it again")
+            problems.add(
+                line,
+                0,
+                f"expected a source not yet in the knowledge base, found "
+                f"DOI {record['doi']} already in "
+                f"{kb_folder}/citations/{known_dois[doi]}.yaml",
+                "cite the existing entry instead of importing it again",
+            )
             failed = True
         if not failed and key not in kebab:
             record["id"] = derive_id(record, reserved)
@@ -482,8 +630,13 @@ def import_bibtex(data: bytes | str, shown: str, kb: KnowledgeBase, *, role: str
             known_dois[doi] = record["id"]
     if not library.entries and not library.failed_blocks:
         problems.add(0, 0, "expected at least one BibTeX entry, found none")
-    return ImportResult(files, tuple(sorted(problems.issues, key=lambda i: (i.line, i.column))),
-                        tuple(notes), tuple(renamed), refused)
+    return ImportResult(
+        files,
+        tuple(sorted(problems.issues, key=lambda i: (i.line, i.column))),
+        tuple(notes),
+        tuple(renamed),
+        refused,
+    )
 
 
 _PLAIN = re.compile(r"\w[\w .,()/'&+-]*[\w.)]|\w")
@@ -495,8 +648,13 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value)
-    if _PLAIN.fullmatch(text) and _RESOLVER.resolve(  # type: ignore[no-untyped-call]
-            yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str":
+    if (
+        _PLAIN.fullmatch(text)
+        and _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+            yaml.ScalarNode, text, (True, False)
+        )
+        == "tag:yaml.org,2002:str"
+    ):
         return text  # YAML reads it back as this very string
     return json.dumps(text, ensure_ascii=False)
 
@@ -515,8 +673,9 @@ def to_yaml(data: dict[str, Any]) -> str:
     for key, value in data.items():
         if isinstance(value, list):
             lines.append(f"{key}:")
-            lines += [f"  - {_flow(item) if isinstance(item, dict) else _scalar(item)}"
-                      for item in value]
+            lines += [
+                f"  - {_flow(item) if isinstance(item, dict) else _scalar(item)}" for item in value
+            ]
         elif isinstance(value, dict):
             lines.append(f"{key}:")
             lines += [f"  {name}: {_scalar(item)}" for name, item in value.items()]

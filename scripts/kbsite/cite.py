@@ -22,11 +22,28 @@ from kbsite.model import Author, Citation
 # ---------------------------------------------------------------------------------------------
 # Item types: what a source is, decided once, from which every format's type follows
 
-ITEM_TYPES = ("conference-paper", "journal-article", "preprint", "thesis", "dataset", "chapter",
-              "report", "webpage", "book", "software", "generic")
-_BY_ENTRY_TYPE = {"inproceedings": "conference-paper", "article": "journal-article",
-                  "incollection": "chapter", "book": "book", "mastersthesis": "thesis",
-                  "phdthesis": "thesis", "techreport": "report"}
+ITEM_TYPES = (
+    "conference-paper",
+    "journal-article",
+    "preprint",
+    "thesis",
+    "dataset",
+    "chapter",
+    "report",
+    "webpage",
+    "book",
+    "software",
+    "generic",
+)
+_BY_ENTRY_TYPE = {
+    "inproceedings": "conference-paper",
+    "article": "journal-article",
+    "incollection": "chapter",
+    "book": "book",
+    "mastersthesis": "thesis",
+    "phdthesis": "thesis",
+    "techreport": "report",
+}
 
 
 def item_type(citation: Citation) -> str:
@@ -72,24 +89,37 @@ def genre(citation: Citation) -> str:
     if citation.genre:
         return citation.genre
     return {"mastersthesis": "Master's thesis", "phdthesis": "Doctoral dissertation"}.get(
-        citation.entry_type, "")
+        citation.entry_type, ""
+    )
 
 
 def publisher_of(citation: Citation) -> str:
     """The body that published the work, whatever the entry type calls it."""
     if item_type(citation) == "preprint" and not citation.publisher:
         return "arXiv" if citation.arxiv_id else citation.howpublished
-    return (citation.publisher or citation.school or citation.institution
-            or citation.howpublished or citation.organization)
+    return (
+        citation.publisher
+        or citation.school
+        or citation.institution
+        or citation.howpublished
+        or citation.organization
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # BibTeX
 
 _LATEX_COMMANDS = {
-    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
-    "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
-    "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
 }
 """Every character LaTeX or BibTeX treats specially, as a command whose braces balance.
 
@@ -98,23 +128,56 @@ rest of a hostile title would become new entries, and pybtex and bibtex would fa
 `\\textbrace...{}` commands keep every field balanced whatever the entry text holds."""
 _LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX_COMMANDS))
 _LATEX_DECODE = {command: character for character, command in _LATEX_COMMANDS.items()}
-_LATEX_COMMAND = re.compile("|".join(re.escape(c) for c in sorted(_LATEX_DECODE, key=len,
-                                                                   reverse=True)))
+_LATEX_COMMAND = re.compile(
+    "|".join(re.escape(c) for c in sorted(_LATEX_DECODE, key=len, reverse=True))
+)
 _PROTECT = re.compile(r"(?<![\w{\\])([A-Za-z0-9]*[A-Z][A-Za-z0-9]*)(?![\w}])")
 _NAME_SEPARATOR = re.compile(r"(?i)(\s|^)and(\s|$)|,|^others$")
 _VERBATIM_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C"}
 
 BIBTEX_FIELD_ORDER = (
-    "author", "title", "journal", "booktitle", "year", "volume", "number", "pages", "publisher",
-    "organization", "school", "institution", "address", "type", "howpublished", "isbn", "issn",
-    "doi", "url", "eprint", "archiveprefix", "primaryclass", "note",
+    "author",
+    "title",
+    "journal",
+    "booktitle",
+    "year",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "organization",
+    "school",
+    "institution",
+    "address",
+    "type",
+    "howpublished",
+    "isbn",
+    "issn",
+    "doi",
+    "url",
+    "eprint",
+    "archiveprefix",
+    "primaryclass",
+    "note",
 )
 _BIBTEX_NAMES = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
 
 
-_MARKS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
-          "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
-          "\u030c": "v", "\u0327": "c", "\u0328": "k"}
+_MARKS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0327": "c",
+    "\u0328": "k",
+}
 _MARK_AFTER_LETTER = re.compile("([^\\W\\d_])([" + "".join(_MARKS) + "])")
 _ACCENT_COMMAND = re.compile(r"\\([`'^~=u.\"rHvck])\{([^\W\d_])\}")
 
@@ -173,8 +236,9 @@ def protect_capitals(title: str) -> str:
     """Brace words whose capitals must survive styles that lower-case titles ({MLOps}, {ML})."""
     escaped = latex_escape(title)
     return _PROTECT.sub(
-        lambda m: "{" + m.group(1) + "}" if any(c.isupper() for c in m.group(1)[1:]) else
-        m.group(1),
+        lambda m: (
+            "{" + m.group(1) + "}" if any(c.isupper() for c in m.group(1)[1:]) else m.group(1)
+        ),
         escaped,
     )
 
@@ -216,8 +280,19 @@ def bibtex_fields(citation: Citation) -> dict[str, str]:
         "isbn": citation.isbn,
         "issn": citation.issn,
     }
-    for name in ("journal", "booktitle", "volume", "number", "publisher", "organization",
-                 "school", "institution", "address", "howpublished", "note"):
+    for name in (
+        "journal",
+        "booktitle",
+        "volume",
+        "number",
+        "publisher",
+        "organization",
+        "school",
+        "institution",
+        "address",
+        "howpublished",
+        "note",
+    ):
         fields[name] = latex_escape(getattr(citation, name))
     kind = item_type(citation)
     if citation.genre:
@@ -228,11 +303,13 @@ def bibtex_fields(citation: Citation) -> dict[str, str]:
         fields["howpublished"] = "arXiv preprint"
     if citation.published_doi:
         published = latex_escape(f"https://doi.org/{citation.published_doi}")
-        fields["note"] = "; ".join(filter(None, (fields["note"], f"Published version: "
-                                                 f"\\url{{{published}}}")))
+        fields["note"] = "; ".join(
+            filter(None, (fields["note"], f"Published version: \\url{{{published}}}"))
+        )
     if citation.arxiv_id:
-        fields.update(eprint=citation.arxiv_id, archiveprefix="arXiv",
-                      primaryclass=citation.arxiv_class)
+        fields.update(
+            eprint=citation.arxiv_id, archiveprefix="arXiv", primaryclass=citation.arxiv_class
+        )
     return {name: fields[name] for name in BIBTEX_FIELD_ORDER if fields.get(name)}
 
 
@@ -241,8 +318,10 @@ def bibtex_entry(citation: Citation) -> Entry:
     return Entry(
         citation.entry_type,
         citation.id,
-        [Field(_BIBTEX_NAMES.get(name, name), value)
-         for name, value in bibtex_fields(citation).items()],
+        [
+            Field(_BIBTEX_NAMES.get(name, name), value)
+            for name, value in bibtex_fields(citation).items()
+        ],
     )
 
 
@@ -263,9 +342,19 @@ def export_bibtex(citations: Iterable[Citation]) -> str:
 # ---------------------------------------------------------------------------------------------
 # RIS
 
-RIS_TYPES = {"conference-paper": "CONF", "journal-article": "JOUR", "preprint": "GEN",
-             "thesis": "THES", "dataset": "DATA", "chapter": "CHAP", "report": "RPRT",
-             "webpage": "ELEC", "book": "BOOK", "software": "COMP", "generic": "GEN"}
+RIS_TYPES = {
+    "conference-paper": "CONF",
+    "journal-article": "JOUR",
+    "preprint": "GEN",
+    "thesis": "THES",
+    "dataset": "DATA",
+    "chapter": "CHAP",
+    "report": "RPRT",
+    "webpage": "ELEC",
+    "book": "BOOK",
+    "software": "COMP",
+    "generic": "GEN",
+}
 """RIS types as Zotero's RIS translator reads them (CONF, THES, DATA, ELEC...)."""
 
 
@@ -296,11 +385,17 @@ def ris_record(citation: Citation) -> list[tuple[str, str]]:
         if last:
             tags.append(("EP", last))
     place_tag = "C1" if kind == "conference-paper" else "CY"
-    for tag, value in (("VL", citation.volume), ("IS", citation.number),
-                       ("PB", publisher_of(citation)), (place_tag, citation.address),
-                       ("M3", genre(citation) or ("Data set" if kind == "dataset" else "")),
-                       ("SN", citation.isbn or citation.issn), ("DO", own_doi(citation)),
-                       ("UR", landing_url(citation)), ("N1", citation.note)):
+    for tag, value in (
+        ("VL", citation.volume),
+        ("IS", citation.number),
+        ("PB", publisher_of(citation)),
+        (place_tag, citation.address),
+        ("M3", genre(citation) or ("Data set" if kind == "dataset" else "")),
+        ("SN", citation.isbn or citation.issn),
+        ("DO", own_doi(citation)),
+        ("UR", landing_url(citation)),
+        ("N1", citation.note),
+    ):
         if value:
             tags.append((tag, value))
     if citation.published_doi:
@@ -322,10 +417,19 @@ def export_ris(citations: Iterable[Citation]) -> str:
 # ---------------------------------------------------------------------------------------------
 # CSL-JSON and formatted references
 
-CSL_TYPES = {"conference-paper": "paper-conference", "journal-article": "article-journal",
-             "preprint": "article", "thesis": "thesis", "dataset": "dataset",
-             "chapter": "chapter", "report": "report", "webpage": "webpage", "book": "book",
-             "software": "software", "generic": "document"}
+CSL_TYPES = {
+    "conference-paper": "paper-conference",
+    "journal-article": "article-journal",
+    "preprint": "article",
+    "thesis": "thesis",
+    "dataset": "dataset",
+    "chapter": "chapter",
+    "report": "report",
+    "webpage": "webpage",
+    "book": "book",
+    "software": "software",
+    "generic": "document",
+}
 """CSL 1.0.2 types; `article` is CSL's type for preprints."""
 STYLES = {"apa": "APA 7", "harvard-cite-them-right": "Harvard (Cite Them Right)"}
 
@@ -348,13 +452,19 @@ def csl_item(citation: Citation) -> dict[str, Any]:
     }
     if citation.year:
         item["issued"] = {"date-parts": [[citation.year]]}
-    for key, value in (("container-title", citation.journal or citation.booktitle),
-                       ("volume", citation.volume), ("issue", citation.number),
-                       ("page", citation.pages.replace("-", "–")), ("DOI", own_doi(citation)),
-                       ("ISBN", citation.isbn), ("ISSN", citation.issn),
-                       ("publisher", publisher_of(citation)),
-                       ("publisher-place", citation.address), ("genre", genre(citation)),
-                       ("note", citation.note)):
+    for key, value in (
+        ("container-title", citation.journal or citation.booktitle),
+        ("volume", citation.volume),
+        ("issue", citation.number),
+        ("page", citation.pages.replace("-", "–")),
+        ("DOI", own_doi(citation)),
+        ("ISBN", citation.isbn),
+        ("ISSN", citation.issn),
+        ("publisher", publisher_of(citation)),
+        ("publisher-place", citation.address),
+        ("genre", genre(citation)),
+        ("note", citation.note),
+    ):
         if value:
             item[key] = value
     if kind == "preprint" and citation.arxiv_id:
@@ -369,8 +479,7 @@ def csl_item(citation: Citation) -> dict[str, Any]:
     if url and (not item.get("DOI") or kind in ("webpage", "dataset")):
         item["URL"] = url
     if citation.accessed:
-        item["accessed"] = {"date-parts": [[int(part) for part in
-                                            citation.accessed.split("-")]]}
+        item["accessed"] = {"date-parts": [[int(part) for part in citation.accessed.split("-")]]}
     return item
 
 
@@ -458,8 +567,8 @@ def format_reference(citation: Citation, style: str, *, html: bool = False) -> s
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bibliography = CitationStylesBibliography(
-            _style(style), CiteProcJSON([item]),
-            formatter.html if html else formatter.plain)
+            _style(style), CiteProcJSON([item]), formatter.html if html else formatter.plain
+        )
         bibliography.register(CslCitation([CitationItem(citation.id)]))
         text = " ".join(str(bibliography.bibliography()[0]).split())
     if html:
@@ -467,8 +576,10 @@ def format_reference(citation: Citation, style: str, *, html: bool = False) -> s
     text = text.replace("(ArXiv:", "(arXiv:")  # capitalize-first would rename the server
     text = re.sub(r"([?!])(</i>)?\.", r"\1\2", text)  # no period after a title's own ? or !
     text = text.replace(" (Publication) [", " [")  # citeproc-py keeps APA's empty "No." group
-    if style == "harvard-cite-them-right" and item_type(citation) in ("conference-paper",
-                                                                     "chapter"):
+    if style == "harvard-cite-them-right" and item_type(citation) in (
+        "conference-paper",
+        "chapter",
+    ):
         text = text.replace("’, <i>" if html else "’, ", "’, in <i>" if html else "’, in ", 1)
     return text
 
@@ -483,10 +594,19 @@ def plain_text(html_reference: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # CITATION.cff
 
-CFF_TYPES = {"conference-paper": "conference-paper", "journal-article": "article",
-             "preprint": "article", "thesis": "thesis", "dataset": "data",
-             "chapter": "generic", "report": "report", "webpage": "website", "book": "book",
-             "software": "software", "generic": "generic"}
+CFF_TYPES = {
+    "conference-paper": "conference-paper",
+    "journal-article": "article",
+    "preprint": "article",
+    "thesis": "thesis",
+    "dataset": "data",
+    "chapter": "generic",
+    "report": "report",
+    "webpage": "website",
+    "book": "book",
+    "software": "software",
+    "generic": "generic",
+}
 KB_CITATION_KEY = "mlops-principles-kb"
 
 
@@ -510,11 +630,15 @@ def cff_reference(citation: Citation) -> dict[str, Any]:
     }
     if citation.year:
         reference["year"] = citation.year
-    for key, value in (("journal", citation.journal),
-                       ("collection-title", citation.booktitle),
-                       ("volume", citation.volume), ("issue", citation.number),
-                       ("doi", own_doi(citation)), ("url", landing_url(citation)),
-                       ("thesis-type", genre(citation) if kind == "thesis" else "")):
+    for key, value in (
+        ("journal", citation.journal),
+        ("collection-title", citation.booktitle),
+        ("volume", citation.volume),
+        ("issue", citation.number),
+        ("doi", own_doi(citation)),
+        ("url", landing_url(citation)),
+        ("thesis-type", genre(citation) if kind == "thesis" else ""),
+    ):
         if value:
             reference[key] = value
     if citation.pages:
@@ -525,7 +649,8 @@ def cff_reference(citation: Citation) -> dict[str, Any]:
     publisher = publisher_of(citation)
     if publisher:
         reference["institution" if kind in ("thesis", "report") else "publisher"] = {
-            "name": publisher}
+            "name": publisher
+        }
     return reference
 
 
@@ -536,22 +661,30 @@ def citation_cff(current: str, citations: Iterable[Citation]) -> str:
     the entries; the writer escapes every value.
     """
     data = yaml.safe_load(current) or {}
-    chosen = sorted((c for c in citations if c.role in ("primary", "framework")),
-                    key=lambda c: c.id)
+    chosen = sorted(
+        (c for c in citations if c.role in ("primary", "framework")), key=lambda c: c.id
+    )
     data["references"] = [cff_reference(c) for c in chosen]
-    return ("# Generated references: run `kbsite citation-cff` after changing kb/citations.\n"
-            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+    return (
+        "# Generated references: run `kbsite citation-cff` after changing kb/citations.\n"
+        + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    )
 
 
 def kb_bibtex(cff: dict[str, Any]) -> str:
     """The knowledge base's own BibTeX entry, from CITATION.cff (version, release, address)."""
     released = str(cff.get("date-released", ""))
     fields = {
-        "author": " and ".join("{" + latex_escape(a["name"]) + "}" if "name" in a else
-                               bibtex_name(Author.model_construct(
-                                   family=a.get("family-names", ""),
-                                   given=a.get("given-names", "")))
-                               for a in cff.get("authors", [])),
+        "author": " and ".join(
+            "{" + latex_escape(a["name"]) + "}"
+            if "name" in a
+            else bibtex_name(
+                Author.model_construct(
+                    family=a.get("family-names", ""), given=a.get("given-names", "")
+                )
+            )
+            for a in cff.get("authors", [])
+        ),
         "title": protect_capitals(str(cff.get("title", ""))),
         "year": released[:4],
         "version": latex_escape(str(cff.get("version", ""))),
@@ -560,8 +693,11 @@ def kb_bibtex(cff: dict[str, Any]) -> str:
         "note": latex_escape(f"Version {cff.get('version', '')}, released {released}"),
     }
     library = Library()
-    library.add(Entry("misc", KB_CITATION_KEY,
-                      [Field(name, value) for name, value in fields.items() if value]))
+    library.add(
+        Entry(
+            "misc", KB_CITATION_KEY, [Field(name, value) for name, value in fields.items() if value]
+        )
+    )
     style = BibtexFormat()
     style.indent = "  "
     return bibtexparser.write_string(library, bibtex_format=style).strip("\n") + "\n"
@@ -583,8 +719,11 @@ def coins(citation: Citation) -> str:
     from urllib.parse import quote
 
     kind = item_type(citation)
-    pairs: list[tuple[str, str]] = [("url_ver", "Z39.88-2004"), ("ctx_ver", "Z39.88-2004"),
-                                    ("rfr_id", "info:sid/mlops-kb")]
+    pairs: list[tuple[str, str]] = [
+        ("url_ver", "Z39.88-2004"),
+        ("ctx_ver", "Z39.88-2004"),
+        ("rfr_id", "info:sid/mlops-kb"),
+    ]
     doi = own_doi(citation)
     if doi:
         pairs.append(("rft_id", f"info:doi/{doi}"))
@@ -592,29 +731,52 @@ def coins(citation: Citation) -> str:
     if url:
         pairs.append(("rft_id", url))
     if kind == "journal-article":
-        pairs += [("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"), ("rft.genre", "article"),
-                  ("rft.atitle", citation.title), ("rft.jtitle", citation.journal),
-                  ("rft.volume", citation.volume), ("rft.issue", citation.number),
-                  ("rft.issn", citation.issn)]
+        pairs += [
+            ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
+            ("rft.genre", "article"),
+            ("rft.atitle", citation.title),
+            ("rft.jtitle", citation.journal),
+            ("rft.volume", citation.volume),
+            ("rft.issue", citation.number),
+            ("rft.issn", citation.issn),
+        ]
     elif kind in ("conference-paper", "chapter", "report", "book"):
-        genre_name = {"conference-paper": "proceeding", "chapter": "bookitem",
-                      "report": "report", "book": "book"}[kind]
+        genre_name = {
+            "conference-paper": "proceeding",
+            "chapter": "bookitem",
+            "report": "report",
+            "book": "book",
+        }[kind]
         pairs += [("rft_val_fmt", "info:ofi/fmt:kev:mtx:book"), ("rft.genre", genre_name)]
         if kind in ("conference-paper", "chapter"):
             pairs += [("rft.atitle", citation.title), ("rft.btitle", citation.booktitle)]
         else:
             pairs.append(("rft.btitle", citation.title))
-        pairs += [("rft.place", citation.address), ("rft.publisher", publisher_of(citation)),
-                  ("rft.isbn", citation.isbn)]
+        pairs += [
+            ("rft.place", citation.address),
+            ("rft.publisher", publisher_of(citation)),
+            ("rft.isbn", citation.isbn),
+        ]
     elif kind == "thesis":
-        pairs += [("rft_val_fmt", "info:ofi/fmt:kev:mtx:dissertation"),
-                  ("rft.title", citation.title), ("rft.inst", citation.school),
-                  ("rft.degree", genre(citation))]
+        pairs += [
+            ("rft_val_fmt", "info:ofi/fmt:kev:mtx:dissertation"),
+            ("rft.title", citation.title),
+            ("rft.inst", citation.school),
+            ("rft.degree", genre(citation)),
+        ]
     else:
-        zotero_type = {"preprint": "preprint", "dataset": "dataset", "webpage": "webpage",
-                       "software": "computerProgram"}.get(kind, "document")
-        pairs += [("rft_val_fmt", "info:ofi/fmt:kev:mtx:dc"), ("rft.type", zotero_type),
-                  ("rft.title", citation.title), ("rft.publisher", publisher_of(citation))]
+        zotero_type = {
+            "preprint": "preprint",
+            "dataset": "dataset",
+            "webpage": "webpage",
+            "software": "computerProgram",
+        }.get(kind, "document")
+        pairs += [
+            ("rft_val_fmt", "info:ofi/fmt:kev:mtx:dc"),
+            ("rft.type", zotero_type),
+            ("rft.title", citation.title),
+            ("rft.publisher", publisher_of(citation)),
+        ]
     for author in citation.authors:
         if author.literal:
             pairs.append(("rft.aucorp", author.literal))
@@ -625,5 +787,6 @@ def coins(citation: Citation) -> str:
     if citation.pages:
         first, _, last = citation.pages.partition("-")
         pairs += [("rft.pages", citation.pages), ("rft.spage", first), ("rft.epage", last)]
-    return "&".join(f"{key}={quote(' '.join(value.split()), safe='')}"
-                    for key, value in pairs if value)
+    return "&".join(
+        f"{key}={quote(' '.join(value.split()), safe='')}" for key, value in pairs if value
+    )

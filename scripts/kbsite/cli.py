@@ -49,8 +49,10 @@ def _validate(args: argparse.Namespace) -> int:
     for citation in kb.citations:
         if not citation.summary:  # allowed (bulk imports), but a gap to close
             line = citation.source.position(("id",)).line
-            print(f"warning: {citation.source.path}:{line}: summary to be written "
-                  "(write `summary` in your own words, never the abstract)")
+            print(
+                f"warning: {citation.source.path}:{line}: summary to be written "
+                "(write `summary` in your own words, never the abstract)"
+            )
     return EXIT_OK
 
 
@@ -65,8 +67,10 @@ def _build(args: argparse.Namespace) -> int:
         f"{len(report.removed)} removed"
     )
     for name in report.kept:
-        print(f"note: {name} was written by an earlier build but is outside {args.out.as_posix()} "
-              "or was changed since; left alone")
+        print(
+            f"note: {name} was written by an earlier build but is outside {args.out.as_posix()} "
+            "or was changed since; left alone"
+        )
     return EXIT_OK
 
 
@@ -80,9 +84,12 @@ def _check_port(args: argparse.Namespace) -> int:
         try:
             probe.bind((args.host, int(port)))
         except OSError as error:
-            print(f"error: port {port} on {args.host} is in use ({error.strerror}); stop the "
-                  "other server or choose another port, e.g. `make serve PORT="
-                  f"{int(port) + 1 if int(port) < 65535 else 8001}`", file=sys.stderr)
+            print(
+                f"error: port {port} on {args.host} is in use ({error.strerror}); stop the "
+                "other server or choose another port, e.g. `make serve PORT="
+                f"{int(port) + 1 if int(port) < 65535 else 8001}`",
+                file=sys.stderr,
+            )
             return EXIT_INVALID
     return EXIT_OK
 
@@ -107,12 +114,17 @@ def _schema(args: argparse.Namespace) -> int:
     if guide.exists():
         expected[guide.as_posix()] = contributing_text(guide.read_text(encoding="utf-8"))
     if args.check:
-        stale = sorted(name for name, text in expected.items()
-                       if not Path(name).exists() or Path(name).read_text(encoding="utf-8") != text)
+        stale = sorted(
+            name
+            for name, text in expected.items()
+            if not Path(name).exists() or Path(name).read_text(encoding="utf-8") != text
+        )
         for name in stale:
-            print(f"{name}: expected the text generated from the models "
-                  "(scripts/kbsite/model.py), found a different file\n"
-                  "    hint: run `make schema` and commit the result")
+            print(
+                f"{name}: expected the text generated from the models "
+                "(scripts/kbsite/model.py), found a different file\n"
+                "    hint: run `make schema` and commit the result"
+            )
         return EXIT_INVALID if stale else EXIT_OK
     written = write_changed_files(expected, Path())
     print(f"{len(written)} written, {len(expected) - len(written)} unchanged")
@@ -143,8 +155,10 @@ def _export_bibtex(args: argparse.Namespace) -> int:
         elif entry_id in entries:
             chosen.update((c.id, c) for c in graph.citations_of(entries[entry_id]))
         else:
-            problems.append(f"expected the id of a citation, principle, benefit or limitation, "
-                            f"found `{entry_id}`")
+            problems.append(
+                f"expected the id of a citation, principle, benefit or limitation, "
+                f"found `{entry_id}`"
+            )
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -167,8 +181,10 @@ def _citation_cff(args: argparse.Namespace) -> int:
         print("CITATION.cff: unchanged")
         return EXIT_OK
     if args.check:
-        print("CITATION.cff: references differ from kb/citations; run `kbsite citation-cff`",
-              file=sys.stderr)
+        print(
+            "CITATION.cff: references differ from kb/citations; run `kbsite citation-cff`",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     path.write_text(expected, encoding="utf-8")
     print("CITATION.cff: written")
@@ -185,9 +201,16 @@ def _import_bibtex(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"{shown}: cannot be read ({error.strerror})", file=sys.stderr)
         return EXIT_INVALID
-    result = import_bibtex(data, shown, loaded.kb, role=args.role, summary=args.summary,
-                           kb_folder=args.kb.as_posix(), repair=args.repair,
-                           existing_ids=loaded.file_ids.get("citation", frozenset()))
+    result = import_bibtex(
+        data,
+        shown,
+        loaded.kb,
+        role=args.role,
+        summary=args.summary,
+        kb_folder=args.kb.as_posix(),
+        repair=args.repair,
+        existing_ids=loaded.file_ids.get("citation", frozenset()),
+    )
     if result.issues:
         print(format_report(result.issues), file=sys.stderr)
     for key, new_id in result.renamed:
@@ -214,8 +237,10 @@ def _new(args: argparse.Namespace) -> int:
     unknown = sorted(set(answers) - {p.name for p in PROMPTS[args.type]})
     if unknown:
         names = ", ".join(p.name for p in PROMPTS[args.type])
-        print(f"error: expected fields of a {args.type} ({names}), found `{unknown[0]}`",
-              file=sys.stderr)
+        print(
+            f"error: expected fields of a {args.type} ({names}), found `{unknown[0]}`",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     interactive = sys.stdin.isatty() and not args.no_input
     known = dict(loaded.file_ids)
@@ -262,8 +287,12 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     validate = command("validate", "check every entry and report all problems")
-    validate.add_argument("--format", choices=["text", "github"], default="text",
-                          help="github: also print workflow commands that annotate the lines")
+    validate.add_argument(
+        "--format",
+        choices=["text", "github"],
+        default="text",
+        help="github: also print workflow commands that annotate the lines",
+    )
     validate.set_defaults(run=_validate)
     build = command("build", "write the generated pages and exports to a folder")
     build.add_argument("--out", type=Path, required=True, help="output folder")
@@ -274,12 +303,26 @@ def parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(run=_schema)
     export = command("export-bibtex", "print BibTeX for all citations or a selection")
-    export.add_argument("--principle", action="append", default=[], metavar="ID",
-                        help="citations a principle's page relies on (repeatable)")
-    export.add_argument("--tag", action="append", default=[],
-                        help="citations of the entries with this tag (repeatable)")
-    export.add_argument("--ids", nargs="+", default=[], metavar="ID",
-                        help="citations, or the citations of principles, benefits, limitations")
+    export.add_argument(
+        "--principle",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="citations a principle's page relies on (repeatable)",
+    )
+    export.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        help="citations of the entries with this tag (repeatable)",
+    )
+    export.add_argument(
+        "--ids",
+        nargs="+",
+        default=[],
+        metavar="ID",
+        help="citations, or the citations of principles, benefits, limitations",
+    )
     export.add_argument("--out", type=Path, help="write to this file instead of stdout")
     export.set_defaults(run=_export_bibtex)
     cff = command("citation-cff", "rewrite CITATION.cff's references from kb/citations")
@@ -287,29 +330,46 @@ def parser() -> argparse.ArgumentParser:
     cff.set_defaults(run=_citation_cff)
     importer = command("import-bibtex", "turn BibTeX entries into new citation entries")
     importer.add_argument("file", type=Path, help="a .bib file")
-    importer.add_argument("--summary", default="",
-                          help="your own one-paragraph summary of the source (never the "
-                               "abstract); without it the page says 'summary to be written'")
-    importer.add_argument("--dry-run", action="store_true",
-                          help="report what would be imported, write nothing")
-    importer.add_argument("--repair", action="store_true",
-                          help="convert Windows-1252 bytes and C1 control characters, noting "
-                               "each repair")
-    importer.add_argument("--role", default="related",
-                          choices=[name for name, _ in CITATION_ROLES.values],
-                          help="primary study, framework, or related work (default: related)")
+    importer.add_argument(
+        "--summary",
+        default="",
+        help="your own one-paragraph summary of the source (never the "
+        "abstract); without it the page says 'summary to be written'",
+    )
+    importer.add_argument(
+        "--dry-run", action="store_true", help="report what would be imported, write nothing"
+    )
+    importer.add_argument(
+        "--repair",
+        action="store_true",
+        help="convert Windows-1252 bytes and C1 control characters, noting each repair",
+    )
+    importer.add_argument(
+        "--role",
+        default="related",
+        choices=[name for name, _ in CITATION_ROLES.values],
+        help="primary study, framework, or related work (default: related)",
+    )
     importer.set_defaults(run=_import_bibtex)
     new = command("new", "create a new entry file, asking for its required fields")
     new.add_argument("type", choices=sorted(PROMPTS), help="kind of entry")
     new.add_argument("id", help="the new entry's id (kebab-case; also its file name)")
-    new.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                     help="give a field instead of being asked (repeatable)")
-    new.add_argument("--no-input", action="store_true",
-                     help="never ask; fail if a required field is missing")
+    new.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="give a field instead of being asked (repeatable)",
+    )
+    new.add_argument(
+        "--no-input", action="store_true", help="never ask; fail if a required field is missing"
+    )
     new.set_defaults(run=_new)
     check_port = commands.add_parser(
-        "check-port", help="say in one line whether a port is free for `make serve`",
-        description="say in one line whether a port is free for `make serve`")
+        "check-port",
+        help="say in one line whether a port is free for `make serve`",
+        description="say in one line whether a port is free for `make serve`",
+    )
     check_port.add_argument("port", help="the port number")
     check_port.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     check_port.set_defaults(run=_check_port)

@@ -553,8 +553,7 @@ RULES: tuple[Rule, ...] = (
         concern=Concern.MODERATE,
         condition="No contributing study has been peer reviewed (preprints, theses, reports).",
         reason="no contributing study has been peer reviewed",
-        raise_hint="A peer-reviewed report of {unreviewed} would ease methodological "
-        "limitations.",
+        raise_hint="A peer-reviewed report of {unreviewed} would ease methodological limitations.",
         applies=lambda b: not any(s.peer_reviewed for s in b.supporting),
     ),
     Rule(
@@ -563,10 +562,11 @@ RULES: tuple[Rule, ...] = (
         concern=Concern.MINOR,
         condition="Some, but not all, contributing studies have not been peer reviewed.",
         reason="{unreviewed} {unreviewed_verb} not been peer reviewed",
-        raise_hint="A peer-reviewed report of {unreviewed} would ease methodological "
-        "limitations.",
-        applies=lambda b: any(s.peer_reviewed for s in b.supporting)
-        and not all(s.peer_reviewed for s in b.supporting),
+        raise_hint="A peer-reviewed report of {unreviewed} would ease methodological limitations.",
+        applies=lambda b: (
+            any(s.peer_reviewed for s in b.supporting)
+            and not all(s.peer_reviewed for s in b.supporting)
+        ),
     ),
     Rule(
         id="weak-design",
@@ -640,9 +640,7 @@ RULES: tuple[Rule, ...] = (
         "accounts for the single study).",
         reason="one study, so agreement across studies could not be tested",
         raise_hint="",
-        applies=lambda b: len(b.supporting) == 1
-        and not b.contradicting
-        and not b.finding.tensions,
+        applies=lambda b: len(b.supporting) == 1 and not b.contradicting and not b.finding.tensions,
     ),
     Rule(
         id="no-primary-study",
@@ -662,8 +660,10 @@ RULES: tuple[Rule, ...] = (
         "{small_sample} or not recorded.",
         reason="one study, {sample_phrase}",
         raise_hint="{another_study} would raise adequacy.",
-        applies=lambda b: len(b.primary) == 1
-        and (b.participants is None or b.participants < b.rules.small_sample),
+        applies=lambda b: (
+            len(b.primary) == 1
+            and (b.participants is None or b.participants < b.rules.small_sample)
+        ),
     ),
     Rule(
         id="single-study",
@@ -673,9 +673,11 @@ RULES: tuple[Rule, ...] = (
         "{small_sample} or more.",
         reason="one study, {sample_phrase}",
         raise_hint="{another_study} would raise adequacy.",
-        applies=lambda b: len(b.primary) == 1
-        and b.participants is not None
-        and b.participants >= b.rules.small_sample,
+        applies=lambda b: (
+            len(b.primary) == 1
+            and b.participants is not None
+            and b.participants >= b.rules.small_sample
+        ),
     ),
     Rule(
         id="two-studies",
@@ -694,8 +696,10 @@ RULES: tuple[Rule, ...] = (
         "sampled fewer than {small_sample}, or none records its sample.",
         reason="{sample_phrase} across {primary_count} studies",
         raise_hint="A study with a larger sample would raise adequacy.",
-        applies=lambda b: len(b.primary) >= 2
-        and (b.participants is None or b.participants < b.rules.small_sample),
+        applies=lambda b: (
+            len(b.primary) >= 2
+            and (b.participants is None or b.participants < b.rules.small_sample)
+        ),
     ),
     Rule(
         id="modest-total-sample",
@@ -705,9 +709,11 @@ RULES: tuple[Rule, ...] = (
         "at least {small_sample} but fewer than {modest_sample}.",
         reason="{sample_phrase} across {primary_count} studies",
         raise_hint="A study with a larger sample would raise adequacy.",
-        applies=lambda b: len(b.primary) >= 2
-        and b.participants is not None
-        and b.rules.small_sample <= b.participants < b.rules.modest_sample,
+        applies=lambda b: (
+            len(b.primary) >= 2
+            and b.participants is not None
+            and b.rules.small_sample <= b.participants < b.rules.modest_sample
+        ),
     ),
     Rule(
         id="abstract-only",
@@ -737,8 +743,10 @@ RULES: tuple[Rule, ...] = (
         reason="only some sources name {principles}",
         raise_hint="A further study that reports this for {principles} by name would raise "
         "relevance.",
-        applies=lambda b: any(e.link == "inferred" for e in b.linked)
-        and any(e.link == "stated" for e in b.linked),
+        applies=lambda b: (
+            any(e.link == "inferred" for e in b.linked)
+            and any(e.link == "stated" for e in b.linked)
+        ),
     ),
     Rule(
         id="setting-not-studied",
@@ -771,9 +779,11 @@ CAPS: tuple[Cap, ...] = (
         "published).",
         raise_hint="A source that names {principles} itself, a second independent study, or "
         "the full text of {reports} would lift the ceiling of low.",
-        applies=lambda b: len(b.supporting) == 1
-        and b.all_abstract
-        and all(e.link == "inferred" for e in b.supporting_items),
+        applies=lambda b: (
+            len(b.supporting) == 1
+            and b.all_abstract
+            and all(e.link == "inferred" for e in b.supporting_items)
+        ),
     ),
 )
 
@@ -1099,15 +1109,24 @@ def rules_page_context(rules: RuleSet = DEFAULT_RULES) -> dict[str, Any]:
     bands = []
     low = 0
     for level, ceiling in ceilings:
-        bands.append({"level": level.value, "symbol": LEVEL_SYMBOLS[level],
-                      "points": f"{low}–{ceiling}" if ceiling > low else str(low)})
+        bands.append(
+            {
+                "level": level.value,
+                "symbol": LEVEL_SYMBOLS[level],
+                "points": f"{low}–{ceiling}" if ceiling > low else str(low),
+            }
+        )
         low = ceiling + 1
-    bands.append({"level": Level.VERY_LOW.value, "symbol": LEVEL_SYMBOLS[Level.VERY_LOW],
-                  "points": f"{low} or more"})
+    bands.append(
+        {
+            "level": Level.VERY_LOW.value,
+            "symbol": LEVEL_SYMBOLS[Level.VERY_LOW],
+            "points": f"{low} or more",
+        }
+    )
     return {
         "levels": [
-            {"level": level.value, "symbol": LEVEL_SYMBOLS[level],
-             "meaning": LEVEL_MEANINGS[level]}
+            {"level": level.value, "symbol": LEVEL_SYMBOLS[level], "meaning": LEVEL_MEANINGS[level]}
             for level in LEVELS
         ],
         "components": [
@@ -1132,16 +1151,17 @@ def rules_page_context(rules: RuleSet = DEFAULT_RULES) -> dict[str, Any]:
         "points": [{"concern": c.value, "points": p} for c, p in rules.points],
         "bands": bands,
         "caps": [
-            {"id": cap.id, "ceiling": cap.ceiling.value, "condition": cap.condition}
-            for cap in CAPS
+            {"id": cap.id, "ceiling": cap.ceiling.value, "condition": cap.condition} for cap in CAPS
         ],
         "designs": [
             {"id": design, "label": note.label, "concern": note.concern.value, "why": note.why}
             for design, note in DESIGNS.items()
         ],
         "examples": [
-            {"concerns": " and ".join(c.value for c in combo),
-             "level": rules.level_for(sum(rules.points_for(c) for c in combo)).value}
+            {
+                "concerns": " and ".join(c.value for c in combo),
+                "level": rules.level_for(sum(rules.points_for(c) for c in combo)).value,
+            }
             for combo in _EXAMPLE_COMBINATIONS
         ],
         "thresholds": params,
@@ -1163,9 +1183,7 @@ class RatingChange:
     reasons: tuple[str, ...]
 
 
-def diff_ratings(
-    old: Mapping[str, Rating], new: Mapping[str, Rating]
-) -> tuple[RatingChange, ...]:
+def diff_ratings(old: Mapping[str, Rating], new: Mapping[str, Rating]) -> tuple[RatingChange, ...]:
     """Level changes from one version to the next, by finding id, each with its reasons.
 
     A finding whose level is unchanged is left out even if a component moved: the changelog
@@ -1177,11 +1195,13 @@ def diff_ratings(
         if before is None and after is not None:
             changes.append(RatingChange(finding, None, after.level, ("first rated",)))
         elif after is None and before is not None:
-            changes.append(RatingChange(finding, before.level, None, ("no longer in the "
-                                                                      "knowledge base",)))
+            changes.append(
+                RatingChange(finding, before.level, None, ("no longer in the knowledge base",))
+            )
         elif before is not None and after is not None and before.level is not after.level:
-            changes.append(RatingChange(finding, before.level, after.level,
-                                        _change_reasons(before, after)))
+            changes.append(
+                RatingChange(finding, before.level, after.level, _change_reasons(before, after))
+            )
     return tuple(changes)
 
 
@@ -1201,6 +1221,9 @@ def _change_reasons(before: Rating, after: Rating) -> tuple[str, ...]:
                 f"({how}{new_c.reason})"
             )
     if before.cap != after.cap:
-        reasons.append(f"ceiling {after.cap} applies" if after.cap
-                       else f"ceiling {before.cap} no longer applies")
+        reasons.append(
+            f"ceiling {after.cap} applies"
+            if after.cap
+            else f"ceiling {before.cap} no longer applies"
+        )
     return tuple(reasons) or ("the scoring rules changed",)

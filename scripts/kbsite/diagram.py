@@ -17,8 +17,12 @@ TOP = 60
 WIDTH = 1180
 COLUMNS = {"citation": 20, "finding": 430, "principle": 900}
 BOX_WIDTH = {"citation": 290, "finding": 360, "principle": 260}
-COLOURS = {"citation": "#37474f", "benefit": "#1b5e20", "limitation": "#8a4b00",
-           "principle": "#1a237e"}
+COLOURS = {
+    "citation": "#37474f",
+    "benefit": "#1b5e20",
+    "limitation": "#8a4b00",
+    "principle": "#1a237e",
+}
 
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -70,8 +74,9 @@ def relationship_svg(graph: Graph) -> str:
                 f'y1="{middle("citation", citation_id):.0f}" x2="{COLUMNS["finding"]}" '
                 f'y2="{middle("finding", finding.id):.0f}" stroke="#90a4ae"/>'
             )
-        dashed = "" if any(e.link == "stated" for e in finding.evidence) else (
-            ' stroke-dasharray="5 4"')
+        dashed = (
+            "" if any(e.link == "stated" for e in finding.evidence) else (' stroke-dasharray="5 4"')
+        )
         for principle_id in finding.principles:
             edges.append(
                 f'<line x1="{COLUMNS["finding"] + BOX_WIDTH["finding"]}" '
@@ -82,10 +87,12 @@ def relationship_svg(graph: Graph) -> str:
     boxes += [_box("finding", f.type, i, f.title) for i, f in enumerate(findings)]
     boxes += [_box("principle", "principle", i, p.label) for i, p in enumerate(principles)]
     headings = "".join(
-        f'<text x="{COLUMNS[kind]}" y="{TOP - 24}" font-weight="bold" fill="#212121">{title}'
-        "</text>"
-        for kind, title in (("citation", "Sources"), ("finding", "Benefits and limitations"),
-                            ("principle", "Principles"))
+        f'<text x="{COLUMNS[kind]}" y="{TOP - 24}" font-weight="bold" fill="#212121">{title}</text>'
+        for kind, title in (
+            ("citation", "Sources"),
+            ("finding", "Benefits and limitations"),
+            ("principle", "Principles"),
+        )
     )
     legend = (
         f'<text x="{COLUMNS["principle"]}" y="{TOP - 8}" fill="#212121" font-size="11">'

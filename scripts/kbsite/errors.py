@@ -12,8 +12,9 @@ _NUMBER = re.compile(r"([0-9]+)")
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that orders numbers inside text by value: `authors.4` before `authors.13`."""
-    return tuple((1, int(part)) if part.isdigit() else (0, part)
-                 for part in _NUMBER.split(text) if part)
+    return tuple(
+        (1, int(part)) if part.isdigit() else (0, part) for part in _NUMBER.split(text) if part
+    )
 
 
 @functools.total_ordering
@@ -37,8 +38,13 @@ class Issue:
     """How to fix it, when a fix is known."""
 
     def _key(self) -> tuple[object, ...]:
-        return (natural_key(self.path), self.line, self.column, natural_key(self.message),
-                self.hint)
+        return (
+            natural_key(self.path),
+            self.line,
+            self.column,
+            natural_key(self.message),
+            self.hint,
+        )
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Issue):

@@ -29,8 +29,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("sample_unit", "What the sample counts."),
     ("peer_reviewed", "`true` or `false`."),
     ("citations", "Ids of the study's reports cited by this finding, separated by `;`."),
-    ("links", "How the link to the principles is made in those items (stated, inferred, "
-              "cross-cutting), separated by `;`."),
+    (
+        "links",
+        "How the link to the principles is made in those items (stated, inferred, "
+        "cross-cutting), separated by `;`.",
+    ),
     ("locators", "Where in the reports, separated by `;`."),
 )
 """Column names and their meaning, in file order."""
@@ -50,13 +53,25 @@ def export_findings_csv(kb: KnowledgeBase, evidence: Evidence) -> str:
         rating = evidence.ratings[finding.id]
         concerns = [c.concern.value for c in rating.components]
         for study in evidence.studies_of(finding):
-            items = [e for e in finding.evidence
-                     if evidence.study_of_citation[e.citation].id == study.id]
-            row = [finding.id, finding.type, finding.title, ";".join(finding.principles),
-                   rating.level.value, *concerns, study.id, study.design, study.kind,
-                   "" if study.sample_size is None else str(study.sample_size),
-                   study.sample_unit, str(study.peer_reviewed).lower(),
-                   ";".join(dict.fromkeys(e.citation for e in items)),
-                   ";".join(e.link for e in items), ";".join(e.locator for e in items)]
+            items = [
+                e for e in finding.evidence if evidence.study_of_citation[e.citation].id == study.id
+            ]
+            row = [
+                finding.id,
+                finding.type,
+                finding.title,
+                ";".join(finding.principles),
+                rating.level.value,
+                *concerns,
+                study.id,
+                study.design,
+                study.kind,
+                "" if study.sample_size is None else str(study.sample_size),
+                study.sample_unit,
+                str(study.peer_reviewed).lower(),
+                ";".join(dict.fromkeys(e.citation for e in items)),
+                ";".join(e.link for e in items),
+                ";".join(e.locator for e in items),
+            ]
             writer.writerow([_cell(value) for value in row])
     return out.getvalue()

@@ -24,11 +24,16 @@ SCHEMA_FILE = "kb.schema.json"
 
 _IDS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 COMMON_EXTRAS: dict[str, Any] = {
-    "page": {"type": "string", "description": "Address of the entry's page, relative to the "
-             "site root."},
+    "page": {
+        "type": "string",
+        "description": "Address of the entry's page, relative to the site root.",
+    },
     "source_file": {"type": "string", "description": "The YAML file the entry comes from."},
-    "last_changed": {"type": ["string", "null"], "description": "Date (YYYY-MM-DD) of the "
-                     "last commit that changed the entry's file; null outside a git checkout."},
+    "last_changed": {
+        "type": ["string", "null"],
+        "description": "Date (YYYY-MM-DD) of the "
+        "last commit that changed the entry's file; null outside a git checkout.",
+    },
 }
 EXTRAS: dict[str, dict[str, Any]] = {
     "principle": {
@@ -37,15 +42,25 @@ EXTRAS: dict[str, dict[str, Any]] = {
         "limitations": {**_IDS, "description": "Limitations linked to the principle."},
     },
     "citation": {
-        "related_sources": {"type": "array", "description": "Related sources, in both "
-                            "directions, with the relation seen from this source.",
-                            "items": {"type": "object", "required": ["citation", "relation"],
-                                      "properties": {"citation": {"type": "string"},
-                                                     "relation": {"type": "string"}}}},
-        "cited_by": {"type": "array", "description": "Entries that cite this source.",
-                     "items": {"type": "object", "required": ["type", "id"],
-                               "properties": {"type": {"type": "string"},
-                                              "id": {"type": "string"}}}},
+        "related_sources": {
+            "type": "array",
+            "description": "Related sources, in both "
+            "directions, with the relation seen from this source.",
+            "items": {
+                "type": "object",
+                "required": ["citation", "relation"],
+                "properties": {"citation": {"type": "string"}, "relation": {"type": "string"}},
+            },
+        },
+        "cited_by": {
+            "type": "array",
+            "description": "Entries that cite this source.",
+            "items": {
+                "type": "object",
+                "required": ["type", "id"],
+                "properties": {"type": {"type": "string"}, "id": {"type": "string"}},
+            },
+        },
     },
 }
 
@@ -67,7 +82,9 @@ def _citation_links(graph: Graph, citation: Citation) -> dict[str, Any]:
 
 def _links(graph: Graph, entry: Entry) -> dict[str, Any]:
     resolvers: dict[type, Callable[[Graph, Any], dict[str, Any]]] = {
-        Principle: _principle_links, Citation: _citation_links}
+        Principle: _principle_links,
+        Citation: _citation_links,
+    }
     resolver = resolvers.get(type(entry))
     return resolver(graph, entry) if resolver else {}
 
@@ -93,7 +110,8 @@ def export_json(graph: Graph, history: History | None = None) -> str:
     }
     for entry_type in ENTRY_TYPES:
         document[entry_type.export_name] = [
-            entry_data(graph, entry, history) for entry in kb.of_type(entry_type.name)]
+            entry_data(graph, entry, history) for entry in kb.of_type(entry_type.name)
+        ]
     document["confidence"] = confidence_data(ratings.evaluate(kb))
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -103,9 +121,11 @@ def confidence_data(evidence: ratings.Evidence) -> dict[str, Any]:
     return {
         "rules": confidence.rules_page_context(),
         "ratings": [rating.to_dict() for rating in evidence.ratings.values()],
-        "tensions": [{"finding": finding, "other": other.id, "note": note}
-                     for finding, pairs in sorted(evidence.tensions.items())
-                     for other, note in pairs],
+        "tensions": [
+            {"finding": finding, "other": other.id, "note": note}
+            for finding, pairs in sorted(evidence.tensions.items())
+            for other, note in pairs
+        ],
         "study_of_citation": {c: s.id for c, s in sorted(evidence.study_of_citation.items())},
     }
 
@@ -118,27 +138,45 @@ CONFIDENCE_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "rules": {"type": "object"},
-        "ratings": {"type": "array", "items": {
-            "type": "object",
-            "required": ["finding", "level", "components", "studies", "raise_by"],
-            "properties": {
-                "finding": {"type": "string"},
-                "level": {"enum": [level.value for level in confidence.LEVELS]},
-                "components": {"type": "array", "items": {
-                    "type": "object",
-                    "required": ["component", "concern", "reason", "overridden"],
-                    "properties": {
-                        "component": {"enum": [c.value for c in confidence.COMPONENTS]},
-                        "concern": {"enum": [c.value for c in confidence.CONCERNS]},
-                        "reason": {"type": "string"},
-                        "overridden": {"type": "boolean"}}}},
-                "studies": {"type": "array", "items": {"type": "string"}},
-                "raise_by": {"type": "array", "items": {"type": "string"}}}}},
-        "tensions": {"type": "array", "items": {
-            "type": "object", "required": ["finding", "other", "note"],
-            "additionalProperties": False,
-            "properties": {"finding": {"type": "string"}, "other": {"type": "string"},
-                           "note": {"type": "string"}}}},
+        "ratings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["finding", "level", "components", "studies", "raise_by"],
+                "properties": {
+                    "finding": {"type": "string"},
+                    "level": {"enum": [level.value for level in confidence.LEVELS]},
+                    "components": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["component", "concern", "reason", "overridden"],
+                            "properties": {
+                                "component": {"enum": [c.value for c in confidence.COMPONENTS]},
+                                "concern": {"enum": [c.value for c in confidence.CONCERNS]},
+                                "reason": {"type": "string"},
+                                "overridden": {"type": "boolean"},
+                            },
+                        },
+                    },
+                    "studies": {"type": "array", "items": {"type": "string"}},
+                    "raise_by": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        "tensions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["finding", "other", "note"],
+                "additionalProperties": False,
+                "properties": {
+                    "finding": {"type": "string"},
+                    "other": {"type": "string"},
+                    "note": {"type": "string"},
+                },
+            },
+        },
         "study_of_citation": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
@@ -150,22 +188,26 @@ def export_schema() -> str:
     properties: dict[str, Any] = {
         "$schema": {"type": "string"},
         "schema_version": {"const": SCHEMA_VERSION},
-        "counts": {"type": "object", "additionalProperties": False,
-                   "properties": {t.export_name: {"type": "integer", "minimum": 0}
-                                  for t in ENTRY_TYPES}},
+        "counts": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {t.export_name: {"type": "integer", "minimum": 0} for t in ENTRY_TYPES},
+        },
     }
     for entry_type in ENTRY_TYPES:
         schema = json_schema(entry_type)
         definitions.update(schema.pop("$defs", {}))
         for key in ("$schema", "$id", "title"):
             schema.pop(key, None)
-        schema["properties"] = {**schema["properties"], **COMMON_EXTRAS,
-                                **EXTRAS.get(entry_type.name, {})}
+        schema["properties"] = {
+            **schema["properties"],
+            **COMMON_EXTRAS,
+            **EXTRAS.get(entry_type.name, {}),
+        }
         schema["required"] = [*schema.get("required", []), *COMMON_EXTRAS]
         name = entry_type.model.__name__
         definitions[name] = schema
-        properties[entry_type.export_name] = {"type": "array",
-                                              "items": {"$ref": f"#/$defs/{name}"}}
+        properties[entry_type.export_name] = {"type": "array", "items": {"$ref": f"#/$defs/{name}"}}
     properties["confidence"] = CONFIDENCE_SCHEMA
     document = {
         "$schema": JSON_SCHEMA_DIALECT,
@@ -173,8 +215,12 @@ def export_schema() -> str:
         "title": "MLOps knowledge base: the JSON export (api/kb.json)",
         "type": "object",
         "additionalProperties": False,
-        "required": ["schema_version", "counts", *(t.export_name for t in ENTRY_TYPES),
-                     "confidence"],
+        "required": [
+            "schema_version",
+            "counts",
+            *(t.export_name for t in ENTRY_TYPES),
+            "confidence",
+        ],
         "properties": properties,
         "$defs": dict(sorted(definitions.items())),
     }

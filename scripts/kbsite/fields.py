@@ -96,12 +96,14 @@ def character_name(char: str) -> str:
 class _Marker:
     """Base of the markers: pydantic calls `validate` on the raw value."""
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
-                                     ) -> CoreSchema:
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
         return core_schema.no_info_plain_validator_function(self.validate)
 
-    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler
-                                     ) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
         return self.json_schema()
 
     def validate(self, value: Any) -> Any:  # pragma: no cover - every marker overrides it
@@ -142,27 +144,37 @@ class Text(_Marker):
         if not isinstance(value, str):
             fail(f"expected {noun}, found {describe(value)}", type_hint(value))
         if not value.strip():
-            fail(f"expected non-blank {noun}, found {describe(value)}",
-                 "write the value or remove the field if it is optional")
+            fail(
+                f"expected non-blank {noun}, found {describe(value)}",
+                "write the value or remove the field if it is optional",
+            )
         bad = _FORBIDDEN.search(value)
         if bad:
-            fail(f"expected printable {noun}, found the control character "
-                 f"{character_name(bad.group())}",
-                 "remove invisible or direction-changing characters")
+            fail(
+                f"expected printable {noun}, found the control character "
+                f"{character_name(bad.group())}",
+                "remove invisible or direction-changing characters",
+            )
         if not self.multiline and not re.search(LINE_PATTERN, value):
             lines = len(value.rstrip("\n").split("\n"))
-            fail(f"expected a single line of text, found {lines} lines",
-                 "use a plain (not block `|` or `>`) scalar on one line")
+            fail(
+                f"expected a single line of text, found {lines} lines",
+                "use a plain (not block `|` or `>`) scalar on one line",
+            )
         if len(value) > self.max_length:
-            fail(f"expected at most {self.max_length} characters, found {len(value)}",
-                 f"shorten it to at most {self.max_length} characters"
-                 + (f"; longer text belongs in `{self.longer_in}`" if self.longer_in else ""))
+            fail(
+                f"expected at most {self.max_length} characters, found {len(value)}",
+                f"shorten it to at most {self.max_length} characters"
+                + (f"; longer text belongs in `{self.longer_in}`" if self.longer_in else ""),
+            )
         if not self.markdown:
             html = _HTML.search(value)
             if html:
-                fail(f"expected plain text without HTML, found `{value[html.start():][:20]}`",
-                     "this field is shown exactly as written; write `less than` or put a "
-                     "space after `<`")
+                fail(
+                    f"expected plain text without HTML, found `{value[html.start() :][:20]}`",
+                    "this field is shown exactly as written; write `less than` or put a "
+                    "space after `<`",
+                )
         if self.pattern and not re.search(self.pattern, value):
             fail(f"expected {self.expectation}, found {value!r}", self.pattern_hint(value))
         return value.strip()
@@ -201,8 +213,12 @@ class Text(_Marker):
         return f"{base}, at most {self.max_length:,} characters"
 
 
-def PlainText(max_length: int, *, multiline: bool = False,  # noqa: N802 - a type name
-              longer_in: str = "") -> Text:
+def PlainText(  # noqa: N802 - a type name
+    max_length: int,
+    *,
+    multiline: bool = False,
+    longer_in: str = "",
+) -> Text:
     """Text shown exactly as written: titles, summaries, findings, locators, names, notes."""
     return Text(max_length=max_length, multiline=multiline, longer_in=longer_in)
 
@@ -296,8 +312,10 @@ class Flag(_Marker):
     def validate(self, value: Any) -> bool:
         """Refuse anything but a YAML boolean."""
         if not isinstance(value, bool):
-            fail(f"expected true or false, found {describe(value)}",
-                 "write `true` or `false` without quotes")
+            fail(
+                f"expected true or false, found {describe(value)}",
+                "write `true` or `false` without quotes",
+            )
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -351,12 +369,14 @@ class Choice(_Marker):
 class Unique:
     """On a list: each item at most once (reported at the repeat)."""
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler
-                                     ) -> CoreSchema:
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
         return core_schema.no_info_after_validator_function(_check_unique, handler(source))
 
-    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler
-                                     ) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
         result = handler(schema)
         result["uniqueItems"] = True
         return result
@@ -369,9 +389,11 @@ def _check_unique(items: tuple[Any, ...]) -> tuple[Any, ...]:
     seen: dict[Any, int] = {}
     for index, item in enumerate(items):
         if item in seen:
-            fail(f"expected each item once, found {item!r} again (item {seen[item] + 1} is the "
-                 "same)", "remove the repeat", at=index)
+            fail(
+                f"expected each item once, found {item!r} again (item {seen[item] + 1} is the "
+                "same)",
+                "remove the repeat",
+                at=index,
+            )
         seen[item] = index
     return items
-
-

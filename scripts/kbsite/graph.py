@@ -129,4 +129,3 @@ def build_graph(kb: KnowledgeBase) -> Graph:
         questions_of_citation={k: tuple(v) for k, v in questions_of_citation.items()},
         tags={k: tuple(v) for k, v in sorted(tags.items())},
     )
-

@@ -75,70 +75,110 @@ def check_guide(guide: Guide, kb: KnowledgeBase) -> Iterator[Issue]:
     """Every id resolves, no two rules contradict, every rule and level can be reached."""
     levels = [level.id for level in guide.levels]
     options = {q.id: [o.id for o in q.options] for q in guide.questions}
-    for name, ids, where in (("level", levels, ("levels",)),
-                             ("question", list(options), ("questions",)),
-                             *((f"option of `{q}`", o, ("questions", i, "options"))
-                               for i, (q, o) in enumerate(options.items()))):
+    for name, ids, where in (
+        ("level", levels, ("levels",)),
+        ("question", list(options), ("questions",)),
+        *(
+            (f"option of `{q}`", o, ("questions", i, "options"))
+            for i, (q, o) in enumerate(options.items())
+        ),
+    ):
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
-            yield _issue(guide, where, f"expected each {name} id once, found `{repeated[0]}` "
-                         "more than once")
+            yield _issue(
+                guide, where, f"expected each {name} id once, found `{repeated[0]}` more than once"
+            )
     del kb  # that `subject` and `because` name existing entries is checked with all references
     seen_subjects: set[str] = set()
     used_questions: set[str] = set()
     for s_index, subject in enumerate(guide.subjects):
         base = ("subjects", s_index)
         if subject.subject in seen_subjects:
-            yield _issue(guide, (*base, "subject"), f"expected each subject once, found "
-                         f"`{subject.subject}` again", "merge its rules into one subject")
+            yield _issue(
+                guide,
+                (*base, "subject"),
+                f"expected each subject once, found `{subject.subject}` again",
+                "merge its rules into one subject",
+            )
         seen_subjects.add(subject.subject)
         outcomes: list[tuple[Path_, Outcome]] = [((*base, "default"), subject.default)]
         outcomes += [((*base, "rules", r), rule.outcome) for r, rule in enumerate(subject.rules)]
         for where, outcome in outcomes:
             if outcome.level not in levels:
-                yield _issue(guide, (*where, "level"), f"expected one of the guide's levels "
-                             f"({', '.join(levels)}), found `{outcome.level}`")
+                yield _issue(
+                    guide,
+                    (*where, "level"),
+                    f"expected one of the guide's levels "
+                    f"({', '.join(levels)}), found `{outcome.level}`",
+                )
             if not outcome.because and not outcome.judgement:
-                yield _issue(guide, where, "expected `because` findings or the editors' "
-                             "`judgement`, found neither",
-                             "name the findings the outcome rests on, or explain the "
-                             "editors' reasoning in `judgement`")
+                yield _issue(
+                    guide,
+                    where,
+                    "expected `because` findings or the editors' `judgement`, found neither",
+                    "name the findings the outcome rests on, or explain the "
+                    "editors' reasoning in `judgement`",
+                )
         for r_index, rule in enumerate(subject.rules):
             where = (*base, "rules", r_index)
             for c_index, condition in enumerate(rule.when):
                 used_questions.add(condition.question)
                 if condition.question not in options:
-                    yield _issue(guide, (*where, "when", c_index, "question"),
-                                 f"expected the id of a question of this guide, found "
-                                 f"`{condition.question}`")
+                    yield _issue(
+                        guide,
+                        (*where, "when", c_index, "question"),
+                        f"expected the id of a question of this guide, found "
+                        f"`{condition.question}`",
+                    )
                     continue
                 for o_index, option in enumerate(condition.options):
                     if option not in options[condition.question]:
-                        yield _issue(guide, (*where, "when", c_index, "options", o_index),
-                                     f"expected an option of `{condition.question}` ("
-                                     f"{', '.join(options[condition.question])}), found "
-                                     f"`{option}`")
+                        yield _issue(
+                            guide,
+                            (*where, "when", c_index, "options", o_index),
+                            f"expected an option of `{condition.question}` ("
+                            f"{', '.join(options[condition.question])}), found "
+                            f"`{option}`",
+                        )
             if not _overlap(rule, rule):
-                yield _issue(guide, where, "expected a rule some answers can satisfy, found "
-                             "conditions on one question that exclude each other")
+                yield _issue(
+                    guide,
+                    where,
+                    "expected a rule some answers can satisfy, found "
+                    "conditions on one question that exclude each other",
+                )
             for earlier_index in range(r_index):
                 earlier = subject.rules[earlier_index]
                 if earlier.outcome.level != rule.outcome.level and _overlap(earlier, rule):
-                    yield _issue(guide, where, f"expected rules for `{subject.subject}` to "
-                                 f"agree, found rule {earlier_index + 1} "
-                                 f"(`{earlier.outcome.level}`) and rule {r_index + 1} "
-                                 f"(`{rule.outcome.level}`) applying to the same answers",
-                                 "add a condition that separates them")
+                    yield _issue(
+                        guide,
+                        where,
+                        f"expected rules for `{subject.subject}` to "
+                        f"agree, found rule {earlier_index + 1} "
+                        f"(`{earlier.outcome.level}`) and rule {r_index + 1} "
+                        f"(`{rule.outcome.level}`) applying to the same answers",
+                        "add a condition that separates them",
+                    )
     for q_index, question in enumerate(guide.questions):
         if question.id not in used_questions:
-            yield _issue(guide, ("questions", q_index, "id"), f"expected question "
-                         f"`{question.id}` to change some recommendation, found no rule "
-                         "that uses it", "use it in a rule's `when`, or remove it")
+            yield _issue(
+                guide,
+                ("questions", q_index, "id"),
+                f"expected question "
+                f"`{question.id}` to change some recommendation, found no rule "
+                "that uses it",
+                "use it in a rule's `when`, or remove it",
+            )
     if combination_count(guide) <= COMBINATION_LIMIT:
-        produced = {o.level for answers in combinations(guide)
-                    for o in evaluate(guide, answers).values()}
+        produced = {
+            o.level for answers in combinations(guide) for o in evaluate(guide, answers).values()
+        }
         for l_index, level in enumerate(guide.levels):
             if level.id not in produced:
-                yield _issue(guide, ("levels", l_index, "id"), f"expected level `{level.id}` "
-                             "to be the outcome of some answers, found none that lead to it",
-                             "remove the level or add a rule that gives it")
+                yield _issue(
+                    guide,
+                    ("levels", l_index, "id"),
+                    f"expected level `{level.id}` "
+                    "to be the outcome of some answers, found none that lead to it",
+                    "remove the level or add a rule that gives it",
+                )

@@ -47,11 +47,25 @@ def read_history(kb_dir: Path, shown_as: str = "kb") -> History:
         return History(unavailable="git is not installed: pages show no last-changed dates")
     try:
         output = subprocess.run(  # noqa: S603 - git, found on PATH, with fixed arguments
-            [git, "log", "--no-renames", "--relative", "--format=%x00%H%x09%cs%x09%s",
-             "--name-only", "--", "."], cwd=kb_dir, capture_output=True, check=True).stdout
+            [
+                git,
+                "log",
+                "--no-renames",
+                "--relative",
+                "--format=%x00%H%x09%cs%x09%s",
+                "--name-only",
+                "--",
+                ".",
+            ],
+            cwd=kb_dir,
+            capture_output=True,
+            check=True,
+        ).stdout
     except (subprocess.CalledProcessError, OSError):
-        return History(unavailable=f"{shown_as}/ is not in a git checkout (no .git): pages "
-                       "show no last-changed dates and the changelog is empty")
+        return History(
+            unavailable=f"{shown_as}/ is not in a git checkout (no .git): pages "
+            "show no last-changed dates and the changelog is empty"
+        )
     return parse_log(output.decode("utf-8", errors="replace"), shown_as)
 
 
@@ -66,8 +80,11 @@ def parse_log(log: str, shown_as: str = "kb") -> History:
         header, _, names = record.partition("\n")
         commit, date, subject = [*header.split("\t", 2), "", ""][:3]
         subject = visible_text(subject)
-        paths = tuple(f"{shown_as}/{name.strip()}" for name in names.splitlines()
-                      if name.strip().endswith(".yaml") and not name.startswith("schema/"))
+        paths = tuple(
+            f"{shown_as}/{name.strip()}"
+            for name in names.splitlines()
+            if name.strip().endswith(".yaml") and not name.startswith("schema/")
+        )
         if not paths:
             continue
         for path in paths:

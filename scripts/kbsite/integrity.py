@@ -20,8 +20,7 @@ from kbsite.yamlio import Path_
 SAFE_LINK_SCHEMES = ("https://", "http://", "mailto:")
 # Each scan stops at the next `<` or line end, so unclosed input stays linear (no backtracking
 # over the rest of the text from every `<` or `[`).
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)",
-                          re.M)
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
 _IMAGE = re.compile(r"!\[")
 
@@ -31,8 +30,9 @@ def _issue(entry: Entry, where: Path_, message: str, hint: str = "", *, key: boo
     return Issue(entry.source.path, position.line, position.column, message, hint)
 
 
-def _issue_in_text(entry: Entry, where: Path_, text: str, offset: int, message: str,
-                   hint: str) -> Issue:
+def _issue_in_text(
+    entry: Entry, where: Path_, text: str, offset: int, message: str, hint: str
+) -> Issue:
     """An issue at a character offset inside a (possibly multi-line) text value."""
     base = entry.source.position(where)
     line = base.line + text.count("\n", 0, offset)
@@ -79,10 +79,17 @@ def check_references(
         close = difflib.get_close_matches(ref.target, known, n=1, cutoff=0.6)
         folders = " or ".join(f"kb/{BY_NAME[t].folder}/{ref.target}.yaml" for t in ref.targets)
         hint = f"did you mean `{close[0]}`?" if close else f"add {folders} or fix the id"
-        noun = ref.targets[0] if len(ref.targets) == 1 else (
-            ", ".join(ref.targets[:-1]) + " or " + ref.targets[-1])
-        yield _issue(ref.entry, ref.path,
-                     f"expected the id of an existing {noun}, found `{ref.target}`", hint)
+        noun = (
+            ref.targets[0]
+            if len(ref.targets) == 1
+            else (", ".join(ref.targets[:-1]) + " or " + ref.targets[-1])
+        )
+        yield _issue(
+            ref.entry,
+            ref.path,
+            f"expected the id of an existing {noun}, found `{ref.target}`",
+            hint,
+        )
 
 
 def check_self_references(kb: KnowledgeBase) -> Iterator[Issue]:
@@ -99,8 +106,11 @@ def check_self_references(kb: KnowledgeBase) -> Iterator[Issue]:
 
 def check_citations_used(kb: KnowledgeBase) -> Iterator[Issue]:
     """A citation that nothing refers to is dead weight, or a forgotten reference."""
-    used = {ref.target for ref in all_references(kb)
-            if "citation" in ref.targets and ref.target != ref.entry.id}
+    used = {
+        ref.target
+        for ref in all_references(kb)
+        if "citation" in ref.targets and ref.target != ref.entry.id
+    }
     for citation in kb.citations:
         if citation.id not in used:
             yield _issue(
@@ -152,29 +162,46 @@ def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
     for entry in kb.all_entries():
         for where, text in _markdown_fields(entry):
             for match in _HTML_TAG.finditer(text):
-                yield _issue_in_text(entry, where, text, match.start(),
-                                     f"expected Markdown without HTML, found "
-                                     f"`{match.group(0)[:40]}`",
-                                     "use Markdown syntax instead of HTML")
+                yield _issue_in_text(
+                    entry,
+                    where,
+                    text,
+                    match.start(),
+                    f"expected Markdown without HTML, found `{match.group(0)[:40]}`",
+                    "use Markdown syntax instead of HTML",
+                )
             for match in _IMAGE.finditer(text):
-                yield _issue_in_text(entry, where, text, match.start(),
-                                     "expected Markdown without images, found `![`",
-                                     "images are not supported in entry text; link instead")
+                yield _issue_in_text(
+                    entry,
+                    where,
+                    text,
+                    match.start(),
+                    "expected Markdown without images, found `![`",
+                    "images are not supported in entry text; link instead",
+                )
             for match in _LINK_TARGET.finditer(text):
                 group = 1 if match.group(1) is not None else 2
                 target = match.group(group) or ""
                 if target and not target.lower().startswith(SAFE_LINK_SCHEMES):
                     has_scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target)
-                    hint = ("only https://, http:// and mailto: links are allowed; link to "
-                            "the page over https" if has_scheme and not
-                            target.lower().startswith(("javascript:", "data:", "vbscript:"))
-                            else "links may not run code; link to an https:// address"
-                            if has_scheme else
-                            "link to other entries through fields such as `related`, and to "
-                            "web pages by their full https:// address")
-                    yield _issue_in_text(entry, where, text, match.start(group),
-                                         "expected a link to an https:// address, "
-                                         f"found `{target[:60]}`", hint)
+                    hint = (
+                        "only https://, http:// and mailto: links are allowed; link to "
+                        "the page over https"
+                        if has_scheme
+                        and not target.lower().startswith(("javascript:", "data:", "vbscript:"))
+                        else "links may not run code; link to an https:// address"
+                        if has_scheme
+                        else "link to other entries through fields such as `related`, and to "
+                        "web pages by their full https:// address"
+                    )
+                    yield _issue_in_text(
+                        entry,
+                        where,
+                        text,
+                        match.start(group),
+                        f"expected a link to an https:// address, found `{target[:60]}`",
+                        hint,
+                    )
 
 
 RULES: tuple[Callable[[KnowledgeBase], Iterator[Issue]], ...] = (
@@ -212,10 +239,13 @@ def check_reports(kb: KnowledgeBase) -> Iterator[Issue]:
     for study in kb.studies:
         for index, report in enumerate(study.reports):
             if report in owner:
-                yield _issue(study, ("reports", index),
-                             f"expected each citation in one study's `reports`, found "
-                             f"`{report}` also in {owner[report].source.path}",
-                             "a report belongs to one study; remove it from one of them")
+                yield _issue(
+                    study,
+                    ("reports", index),
+                    f"expected each citation in one study's `reports`, found "
+                    f"`{report}` also in {owner[report].source.path}",
+                    "a report belongs to one study; remove it from one of them",
+                )
             else:
                 owner[report] = study
     citations = {citation.id for citation in kb.citations}
@@ -223,9 +253,11 @@ def check_reports(kb: KnowledgeBase) -> Iterator[Issue]:
         for index, item in enumerate(finding.evidence):
             # A citation that does not exist is reported once, by the reference check.
             if item.citation in citations and item.citation not in owner:
-                yield _issue(finding, ("evidence", index, "citation"),
-                             f"expected citation `{item.citation}` to be a report of a study, "
-                             "found no study that lists it in `reports`",
-                             f"add `{item.citation}` to `reports` of its study in kb/studies/, "
-                             f"or add kb/studies/{item.citation}-study.yaml")
-
+                yield _issue(
+                    finding,
+                    ("evidence", index, "citation"),
+                    f"expected citation `{item.citation}` to be a report of a study, "
+                    "found no study that lists it in `reports`",
+                    f"add `{item.citation}` to `reports` of its study in kb/studies/, "
+                    f"or add kb/studies/{item.citation}-study.yaml",
+                )

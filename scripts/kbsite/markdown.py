@@ -37,8 +37,18 @@ LINK_REL = "nofollow noopener noreferrer"
 TEXT_CLASS = "kb-text"
 """Class of the element that holds rendered entry Markdown on a page."""
 
-_MARKDOWN_RULES = ("blockquote", "list", "reference", "newline", "escape", "backticks",
-                   "emphasis", "link", "autolink", "entity")
+_MARKDOWN_RULES = (
+    "blockquote",
+    "list",
+    "reference",
+    "newline",
+    "escape",
+    "backticks",
+    "emphasis",
+    "link",
+    "autolink",
+    "entity",
+)
 _ALLOWED_URL = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
 _FRAGMENT_TOKEN = re.compile(r"<p>(kbsitefragment[0-9a-f]{32})</p>")
 
@@ -50,8 +60,9 @@ def _allowed_url(url: str) -> bool:
 @functools.cache
 def _markdown_parser() -> MarkdownIt:
     """CommonMark with only the rules entry text may use; raw HTML is shown as text."""
-    parser = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False,
-                                 "maxNesting": 20})
+    parser = MarkdownIt(
+        "zero", {"html": False, "linkify": False, "typographer": False, "maxNesting": 20}
+    )
     parser.enable(list(_MARKDOWN_RULES))
     parser.validateLink = _allowed_url  # type: ignore[method-assign]
     return parser
@@ -111,6 +122,7 @@ def fill_fragments(html: str, fragments: dict[str, str]) -> str:
     Only a token alone in its paragraph is replaced, and only by HTML rendered here: a token
     typed into some other entry text stays the word it is.
     """
+
     def swap(match: re.Match[str]) -> str:
         fragment = fragments.get(match.group(1))
         if fragment is None:
@@ -123,7 +135,7 @@ def fill_fragments(html: str, fragments: dict[str, str]) -> str:
 # Every ASCII punctuation character Python-Markdown, attr_list, tables, def_list, md_in_html,
 # pymdownx or the toc extension could read as syntax. Left as they are: , . ; ? / ' % @ $ ^
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-_SYNTAX = frozenset("\\`*_{}[]()#+-!<>&|=~\":")
+_SYNTAX = frozenset('\\`*_{}[]()#+-!<>&|=~":')
 _LEADING_NUMBER = re.compile(r"^(\d+)\.")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
 """Controls have no place in text; STX and ETX would also forge Python-Markdown's own
@@ -175,5 +187,12 @@ def code_block(text: str, language: str = "text", indent: int = 0) -> str:
 
 def markdown_filters() -> dict[str, Any]:
     """The Jinja filters that put entry text into a Markdown page."""
-    return {"md": md_inline, "cell": md_inline, "md_block": md_block, "url": md_url,
-            "yaml": yaml_string, "meta": meta_text, "code": code_block}
+    return {
+        "md": md_inline,
+        "cell": md_inline,
+        "md_block": md_block,
+        "url": md_url,
+        "yaml": yaml_string,
+        "meta": meta_text,
+        "code": code_block,
+    }

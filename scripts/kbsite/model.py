@@ -126,8 +126,10 @@ class DefinitionSource(Record):
 
     record_name: ClassVar[str] = "definition source"
     citation: CitationId = Field(description="id of the citation")
-    locator: Locator = Field(description="Where in the source: a section, a page, or "
-                             "`abstract`. Precise enough that a reader can find the passage.")
+    locator: Locator = Field(
+        description="Where in the source: a section, a page, or "
+        "`abstract`. Precise enough that a reader can find the passage."
+    )
     note: Note = Field("", description="How the definition was checked.")
 
 
@@ -137,19 +139,23 @@ class Principle(Entry):
     record_name: ClassVar[str] = "principle"
     type_name: ClassVar[str] = "principle"
     number: Annotated[int, Whole(1, 99)] | None = Field(
-        None, description="Number of the principle in its defining source (P1 to P9).")
+        None, description="Number of the principle in its defining source (P1 to P9)."
+    )
     title: Annotated[str, PlainText(90)] = Field(description="Name of the principle.")
     summary: Annotated[str, PlainText(300, longer_in="description")] = Field(
-        description="One-sentence paraphrased definition.")
+        description="One-sentence paraphrased definition."
+    )
     description: Description = Field(description="Longer paraphrased description in Markdown.")
-    aliases: Annotated[tuple[Annotated[str, PlainText(60)], ...], Field(max_length=MAX_TAGS),
-                       UNIQUE] = Field(
-        (), description="Other names people search for (e.g. CI/CD, model registry).")
+    aliases: Annotated[
+        tuple[Annotated[str, PlainText(60)], ...], Field(max_length=MAX_TAGS), UNIQUE
+    ] = Field((), description="Other names people search for (e.g. CI/CD, model registry).")
     defined_in: DefinitionSource = Field(description="Where the principle is defined.")
-    related: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
-        Field((), description="Closely related principles."))
+    related: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
+        (), description="Closely related principles."
+    )
     tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
-        (), description="Keywords that group entries on the tags page (kebab-case).")
+        (), description="Keywords that group entries on the tags page (kebab-case)."
+    )
 
     @property
     def label(self) -> str:
@@ -166,13 +172,17 @@ class Context(Record):
 
     record_name: ClassVar[str] = "context"
     project_stages: Annotated[tuple[Annotated[str, v.PROJECT_STAGES], ...], UNIQUE] = Field(
-        (), description=v.PROJECT_STAGES.description)
+        (), description=v.PROJECT_STAGES.description
+    )
     deployment: Annotated[tuple[Annotated[str, v.DEPLOYMENT_MODES], ...], UNIQUE] = Field(
-        (), description=v.DEPLOYMENT_MODES.description)
+        (), description=v.DEPLOYMENT_MODES.description
+    )
     learning: Annotated[tuple[Annotated[str, v.LEARNING_MODES], ...], UNIQUE] = Field(
-        (), description=v.LEARNING_MODES.description)
+        (), description=v.LEARNING_MODES.description
+    )
     sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
-        (), description="Industry sectors the source names (kebab-case, e.g. finance).")
+        (), description="Industry sectors the source names (kebab-case, e.g. finance)."
+    )
     note: Note = Field("", description="Any other condition, in one sentence.")
 
     @property
@@ -188,13 +198,17 @@ class Evidence(Record):
 
     record_name: ClassVar[str] = "evidence item"
     citation: CitationId = Field(description="id of the citation")
-    locator: Locator = Field(description="Where in the source: a section, a page, or "
-                             "`abstract`. Precise enough that a reader can find the passage.")
+    locator: Locator = Field(
+        description="Where in the source: a section, a page, or "
+        "`abstract`. Precise enough that a reader can find the passage."
+    )
     study: Annotated[tuple[StudyType, ...], Field(min_length=1, max_length=10), UNIQUE] = Field(
-        description="Kind of study behind this statement.")
+        description="Kind of study behind this statement."
+    )
     link: Annotated[str, v.LINK_KINDS] = Field(description=v.LINK_KINDS.description)
     finding: Annotated[str, PlainText(600, multiline=True)] = Field(
-        description="What the source reports, paraphrased (never copied).")
+        description="What the source reports, paraphrased (never copied)."
+    )
     note: Note = Field("", description="A caveat about this evidence, in one sentence.")
 
 
@@ -204,7 +218,8 @@ class Tension(Record):
     record_name: ClassVar[str] = "tension"
     finding: FindingId = Field(description="Id of the other benefit or limitation.")
     note: Annotated[str, PlainText(400)] = Field(
-        description="The editors' note on how the two differ (setting, design, population).")
+        description="The editors' note on how the two differ (setting, design, population)."
+    )
 
 
 class ConfidenceOverride(Record):
@@ -212,10 +227,12 @@ class ConfidenceOverride(Record):
 
     record_name: ClassVar[str] = "confidence override"
     component: Annotated[str, v.CONFIDENCE_COMPONENTS] = Field(
-        description=v.CONFIDENCE_COMPONENTS.description)
+        description=v.CONFIDENCE_COMPONENTS.description
+    )
     concern: Annotated[str, v.CONCERNS] = Field(description=v.CONCERNS.description)
     reason: Annotated[str, PlainText(300)] = Field(
-        "", description="Why the computed concern is wrong, in one sentence (required).")
+        "", description="Why the computed concern is wrong, in one sentence (required)."
+    )
 
     @model_validator(mode="after")
     def _has_reason(self) -> ConfidenceOverride:
@@ -227,8 +244,9 @@ class ConfidenceOverride(Record):
 
     def as_override(self) -> confidence.Override:
         """The rating engine's form (which refuses an override without a reason)."""
-        return confidence.Override(confidence.Component(self.component),
-                                   confidence.Concern(self.concern), self.reason)
+        return confidence.Override(
+            confidence.Component(self.component), confidence.Concern(self.concern), self.reason
+        )
 
 
 class ConfidenceSettings(Record):
@@ -236,32 +254,43 @@ class ConfidenceSettings(Record):
 
     record_name: ClassVar[str] = "confidence settings"
     overrides: Annotated[tuple[ConfidenceOverride, ...], Field(max_length=4)] = Field(
-        (), description="Components the editors judge differently, each with its reason.")
+        (), description="Components the editors judge differently, each with its reason."
+    )
 
 
 class Finding(Entry):
     """A benefit or limitation that sources report."""
 
     title: Annotated[str, PlainText(90, longer_in="summary")] = Field(
-        description="Short title, as a noun phrase.")
+        description="Short title, as a noun phrase."
+    )
     summary: Annotated[str, PlainText(300, longer_in="description")] = Field(
-        description="One sentence that states the finding.")
-    description: Description = Field("", description="Longer explanation in Markdown "
-                                     "(optional).")
+        description="One sentence that states the finding."
+    )
+    description: Description = Field("", description="Longer explanation in Markdown (optional).")
     principles: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
-        Field(description="Principles the finding concerns; an empty list marks a "
-              "cross-cutting finding."))
-    context: Context = Field(default_factory=Context, description="Conditions under which the "
-                             "finding applies, as the sources give them.")
-    evidence: Annotated[tuple[Evidence, ...], Field(min_length=1, max_length=MAX_EVIDENCE)] = (
-        Field(description="Sources that report the finding."))
+        Field(
+            description="Principles the finding concerns; an empty list marks a "
+            "cross-cutting finding."
+        )
+    )
+    context: Context = Field(
+        default_factory=Context,
+        description="Conditions under which the finding applies, as the sources give them.",
+    )
+    evidence: Annotated[tuple[Evidence, ...], Field(min_length=1, max_length=MAX_EVIDENCE)] = Field(
+        description="Sources that report the finding."
+    )
     tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
-        (), description="Keywords that group entries on the tags page (kebab-case).")
+        (), description="Keywords that group entries on the tags page (kebab-case)."
+    )
     tensions: Annotated[tuple[Tension, ...], Field(max_length=MAX_REFERENCES)] = Field(
-        (), description="Findings that pull the other way; shown on both findings' pages.")
+        (), description="Findings that pull the other way; shown on both findings' pages."
+    )
     confidence: ConfidenceSettings = Field(
         default_factory=ConfidenceSettings,
-        description="Editors' overrides of the computed confidence rating.")
+        description="Editors' overrides of the computed confidence rating.",
+    )
 
     @property
     def citation_ids(self) -> tuple[str, ...]:
@@ -306,7 +335,8 @@ class Author(Record):
     family: Annotated[str, PlainText(100)] = Field("", description="Family name.")
     given: Annotated[str, PlainText(100)] = Field("", description="Given names.")
     literal: Annotated[str, PlainText(200)] = Field(
-        "", description="Name exactly as published, not split.")
+        "", description="Name exactly as published, not split."
+    )
 
     @property
     def display_name(self) -> str:
@@ -328,21 +358,25 @@ class Sample(Record):
     method: StudyType = Field(description=v.STUDY_TYPES.description)
     size: Annotated[int, Whole(1, 10_000_000)] = Field(description="How many.")
     unit: Annotated[str, PlainText(100)] = Field(
-        description="What was counted, e.g. `professionals`.")
+        description="What was counted, e.g. `professionals`."
+    )
 
 
 class StudyDesign(Record):
     """How the study was done."""
 
     record_name: ClassVar[str] = "study design"
-    methods: Annotated[tuple[StudyType, ...], Field(min_length=1, max_length=10), UNIQUE] = (
-        Field(description="Methods used."))
+    methods: Annotated[tuple[StudyType, ...], Field(min_length=1, max_length=10), UNIQUE] = Field(
+        description="Methods used."
+    )
     participants: Note = Field("", description="Who took part, in words.")
     samples: Annotated[tuple[Sample, ...], Field(max_length=20)] = Field(
-        (), description="Sample sizes per method.")
+        (), description="Sample sizes per method."
+    )
     setting: Note = Field("", description="Domain or setting studied.")
     sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
-        (), description="Industry sectors named by the source (kebab-case).")
+        (), description="Industry sectors named by the source (kebab-case)."
+    )
 
 
 class Arxiv(Record):
@@ -350,10 +384,11 @@ class Arxiv(Record):
 
     record_name: ClassVar[str] = "arXiv record"
     id: Annotated[str, Pattern(r"^[0-9]{4}\.[0-9]{4,5}$", "an arXiv id such as 2502.05634")] = (
-        Field(description="arXiv identifier."))
-    primary_class: Annotated[str, Pattern(r"^[a-z-]+(\.[A-Za-z-]+)?$",
-                                          "an arXiv category such as cs.SE")] = Field(
-        "", description="Primary arXiv category, e.g. cs.SE.")
+        Field(description="arXiv identifier.")
+    )
+    primary_class: Annotated[
+        str, Pattern(r"^[a-z-]+(\.[A-Za-z-]+)?$", "an arXiv category such as cs.SE")
+    ] = Field("", description="Primary arXiv category, e.g. cs.SE.")
 
 
 class RelatedSource(Record):
@@ -368,10 +403,15 @@ Related = RelatedSource
 
 
 def _required_by_entry_type() -> tuple[Requirement, ...]:
-    rows = {"article": ("journal", "year"), "inproceedings": ("booktitle", "year"),
-            "incollection": ("booktitle", "publisher", "year"), "book": ("publisher", "year"),
-            "mastersthesis": ("school",), "phdthesis": ("school",),
-            "techreport": ("institution", "year")}
+    rows = {
+        "article": ("journal", "year"),
+        "inproceedings": ("booktitle", "year"),
+        "incollection": ("booktitle", "publisher", "year"),
+        "book": ("publisher", "year"),
+        "mastersthesis": ("school",),
+        "phdthesis": ("school",),
+        "techreport": ("institution", "year"),
+    }
     return tuple(Requirement("entry_type", kind, fields) for kind, fields in rows.items())
 
 
@@ -386,67 +426,91 @@ class Citation(Entry):
     role: Annotated[str, v.CITATION_ROLES] = Field(description=v.CITATION_ROLES.description)
     entry_type: Annotated[str, v.BIBTEX_TYPES] = Field(description=v.BIBTEX_TYPES.description)
     title: Annotated[str, PlainText(300)] = Field(
-        description="Title as published, without BibTeX braces.")
+        description="Title as published, without BibTeX braces."
+    )
     authors: Annotated[tuple[Author, ...], Field(min_length=1, max_length=MAX_AUTHORS)] = Field(
-        description="Authors in published order.")
-    year: Annotated[int, Whole(1000, 2100)] | None = Field(
-        None, description="Year of publication.")
+        description="Authors in published order."
+    )
+    year: Annotated[int, Whole(1000, 2100)] | None = Field(None, description="Year of publication.")
     kind: Annotated[str, v.WORK_KINDS] = Field("", description=v.WORK_KINDS.description)
     genre: Annotated[str, PlainText(80)] = Field(
-        "", description="What the work calls itself, printed with it: e.g. Master's "
-        "dissertation (BibTeX `type`, CSL `genre`).")
+        "",
+        description="What the work calls itself, printed with it: e.g. Master's "
+        "dissertation (BibTeX `type`, CSL `genre`).",
+    )
     author_list: Annotated[str, v.AUTHOR_LISTS] = Field(
-        "complete", description=v.AUTHOR_LISTS.description)
+        "complete", description=v.AUTHOR_LISTS.description
+    )
     journal: Annotated[str, PlainText(300)] = Field("", description="Journal name.")
     booktitle: Annotated[str, PlainText(300)] = Field("", description="Proceedings title.")
     volume: Annotated[str, PlainText(20)] = Field("", description="Volume.")
     number: Annotated[str, PlainText(20)] = Field("", description="Issue number.")
-    pages: Annotated[str, Pattern(
-        r"^[A-Za-z]{0,3}[0-9]+(:[0-9]+)?(-[A-Za-z]{0,3}[0-9]+(:[0-9]+)?)?$",
-        "a page or page range such as 305-312, or an article number", 40)] = Field(
-        "", description="Page range with a single hyphen, e.g. 305-312, one page, an article "
-        "number such as e13477, or article:page as in 114:1-114:29.")
+    pages: Annotated[
+        str,
+        Pattern(
+            r"^[A-Za-z]{0,3}[0-9]+(:[0-9]+)?(-[A-Za-z]{0,3}[0-9]+(:[0-9]+)?)?$",
+            "a page or page range such as 305-312, or an article number",
+            40,
+        ),
+    ] = Field(
+        "",
+        description="Page range with a single hyphen, e.g. 305-312, one page, an article "
+        "number such as e13477, or article:page as in 114:1-114:29.",
+    )
     publisher: Annotated[str, PlainText(200)] = Field("", description="Publisher.")
     organization: Annotated[str, PlainText(200)] = Field("", description="Organising body.")
     school: Annotated[str, PlainText(300)] = Field("", description="University, for theses.")
-    institution: Annotated[str, PlainText(300)] = Field(
-        "", description="Institution, for reports.")
+    institution: Annotated[str, PlainText(300)] = Field("", description="Institution, for reports.")
     howpublished: Annotated[str, PlainText(200)] = Field(
-        "", description="How it was published, for misc entries.")
+        "", description="How it was published, for misc entries."
+    )
     address: Annotated[str, PlainText(120)] = Field(
-        "", description="Place of publication (city, country), as styles print it.")
-    isbn: Annotated[str, Pattern(r"^[0-9][0-9-]{8,15}[0-9Xx]$",
-                                 "an ISBN such as 978-989-758-692-7", 20)] = Field(
-        "", description="ISBN with hyphens.")
-    issn: Annotated[str, Pattern(r"^[0-9]{4}-[0-9]{3}[0-9Xx]$", "an ISSN such as 2169-3536",
-                                 9)] = Field("", description="ISSN.")
-    doi: Annotated[str, Pattern(r"^10\.[0-9]{4,9}/[^\s]+$",
-                                "a DOI such as 10.1109/ACCESS.2023.3262138")] = Field(
-        "", description="DOI without the https://doi.org/ prefix.")
-    published_doi: Annotated[str, Pattern(r"^10\.[0-9]{4,9}/[^\s]+$",
-                                          "a DOI such as 10.1145/3510457.3513054")] = Field(
-        "", description="DOI of the peer-reviewed version of a preprint; the entry itself "
-        "stays the preprint (its exports carry the preprint's identity).")
-    accessed: Annotated[str, Pattern(
-        r"^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
-        "a date such as 2025-02-08", 10)] = Field(
-        "", description="Date the editors last opened the web page or preprint (YYYY-MM-DD).")
-    url: Annotated[str, Pattern(r"^https://[^\s<>\"]+$", "an https:// address without spaces",
-                                2000)] = Field("", description="Landing page (https).")
+        "", description="Place of publication (city, country), as styles print it."
+    )
+    isbn: Annotated[
+        str, Pattern(r"^[0-9][0-9-]{8,15}[0-9Xx]$", "an ISBN such as 978-989-758-692-7", 20)
+    ] = Field("", description="ISBN with hyphens.")
+    issn: Annotated[str, Pattern(r"^[0-9]{4}-[0-9]{3}[0-9Xx]$", "an ISSN such as 2169-3536", 9)] = (
+        Field("", description="ISSN.")
+    )
+    doi: Annotated[
+        str, Pattern(r"^10\.[0-9]{4,9}/[^\s]+$", "a DOI such as 10.1109/ACCESS.2023.3262138")
+    ] = Field("", description="DOI without the https://doi.org/ prefix.")
+    published_doi: Annotated[
+        str, Pattern(r"^10\.[0-9]{4,9}/[^\s]+$", "a DOI such as 10.1145/3510457.3513054")
+    ] = Field(
+        "",
+        description="DOI of the peer-reviewed version of a preprint; the entry itself "
+        "stays the preprint (its exports carry the preprint's identity).",
+    )
+    accessed: Annotated[
+        str,
+        Pattern(
+            r"^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            "a date such as 2025-02-08",
+            10,
+        ),
+    ] = Field("", description="Date the editors last opened the web page or preprint (YYYY-MM-DD).")
+    url: Annotated[
+        str, Pattern(r"^https://[^\s<>\"]+$", "an https:// address without spaces", 2000)
+    ] = Field("", description="Landing page (https).")
     arxiv: Arxiv | None = Field(None, description="The arXiv preprint of this work.")
     note: Note = Field("", description="A note printed with the reference.")
     summary: Annotated[str, PlainText(1500, multiline=True)] = Field(
-        "", description="Paraphrased summary of the source, in your own words (never the "
-        "abstract). It may be left out while it is being written: the page then says so.")
+        "",
+        description="Paraphrased summary of the source, in your own words (never the "
+        "abstract). It may be left out while it is being written: the page then says so.",
+    )
     study: StudyDesign | None = Field(None, description="How the study was done.")
-    keywords: Annotated[tuple[Annotated[str, PlainText(80)], ...], Field(max_length=MAX_TAGS),
-                        UNIQUE] = Field(
-        (), description="Keywords as published.")
+    keywords: Annotated[
+        tuple[Annotated[str, PlainText(80)], ...], Field(max_length=MAX_TAGS), UNIQUE
+    ] = Field((), description="Keywords as published.")
     related: Annotated[tuple[RelatedSource, ...], Field(max_length=MAX_REFERENCES)] = Field(
-        (), description="Related sources in the knowledge base.")
-    open_questions: Annotated[tuple[Annotated[str, PlainText(400)], ...], Field(max_length=20),
-                              UNIQUE] = Field(
-        (), description="What is not verified about this source, as questions.")
+        (), description="Related sources in the knowledge base."
+    )
+    open_questions: Annotated[
+        tuple[Annotated[str, PlainText(400)], ...], Field(max_length=20), UNIQUE
+    ] = Field((), description="What is not verified about this source, as questions.")
 
     @property
     def arxiv_id(self) -> str:
@@ -506,19 +570,25 @@ class Study(Entry):
     kind: Annotated[str, v.STUDY_KINDS] = Field(description=v.STUDY_KINDS.description)
     population: Annotated[str, PlainText(300)] = Field(description="Who or what was studied.")
     sample_size: Annotated[int, Whole(1, 10_000_000)] | None = Field(
-        None, description="How many participants or items, where the source states it.")
+        None, description="How many participants or items, where the source states it."
+    )
     sample_unit: Annotated[str, PlainText(100)] = Field(
-        "", description="What was counted, e.g. `ML engineers`.")
+        "", description="What was counted, e.g. `ML engineers`."
+    )
     setting: Annotated[str, PlainText(300)] = Field("", description="Domain or setting studied.")
     data_collected: Annotated[str, PlainText(100)] = Field(
-        "", description="When the data was collected, where the source states it.")
+        "", description="When the data was collected, where the source states it."
+    )
     peer_reviewed: Annotated[bool, FLAG] = Field(
         description="`true` when a report of the study passed peer review; `false` for "
-        "preprints and theses.")
-    reports: Annotated[tuple[CitationId, ...], Field(min_length=1, max_length=MAX_REFERENCES),
-                       UNIQUE] = Field(description="Citations that report this study.")
+        "preprints and theses."
+    )
+    reports: Annotated[
+        tuple[CitationId, ...], Field(min_length=1, max_length=MAX_REFERENCES), UNIQUE
+    ] = Field(description="Citations that report this study.")
     overlaps: Annotated[tuple[Overlap, ...], Field(max_length=MAX_REFERENCES)] = Field(
-        (), description="Studies that share data, participants or authors with this one.")
+        (), description="Studies that share data, participants or authors with this one."
+    )
     locator: Locator = Field(description="Where the study facts were read (e.g. `abstract`).")
 
     @property
@@ -539,20 +609,27 @@ class Question(Entry):
     record_name: ClassVar[str] = "open question"
     type_name: ClassVar[str] = "question"
     requirements: ClassVar[tuple[Requirement, ...]] = (
-        Requirement("kind", "not-yet-in-kb", ("reference",)),)
+        Requirement("kind", "not-yet-in-kb", ("reference",)),
+    )
     title: Annotated[str, PlainText(150, longer_in="details")] = Field(
-        description="The question, in one line.")
+        description="The question, in one line."
+    )
     details: Description = Field(description="What is known and what is missing.")
     would_settle: Annotated[str, PlainText(300)] = Field(
-        description="Which source or fact would answer it.")
+        description="Which source or fact would answer it."
+    )
     principles: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
-        Field((), description="Principles the question concerns."))
-    citations: Annotated[tuple[CitationId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
-        Field((), description="Sources the question concerns."))
+        Field((), description="Principles the question concerns.")
+    )
+    citations: Annotated[tuple[CitationId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
+        (), description="Sources the question concerns."
+    )
     kind: Annotated[str, v.GAP_KINDS] = Field("open-question", description=v.GAP_KINDS.description)
     reference: Annotated[str, PlainText(500)] = Field(
-        "", description="Bibliographic line of the study not yet in the knowledge base "
-        "(authors, year, title, venue, DOI); required for `not-yet-in-kb`.")
+        "",
+        description="Bibliographic line of the study not yet in the knowledge base "
+        "(authors, year, title, venue, DOI); required for `not-yet-in-kb`.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,7 +643,8 @@ class Labelled(Record):
     id: EntryId = Field(description="The value's id, used in page addresses.")
     label: Annotated[str, PlainText(150)] = Field(description="What people read.")
     description: Annotated[str, PlainText(300)] = Field(
-        "", description="One sentence that explains it.")
+        "", description="One sentence that explains it."
+    )
 
 
 class Condition(Record):
@@ -575,7 +653,8 @@ class Condition(Record):
     record_name: ClassVar[str] = "condition"
     question: EntryId = Field(description="Id of a question of this guide.")
     options: Annotated[tuple[EntryId, ...], Field(min_length=1, max_length=20), UNIQUE] = Field(
-        description="Ids of the options that satisfy it.")
+        description="Ids of the options that satisfy it."
+    )
 
 
 class Outcome(Record):
@@ -584,11 +663,15 @@ class Outcome(Record):
     record_name: ClassVar[str] = "default outcome"
     level: EntryId = Field(description="Id of one of the guide's levels.")
     because: Annotated[tuple[FindingId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
-        (), description="Benefits and limitations the outcome rests on (their evidence and "
-        "citations are shown with it).")
+        (),
+        description="Benefits and limitations the outcome rests on (their evidence and "
+        "citations are shown with it).",
+    )
     judgement: Annotated[str, PlainText(400)] = Field(
-        "", description="The editors' reasoning, required when no finding supports the "
-        "outcome; it is shown as the editors' judgement, not as evidence.")
+        "",
+        description="The editors' reasoning, required when no finding supports the "
+        "outcome; it is shown as the editors' judgement, not as evidence.",
+    )
 
 
 class Rule(Outcome):
@@ -596,13 +679,15 @@ class Rule(Outcome):
 
     record_name: ClassVar[str] = "rule"
     when: Annotated[tuple[Condition, ...], Field(min_length=1, max_length=20)] = Field(
-        description="Conditions that must all hold.")
+        description="Conditions that must all hold."
+    )
 
     @property
     def outcome(self) -> Outcome:
         """The rule's outcome alone."""
-        return Outcome.model_construct(level=self.level, because=self.because,
-                                       judgement=self.judgement)
+        return Outcome.model_construct(
+            level=self.level, because=self.because, judgement=self.judgement
+        )
 
 
 class GuideSubject(Record):
@@ -612,8 +697,8 @@ class GuideSubject(Record):
     subject: SubjectId = Field(description="Id of a principle, benefit or limitation.")
     default: Outcome = Field(description="The outcome when no rule applies.")
     rules: Annotated[tuple[Rule, ...], Field(max_length=100)] = Field(
-        (), description="Outcomes for particular answers; rules that can hold together must "
-        "agree.")
+        (), description="Outcomes for particular answers; rules that can hold together must agree."
+    )
 
 
 class GuideQuestion(Record):
@@ -624,7 +709,8 @@ class GuideQuestion(Record):
     text: Annotated[str, PlainText(200)] = Field(description="The question.")
     help: Annotated[str, PlainText(300)] = Field("", description="A hint for answering.")
     options: Annotated[tuple[Labelled, ...], Field(min_length=2, max_length=10)] = Field(
-        description="Possible answers.")
+        description="Possible answers."
+    )
 
 
 class Guide(Entry):
@@ -634,16 +720,21 @@ class Guide(Entry):
     type_name: ClassVar[str] = "guide"
     title: Annotated[str, PlainText(120)] = Field(description="The question the guide answers.")
     summary: Annotated[str, PlainText(300, longer_in="description")] = Field(
-        description="One sentence on what the guide does.")
+        description="One sentence on what the guide does."
+    )
     description: Description = Field("", description="How to read the result, in Markdown.")
     subject_heading: Annotated[str, PlainText(40)] = Field(
-        description="Heading of the result column, e.g. `Principle`.")
+        description="Heading of the result column, e.g. `Principle`."
+    )
     levels: Annotated[tuple[Labelled, ...], Field(min_length=2, max_length=10)] = Field(
-        description="Possible recommendations, strongest first.")
+        description="Possible recommendations, strongest first."
+    )
     questions: Annotated[tuple[GuideQuestion, ...], Field(min_length=1, max_length=12)] = Field(
-        description="Questions asked, in order.")
+        description="Questions asked, in order."
+    )
     subjects: Annotated[tuple[GuideSubject, ...], Field(min_length=1, max_length=200)] = Field(
-        description="What the guide recommends on.")
+        description="What the guide recommends on."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

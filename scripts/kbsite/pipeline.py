@@ -53,8 +53,10 @@ def citation_exports(graph: Graph) -> dict[str, str]:
     exports = {
         BIBLIOGRAPHY_PATH: export_bibtex(kb.citations),
         "references.ris": export_ris(kb.citations),
-        "references.json": json.dumps([csl_item(c) for c in kb.citations], indent=2,
-                                      ensure_ascii=False) + "\n",
+        "references.json": json.dumps(
+            [csl_item(c) for c in kb.citations], indent=2, ensure_ascii=False
+        )
+        + "\n",
     }
     for citation in kb.citations:
         exports[f"citations/{citation.id}.bib"] = export_bibtex([citation])
@@ -75,8 +77,9 @@ def check_kb(kb_dir: Path, root: Path | None = None) -> KnowledgeBase:
     return result.kb
 
 
-def build_site(kb_dir: Path, root: Path | None = None, *, repo_url: str = "",
-               with_history: bool = True) -> Site:
+def build_site(
+    kb_dir: Path, root: Path | None = None, *, repo_url: str = "", with_history: bool = True
+) -> Site:
     """Run the whole pipeline on a kb/ folder.
 
     repo_url (a GitHub repository address) adds edit and report links to entry pages;
@@ -94,8 +97,14 @@ def build_site(kb_dir: Path, root: Path | None = None, *, repo_url: str = "",
         **citation_exports(graph),
     }
     notes = (history.unavailable,) if history.unavailable else ()
-    return Site(pages=rendered.pages, assets=assets, nav=rendered.nav, graph=graph,
-                fragments=rendered.fragments, notes=notes)
+    return Site(
+        pages=rendered.pages,
+        assets=assets,
+        nav=rendered.nav,
+        graph=graph,
+        fragments=rendered.fragments,
+        notes=notes,
+    )
 
 
 def _shown(kb_dir: Path, root: Path | None) -> str:

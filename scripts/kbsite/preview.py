@@ -24,20 +24,28 @@ def problems_page(issues: tuple[Issue, ...], crash: str = "") -> str:
     """HTML listing the problems; no request leaves the page, nothing from it is interpreted."""
     items = []
     for issue in issues:
-        hint = (f'<div class="hint">hint: {html.escape(issue.hint)}</div>' if issue.hint else "")
-        where = issue.path + (f":{issue.line}" if issue.line else "") + (
-            f":{issue.column}" if issue.line and issue.column else "")
-        items.append(f"<li><code>{html.escape(where)}</code>: {html.escape(issue.message)}"
-                     f"{hint}</li>")
+        hint = f'<div class="hint">hint: {html.escape(issue.hint)}</div>' if issue.hint else ""
+        where = (
+            issue.path
+            + (f":{issue.line}" if issue.line else "")
+            + (f":{issue.column}" if issue.line and issue.column else "")
+        )
+        items.append(
+            f"<li><code>{html.escape(where)}</code>: {html.escape(issue.message)}{hint}</li>"
+        )
     if crash:
         heading = "The build crashed"
-        body = ("<p>This is a bug in <code>scripts/</code>, not in your entry; please report it "
-                f"with the text below.</p><pre>{html.escape(crash)}</pre>")
+        body = (
+            "<p>This is a bug in <code>scripts/</code>, not in your entry; please report it "
+            f"with the text below.</p><pre>{html.escape(crash)}</pre>"
+        )
     else:
         files = len({issue.path for issue in issues})
         noun = "problem" if len(issues) == 1 else "problems"
-        heading = (f"The knowledge base has {len(issues)} {noun} in {files} "
-                   f"file{'s' if files != 1 else ''}")
+        heading = (
+            f"The knowledge base has {len(issues)} {noun} in {files} "
+            f"file{'s' if files != 1 else ''}"
+        )
         body = f"<ol>{''.join(items)}</ol>"
     return f"""<!doctype html>
 <html lang="en">

@@ -61,9 +61,13 @@ def _record_rules(model: type[Record], schema: dict[str, Any]) -> None:
         schema["oneOf"] = [{"required": [name]} for name in model.exactly_one_of]
     if model.requirements:
         schema["allOf"] = [
-            {"if": {"properties": {r.when_field: {"const": r.when_value}},
-                    "required": [r.when_field]},
-             "then": {"required": list(r.required)}}
+            {
+                "if": {
+                    "properties": {r.when_field: {"const": r.when_value}},
+                    "required": [r.when_field],
+                },
+                "then": {"required": list(r.required)},
+            }
             for r in model.requirements
         ]
 
@@ -139,8 +143,10 @@ def _rows(model: type[Record], prefix: str) -> list[str]:
         slot = slots(model)[name]
         shown = f"{prefix}{name}"
         kind = _kind(info.annotation, list(info.metadata))
-        rows.append(f"| `{shown}` | {'yes' if info.is_required() else 'no'} | "
-                    f"{_cell(kind)} | {_cell(info.description or '')} |")
+        rows.append(
+            f"| `{shown}` | {'yes' if info.is_required() else 'no'} | "
+            f"{_cell(kind)} | {_cell(info.description or '')} |"
+        )
         if slot.record is not None:
             rows += _rows(slot.record, f"{shown}[]." if slot.sequence else f"{shown}.")
     return rows
@@ -154,17 +160,21 @@ def _rules(model: type[Record], prefix: str) -> list[str]:
             lines.append(f"\nEach {record.record_name} has exactly one of {names}.")
         for requirement in record.requirements:
             fields = ", ".join(f"`{name}`" for name in requirement.required)
-            lines.append(f"\nWhen `{prefix}{requirement.when_field}` is "
-                         f"`{requirement.when_value}`, {fields} are required too.")
+            lines.append(
+                f"\nWhen `{prefix}{requirement.when_field}` is "
+                f"`{requirement.when_value}`, {fields} are required too."
+            )
     return lines
 
 
 def field_reference() -> str:
     """Markdown tables of every entry type's fields, generated from the models."""
-    parts = [f"Limits that hold for every entry: lists and mappings nest at most {MAX_DEPTH} "
-             "levels deep; text contains no control, invisible or direction-changing "
-             "characters; plain-text fields contain no HTML (a `<` followed by a letter, `/`, "
-             "`!` or `?`); an id may not be `index` (the site's own page in each folder).\n"]
+    parts = [
+        f"Limits that hold for every entry: lists and mappings nest at most {MAX_DEPTH} "
+        "levels deep; text contains no control, invisible or direction-changing "
+        "characters; plain-text fields contain no HTML (a `<` followed by a letter, `/`, "
+        "`!` or `?`); an id may not be `index` (the site's own page in each folder).\n"
+    ]
     for entry_type in ENTRY_TYPES:
         model = entry_type.model
         parts.append(f"### {entry_type.section}: `kb/{entry_type.folder}/<id>.yaml`\n")

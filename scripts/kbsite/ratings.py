@@ -36,8 +36,11 @@ class Evidence:
 
     def designs_of(self, findings: tuple[Finding, ...]) -> tuple[str, ...]:
         """The study designs behind a set of findings, sorted."""
-        return tuple(sorted({self.study_of_citation[e.citation].design
-                             for f in findings for e in f.evidence}))
+        return tuple(
+            sorted(
+                {self.study_of_citation[e.citation].design for f in findings for e in f.evidence}
+            )
+        )
 
     def participants(self, findings: tuple[Finding, ...]) -> int:
         """Sample sizes of the independent primary (or mixed) studies behind a set of findings.
@@ -45,8 +48,9 @@ class Evidence:
         Secondary studies are left out: their samples are other studies, not participants.
         """
         ids = {self.study_of_citation[e.citation].id for f in findings for e in f.evidence}
-        return sum(self.studies[i].sample_size or 0 for i in ids
-                   if self.studies[i].kind != "secondary")
+        return sum(
+            self.studies[i].sample_size or 0 for i in ids if self.studies[i].kind != "secondary"
+        )
 
 
 def study_label(study: Study, citations: dict[str, Citation]) -> str:
@@ -57,29 +61,51 @@ def study_label(study: Study, citations: dict[str, Citation]) -> str:
 
 def study_facts(study: Study, citations: dict[str, Citation]) -> c.StudyFacts:
     """The engine's view of a study."""
-    return c.StudyFacts(id=study.id, design=study.design, kind=study.kind,
-                        peer_reviewed=study.peer_reviewed, sample_size=study.sample_size,
-                        sample_unit=study.sample_unit, label=study_label(study, citations))
+    return c.StudyFacts(
+        id=study.id,
+        design=study.design,
+        kind=study.kind,
+        peer_reviewed=study.peer_reviewed,
+        sample_size=study.sample_size,
+        sample_unit=study.sample_unit,
+        label=study_label(study, citations),
+    )
 
 
-def finding_facts(finding: Finding, study_of: dict[str, Study], citations: dict[str, Citation],
-                  tensions: tuple[tuple[Finding, str], ...], principle_names: dict[str, str]
-                  ) -> c.FindingFacts:
+def finding_facts(
+    finding: Finding,
+    study_of: dict[str, Study],
+    citations: dict[str, Citation],
+    tensions: tuple[tuple[Finding, str], ...],
+    principle_names: dict[str, str],
+) -> c.FindingFacts:
     """The engine's view of a finding: evidence by study, its context, tensions, overrides."""
     evidence = tuple(
-        c.EvidenceFacts(study=study_of[item.citation].id, citation=item.citation, link=item.link,
-                        abstract_only=c.is_abstract_locator(item.locator),
-                        citation_label=citations[item.citation].short_label)
-        for item in finding.evidence)
-    context = c.ContextFacts(project_stages=finding.context.project_stages,
-                             deployment=finding.context.deployment,
-                             learning=finding.context.learning, sectors=finding.context.sectors)
+        c.EvidenceFacts(
+            study=study_of[item.citation].id,
+            citation=item.citation,
+            link=item.link,
+            abstract_only=c.is_abstract_locator(item.locator),
+            citation_label=citations[item.citation].short_label,
+        )
+        for item in finding.evidence
+    )
+    context = c.ContextFacts(
+        project_stages=finding.context.project_stages,
+        deployment=finding.context.deployment,
+        learning=finding.context.learning,
+        sectors=finding.context.sectors,
+    )
     return c.FindingFacts(
-        id=finding.id, evidence=evidence, context=context,
+        id=finding.id,
+        evidence=evidence,
+        context=context,
         principles=tuple(principle_names[p] for p in finding.principles),
-        tensions=tuple(c.TensionFacts(other=other.id, note=note, label=other.title)
-                       for other, note in tensions),
-        overrides=tuple(o.as_override() for o in finding.confidence.overrides))
+        tensions=tuple(
+            c.TensionFacts(other=other.id, note=note, label=other.title) for other, note in tensions
+        ),
+        overrides=tuple(o.as_override() for o in finding.confidence.overrides),
+    )
 
 
 def evaluate(kb: KnowledgeBase) -> Evidence:
@@ -93,17 +119,25 @@ def evaluate(kb: KnowledgeBase) -> Evidence:
         for tension in finding.tensions:
             pairs[finding.id].setdefault(tension.finding, tension.note)
             pairs[tension.finding].setdefault(finding.id, tension.note)
-    tensions = {f.id: tuple((findings[o], note) for o, note in sorted(pairs[f.id].items()))
-                for f in kb.findings}
+    tensions = {
+        f.id: tuple((findings[o], note) for o, note in sorted(pairs[f.id].items()))
+        for f in kb.findings
+    }
     names = {p.id: p.label for p in kb.principles}
     facts = {s.id: study_facts(s, citations) for s in kb.studies}
-    ratings = c.rate_all((finding_facts(f, study_of, citations, tensions[f.id], names)
-                          for f in kb.findings), facts)
+    ratings = c.rate_all(
+        (finding_facts(f, study_of, citations, tensions[f.id], names) for f in kb.findings), facts
+    )
     by_study: dict[str, list[Finding]] = defaultdict(list)
     for finding in kb.findings:
         for sid in sorted({study_of[e.citation].id for e in finding.evidence}):
             by_study[sid].append(finding)
-    return Evidence(study_of_citation=study_of, studies=studies, ratings=ratings,
-                    tensions=tensions,
-                    findings_of_study={s: tuple(sorted(v, key=lambda f: f.title.lower()))
-                                       for s, v in by_study.items()})
+    return Evidence(
+        study_of_citation=study_of,
+        studies=studies,
+        ratings=ratings,
+        tensions=tensions,
+        findings_of_study={
+            s: tuple(sorted(v, key=lambda f: f.title.lower())) for s, v in by_study.items()
+        },
+    )

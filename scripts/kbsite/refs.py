@@ -33,8 +33,11 @@ class Ref:
 @functools.cache
 def _linking_fields(model: type[Record]) -> tuple[tuple[str, Slot], ...]:
     """The fields of a model that hold references, or records that may hold some."""
-    return tuple((name, slot) for name, slot in slots(model).items()
-                 if slot.reference is not None or slot.record is not None)
+    return tuple(
+        (name, slot)
+        for name, slot in slots(model).items()
+        if slot.reference is not None or slot.record is not None
+    )
 
 
 def _walk(record: Record, path: Path_) -> Iterator[tuple[Path_, tuple[str, ...], str]]:

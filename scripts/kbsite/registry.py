@@ -43,17 +43,32 @@ class EntryType:
 
 
 ENTRY_TYPES: tuple[EntryType, ...] = (
-    EntryType("principle", "principles", Principle, "Principles", "principles",
-              "principle.md.j2", "principles"),
-    EntryType("benefit", "benefits", Benefit, "Benefits", "benefits", "finding.md.j2",
-              "benefits"),
-    EntryType("limitation", "limitations", Limitation, "Limitations", "limitations",
-              "finding.md.j2", "limitations"),
-    EntryType("citation", "citations", Citation, "Citations", "citations", "citation.md.j2",
-              "citations"),
+    EntryType(
+        "principle",
+        "principles",
+        Principle,
+        "Principles",
+        "principles",
+        "principle.md.j2",
+        "principles",
+    ),
+    EntryType("benefit", "benefits", Benefit, "Benefits", "benefits", "finding.md.j2", "benefits"),
+    EntryType(
+        "limitation",
+        "limitations",
+        Limitation,
+        "Limitations",
+        "limitations",
+        "finding.md.j2",
+        "limitations",
+    ),
+    EntryType(
+        "citation", "citations", Citation, "Citations", "citations", "citation.md.j2", "citations"
+    ),
     EntryType("study", "studies", Study, "Studies", "studies", "study.md.j2", "studies"),
-    EntryType("question", "questions", Question, "Open questions", "questions", None,
-              "evidence/gaps.md"),
+    EntryType(
+        "question", "questions", Question, "Open questions", "questions", None, "evidence/gaps.md"
+    ),
     EntryType("guide", "guides", Guide, "Decision guides", "guides", "guide.md.j2", "guides"),
 )
 BY_NAME = {entry_type.name: entry_type for entry_type in ENTRY_TYPES}

@@ -24,8 +24,7 @@ from kbsite.registry import ENTRY_TYPES
 from kbsite.validation import slots
 
 TEMPLATES = Path(__file__).parent / "templates"
-HAND_RENDERED = ("principle", "benefit", "limitation", "citation", "question", "guide",
-                 "study")
+HAND_RENDERED = ("principle", "benefit", "limitation", "citation", "question", "guide", "study")
 """Entry types whose pages render_site makes with their own context; others are generic."""
 NAV_CHILD_LIMIT = 60
 """Sections with more entries list only their index page in the navigation: every page
@@ -132,8 +131,9 @@ def link_strength(finding: Finding) -> str:
     return "stated" if any(e.link == "stated" for e in finding.evidence) else "inferred"
 
 
-def render_site(graph: Graph, *, repo_url: str = "", history: History | None = None
-                ) -> RenderedSite:
+def render_site(
+    graph: Graph, *, repo_url: str = "", history: History | None = None
+) -> RenderedSite:
     """Render every page from the graph; repo_url and history add edit links and dates."""
     history = history or History()
     env = make_environment()
@@ -185,8 +185,10 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             citation=citation,
             bibtex=export_bibtex([citation]),
             ris=export_ris([citation]),
-            formatted={label: format_reference(citation, style, html=True)
-                       for style, label in STYLES.items()},
+            formatted={
+                label: format_reference(citation, style, html=True)
+                for style, label in STYLES.items()
+            },
             coins=coins(citation),
         )
     entries = graph.entries
@@ -210,17 +212,28 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             continue
         fields = tuple(slots(entry_type.model).items())
         for entry in kb.of_type(entry_type.name):
-            render(entry_type.template, links.page_path(entry), entry=entry,
-                   entry_type=entry_type, fields=fields)
+            render(
+                entry_type.template,
+                links.page_path(entry),
+                entry=entry,
+                entry_type=entry_type,
+                fields=fields,
+            )
     render("guides_index.md.j2", links.index_path("guide"))
-    by_source = {e.source.path: e for e in (*kb.principles, *kb.findings, *kb.citations,
-                                             *kb.guides)}
+    by_source = {
+        e.source.path: e for e in (*kb.principles, *kb.findings, *kb.citations, *kb.guides)
+    }
     render("changelog.md.j2", links.CHANGELOG_PAGE, by_source=by_source)
     home = PageContext(links.HOME_PAGE, graph)
     known: dict[str, Entry] = {e.id: e for e in kb.all_entries()}
-    render("home.md.j2", links.HOME_PAGE, link_to=functools.partial(link_required, home, known),
-           featured=functools.partial(featured, known), samples=functools.partial(samples, known),
-           count_word=count_word)
+    render(
+        "home.md.j2",
+        links.HOME_PAGE,
+        link_to=functools.partial(link_required, home, known),
+        featured=functools.partial(featured, known),
+        samples=functools.partial(samples, known),
+        count_word=count_word,
+    )
     render("principles_index.md.j2", links.index_path("principle"))
     render(
         "findings_index.md.j2",
@@ -234,8 +247,11 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
         type_name="limitation",
         findings=kb.limitations,
     )
-    render("citations_index.md.j2", links.index_path("citation"),
-           citations=tuple(sorted(kb.citations, key=citation_order)))
+    render(
+        "citations_index.md.j2",
+        links.index_path("citation"),
+        citations=tuple(sorted(kb.citations, key=citation_order)),
+    )
     render("matrix.md.j2", links.MATRIX_PAGE)
     render("gaps.md.j2", links.GAPS_PAGE, suggested_designs=confidence.SUGGESTED_DESIGNS)
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
@@ -243,15 +259,15 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
 
     citations_in_order: tuple[Citation, ...] = tuple(sorted(kb.citations, key=citation_order))
 
-    def children(entries: Sequence[Entry], title: Callable[[Any], str]
-                 ) -> tuple[tuple[str, str], ...]:
+    def children(
+        entries: Sequence[Entry], title: Callable[[Any], str]
+    ) -> tuple[tuple[str, str], ...]:
         if len(entries) > NAV_CHILD_LIMIT:
             return ()
         return tuple((meta_text(title(e)), links.page_path(e)) for e in entries)
 
     nav = (
-        NavSection("Decide", links.index_path("guide"),
-                   children(kb.guides, lambda g: g.title)),
+        NavSection("Decide", links.index_path("guide"), children(kb.guides, lambda g: g.title)),
         NavSection(
             "Principles", links.index_path("principle"), children(principles, lambda p: p.label)
         ),
@@ -281,15 +297,20 @@ def render_site(graph: Graph, *, repo_url: str = "", history: History | None = N
             children(citations_in_order, lambda c: c.short_label),
         ),
     )
-    return RenderedSite(pages=dict(sorted(pages.items())), nav=nav,
-                        fragments=dict(sorted(fragments.items())))
+    return RenderedSite(
+        pages=dict(sorted(pages.items())), nav=nav, fragments=dict(sorted(fragments.items()))
+    )
 
 
 def report_url(repo_url: str, entry: Entry) -> str:
     """A new-issue address on GitHub, prefilled to report a problem in one entry."""
-    query = urlencode({"template": "report-error.yml",
-                       "title": f"Problem in {entry.source.path}",
-                       "entry": entry.source.path})
+    query = urlencode(
+        {
+            "template": "report-error.yml",
+            "title": f"Problem in {entry.source.path}",
+            "entry": entry.source.path,
+        }
+    )
     return f"{repo_url}/issues/new?{query}"
 
 
@@ -305,14 +326,16 @@ class MissingEntryError(Exception):
         source = (TEMPLATES / template).read_text(encoding="utf-8").splitlines()
         line = next((n for n, text in enumerate(source, 1) if self.entry_id in text), 0)
         shown = f"scripts/kbsite/templates/{template}"
-        return Issue(shown, line, 0, f"expected the id of an existing entry, found "
-                     f"`{self.entry_id}`",
-                     "the template links to an entry that was renamed or removed; update the "
-                     "template")
+        return Issue(
+            shown,
+            line,
+            0,
+            f"expected the id of an existing entry, found `{self.entry_id}`",
+            "the template links to an entry that was renamed or removed; update the template",
+        )
 
 
-def link_required(ctx: PageContext, entries: Mapping[str, Entry], entry_id: str,
-                  text: str) -> str:
+def link_required(ctx: PageContext, entries: Mapping[str, Entry], entry_id: str, text: str) -> str:
     """A link to an entry with the given text; a missing entry is a build error."""
     if entry_id not in entries:
         raise MissingEntryError(entry_id)
@@ -336,14 +359,29 @@ def samples(entries: Mapping[str, Entry], citation_id: str, *, methods: bool = T
     citation = entries.get(citation_id)
     if not isinstance(citation, Citation):
         raise MissingEntryError(citation_id)
-    parts = [f"{s.size} {s.unit}"
-             + (f" ({vocabulary.STUDY_TYPES.label(s.method).lower()})" if methods else "")
-             for s in (citation.study.samples if citation.study else ())]
+    parts = [
+        f"{s.size} {s.unit}"
+        + (f" ({vocabulary.STUDY_TYPES.label(s.method).lower()})" if methods else "")
+        for s in (citation.study.samples if citation.study else ())
+    ]
     return md_inline(" and ".join(parts)) if parts else ""
 
 
-NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                "ten", "eleven", "twelve")
+NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 
 
 def count_word(count: int) -> str:
@@ -363,9 +401,11 @@ def conditions_text(guide: Guide, rule: Rule) -> str:
     """A rule's conditions in words: each question followed by the options that satisfy it."""
     questions = {q.id: q for q in guide.questions}
     return "; ".join(
-        md_inline(questions[c.question].text) + " "
-        + " or ".join(md_inline(o.label) for o in questions[c.question].options
-                      if o.id in c.options)
+        md_inline(questions[c.question].text)
+        + " "
+        + " or ".join(
+            md_inline(o.label) for o in questions[c.question].options if o.id in c.options
+        )
         for c in rule.when
     )
 

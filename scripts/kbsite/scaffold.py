@@ -30,13 +30,21 @@ class Prompt:
 _FINDING = (
     Prompt("title", "Short title (a noun phrase)", "Fewer manual deployment steps"),
     Prompt("summary", "One sentence that states the finding"),
-    Prompt("principles", "Principle ids it concerns, comma-separated (empty: cross-cutting)",
-           "ci-cd-automation", required=False),
+    Prompt(
+        "principles",
+        "Principle ids it concerns, comma-separated (empty: cross-cutting)",
+        "ci-cd-automation",
+        required=False,
+    ),
     Prompt("citation", "Citation id of the source", "araujo-2024"),
     Prompt("locator", "Where in the source (section, page or abstract)", "Section 4.2"),
     Prompt("study", "Kind of study (focus-group, survey, interviews, ...)", "survey"),
-    Prompt("link", "Who links it to the principles: stated or inferred "
-           "(cross-cutting when no principle)", "inferred", required=False),
+    Prompt(
+        "link",
+        "Who links it to the principles: stated or inferred (cross-cutting when no principle)",
+        "inferred",
+        required=False,
+    ),
     Prompt("finding", "What the source reports, in your own words"),
 )
 
@@ -58,8 +66,11 @@ PROMPTS: dict[str, tuple[Prompt, ...]] = {
         Prompt("role", "Role: primary, framework or related", "related"),
         Prompt("entry_type", "BibTeX entry type (article, inproceedings, misc, ...)", "article"),
         Prompt("title", "Title as published"),
-        Prompt("authors", "Authors as 'Family, Given' separated by ';'",
-               "Araujo, Gabriel; Kalinowski, Marcos"),
+        Prompt(
+            "authors",
+            "Authors as 'Family, Given' separated by ';'",
+            "Araujo, Gabriel; Kalinowski, Marcos",
+        ),
         Prompt("year", "Year of publication", "2024", required=False),
         Prompt("summary", "Your own summary of the source (never the abstract)"),
     ),
@@ -84,30 +95,40 @@ def entry_data(type_name: str, entry_id: str, answers: dict[str, str]) -> dict[s
         if type_name == "limitation":
             data["kind"] = answers["kind"]
         data["principles"] = principles
-        data["evidence"] = [{
-            "citation": answers["citation"],
-            "locator": answers["locator"],
-            "study": _split(answers["study"]),
-            "link": answers.get("link") or ("inferred" if principles else "cross-cutting"),
-            "finding": answers["finding"],
-        }]
+        data["evidence"] = [
+            {
+                "citation": answers["citation"],
+                "locator": answers["locator"],
+                "study": _split(answers["study"]),
+                "link": answers.get("link") or ("inferred" if principles else "cross-cutting"),
+                "finding": answers["finding"],
+            }
+        ]
     elif type_name == "principle":
-        data.update(title=answers["title"], summary=answers["summary"],
-                    description=answers["description"],
-                    defined_in={"citation": answers["citation"], "locator": answers["locator"]})
+        data.update(
+            title=answers["title"],
+            summary=answers["summary"],
+            description=answers["description"],
+            defined_in={"citation": answers["citation"], "locator": answers["locator"]},
+        )
     elif type_name == "citation":
         authors = []
         for name in _split(answers["authors"], ";"):
             family, _, given = (part.strip() for part in name.partition(","))
             authors.append({"family": family, "given": given} if given else {"family": family})
-        data.update(role=answers["role"], entry_type=answers["entry_type"],
-                    title=answers["title"], authors=authors)
+        data.update(
+            role=answers["role"],
+            entry_type=answers["entry_type"],
+            title=answers["title"],
+            authors=authors,
+        )
         if answers.get("year", "").strip().isdigit():
             data["year"] = int(answers["year"])
         data["summary"] = answers["summary"]
     else:
-        data.update(title=answers["title"], details=answers["details"],
-                    would_settle=answers["would_settle"])
+        data.update(
+            title=answers["title"], details=answers["details"], would_settle=answers["would_settle"]
+        )
     return data
 
 
@@ -116,8 +137,9 @@ REFERENCES = {"citation": "citation", "principles": "principle"}
 _SPLIT_ANSWERS = {"principles": ",", "study": ","}
 
 
-def check_answer(type_name: str, name: str, value: str,
-                 known: dict[str, frozenset[str]] | None = None) -> str:
+def check_answer(
+    type_name: str, name: str, value: str, known: dict[str, frozenset[str]] | None = None
+) -> str:
     """The problem with one answer, checked as soon as it is given; "" when it is fine."""
     prompt = next(p for p in PROMPTS[type_name] if p.name == name)
     if not value.strip():
@@ -127,8 +149,10 @@ def check_answer(type_name: str, name: str, value: str,
         ids = _split(value) if name in _SPLIT_ANSWERS else [value.strip()]
         missing = [i for i in ids if i not in known.get(target, frozenset())]
         if missing:
-            return (f"expected the id of an existing {target}, found `{missing[0]}`"
-                    f" (see kb/{BY_NAME[target].folder}/)")
+            return (
+                f"expected the id of an existing {target}, found `{missing[0]}`"
+                f" (see kb/{BY_NAME[target].folder}/)"
+            )
     if type_name == "citation" and name == "authors":
         if not all(part.partition(",")[0].strip() for part in value.split(";")):
             return "expected names as 'Family, Given' separated by ';', found an empty name"
@@ -144,9 +168,13 @@ def check_answer(type_name: str, name: str, value: str,
     return ""
 
 
-def scaffold(type_name: str, entry_id: str, answers: dict[str, str],
-             existing_ids: set[str], known: dict[str, frozenset[str]] | None = None
-             ) -> tuple[str, list[str]]:
+def scaffold(
+    type_name: str,
+    entry_id: str,
+    answers: dict[str, str],
+    existing_ids: set[str],
+    known: dict[str, frozenset[str]] | None = None,
+) -> tuple[str, list[str]]:
     """YAML text for a new entry, or the problems that prevent it.
 
     Missing answers are named with the `--set field=value` that gives them; answers that
@@ -160,9 +188,12 @@ def scaffold(type_name: str, entry_id: str, answers: dict[str, str],
         problems.append(f"expected a new id, found `{entry_id}`, which an entry already uses")
     missing = [p.name for p in PROMPTS[type_name] if p.required and not answers.get(p.name)]
     if missing:
-        problems.append("expected values for " + ", ".join(f"`{name}`" for name in missing)
-                        + ", found none; give each with "
-                        + " ".join(f"--set {name}=VALUE" for name in missing))
+        problems.append(
+            "expected values for "
+            + ", ".join(f"`{name}`" for name in missing)
+            + ", found none; give each with "
+            + " ".join(f"--set {name}=VALUE" for name in missing)
+        )
     for prompt in PROMPTS[type_name]:
         value = answers.get(prompt.name, "")
         if prompt.name in missing or not value:
@@ -175,8 +206,9 @@ def scaffold(type_name: str, entry_id: str, answers: dict[str, str],
     data = entry_data(type_name, entry_id, answers)
     for violation in check(BY_NAME[type_name].model, data):
         where = ".".join(str(part) for part in violation.path)
-        problems.append(f"{where}: {violation.message}"
-                        + (f" ({violation.hint})" if violation.hint else ""))
+        problems.append(
+            f"{where}: {violation.message}" + (f" ({violation.hint})" if violation.hint else "")
+        )
     if problems:
         return "", problems
     header = f"# yaml-language-server: $schema=../schema/{type_name}.schema.json\n"

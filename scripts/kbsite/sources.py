@@ -24,9 +24,11 @@ ENTRY_SUFFIX = ".yaml"
 IGNORED_NAMES = ("README.md",)
 """Regular files allowed beside the entries (hidden files are ignored too)."""
 
-_LINK_HINT = ("entries must be real files inside the repository; replace the link with the file "
-              "it points to, or delete it (an editor's lock file such as .#name.yaml goes away "
-              "when the file is saved and closed)")
+_LINK_HINT = (
+    "entries must be real files inside the repository; replace the link with the file "
+    "it points to, or delete it (an editor's lock file such as .#name.yaml goes away "
+    "when the file is saved and closed)"
+)
 
 
 @dataclass
@@ -77,10 +79,20 @@ def _kind(mode: int) -> str:
 def _refusal(path: Path, root: Path, mode: int) -> Issue:
     kind = _kind(mode)
     if stat.S_ISLNK(mode):
-        return Issue(display(path, root), 0, 0, f"expected a regular file or folder, found {kind}",
-                     _LINK_HINT)
-    return Issue(display(path, root), 0, 0, f"expected a regular file or folder, found {kind}",
-                 "only plain files and folders may be under kb/; delete it")
+        return Issue(
+            display(path, root),
+            0,
+            0,
+            f"expected a regular file or folder, found {kind}",
+            _LINK_HINT,
+        )
+    return Issue(
+        display(path, root),
+        0,
+        0,
+        f"expected a regular file or folder, found {kind}",
+        "only plain files and folders may be under kb/; delete it",
+    )
 
 
 def _scan(folder: Path, root: Path, issues: list[Issue]) -> list[tuple[Path, int]]:
@@ -90,14 +102,24 @@ def _scan(folder: Path, root: Path, issues: list[Issue]) -> list[tuple[Path, int
         with os.scandir(folder) as listing:
             for item in listing:
                 if len(found) >= MAX_FILES_PER_FOLDER:
-                    issues.append(Issue(display(folder, root), 0, 0,
-                                        f"expected at most {MAX_FILES_PER_FOLDER} files in a "
-                                        "folder, found more", "split the folder"))
+                    issues.append(
+                        Issue(
+                            display(folder, root),
+                            0,
+                            0,
+                            f"expected at most {MAX_FILES_PER_FOLDER} files in a "
+                            "folder, found more",
+                            "split the folder",
+                        )
+                    )
                     break
                 found.append((Path(item.path), item.stat(follow_symlinks=False).st_mode))
     except OSError as error:
-        issues.append(Issue(display(folder, root), 0, 0,
-                            f"expected a readable folder, found: {error.strerror}"))
+        issues.append(
+            Issue(
+                display(folder, root), 0, 0, f"expected a readable folder, found: {error.strerror}"
+            )
+        )
     return sorted(found)
 
 
@@ -119,23 +141,35 @@ def _check_tree(folder: Path, root: Path, issues: list[Issue]) -> None:
                 issues.append(_refusal(path, root, mode))
 
 
-def discover(kb_dir: Path, root: Path, folders: tuple[str, ...],
-             support_folders: tuple[str, ...]) -> Discovery:
+def discover(
+    kb_dir: Path, root: Path, folders: tuple[str, ...], support_folders: tuple[str, ...]
+) -> Discovery:
     """The entry files of each entry folder; refusals for everything that is not plain data."""
-    found = Discovery(entries={name: [] for name in folders},
-                      ids={name: set() for name in folders})
+    found = Discovery(entries={name: [] for name in folders}, ids={name: set() for name in folders})
     try:
         top = os.lstat(kb_dir)
     except OSError:
-        found.issues.append(Issue(display(kb_dir, root), 0, 0,
-                                  "expected a knowledge-base folder, found nothing at this path"))
+        found.issues.append(
+            Issue(
+                display(kb_dir, root),
+                0,
+                0,
+                "expected a knowledge-base folder, found nothing at this path",
+            )
+        )
         return found
     if not stat.S_ISDIR(top.st_mode):
-        found.issues.append(Issue(display(kb_dir, root), 0, 0,
-                                  f"expected a knowledge-base folder, found {_kind(top.st_mode)}"
-                                  if not stat.S_ISREG(top.st_mode) else
-                                  "expected a knowledge-base folder, found a file",
-                                  _LINK_HINT if stat.S_ISLNK(top.st_mode) else ""))
+        found.issues.append(
+            Issue(
+                display(kb_dir, root),
+                0,
+                0,
+                f"expected a knowledge-base folder, found {_kind(top.st_mode)}"
+                if not stat.S_ISREG(top.st_mode)
+                else "expected a knowledge-base folder, found a file",
+                _LINK_HINT if stat.S_ISLNK(top.st_mode) else "",
+            )
+        )
         return found
     known = folders + support_folders
     for path, mode in _scan(kb_dir, root, found.issues):
@@ -151,8 +185,15 @@ def discover(kb_dir: Path, root: Path, folders: tuple[str, ...],
             continue
         close = difflib.get_close_matches(path.name, known, n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"entry folders are {', '.join(known)}"
-        found.issues.append(Issue(display(path, root), 0, 0, "expected an entry folder, found "
-                                  f"unknown folder `{shown_name(path.name)}`", hint))
+        found.issues.append(
+            Issue(
+                display(path, root),
+                0,
+                0,
+                f"expected an entry folder, found unknown folder `{shown_name(path.name)}`",
+                hint,
+            )
+        )
     return found
 
 
@@ -172,18 +213,25 @@ def _entry_folder(folder: Path, root: Path, found: Discovery) -> None:
             entries.append(path)
             continue
         is_folder = stat.S_ISDIR(mode)
-        found.issues.append(Issue(
-            display(path, root), 0, 0,
-            f"expected only {ENTRY_SUFFIX} entry files in {folder.name}/, found "
-            f"{'the folder ' if is_folder else ''}`{shown_name(path.name)}`",
-            f"entry folders hold no subfolders; move {shown_name(path.name)}/ out of kb/"
-            if is_folder else
-            f"rename it to {shown_name(path.stem)}{ENTRY_SUFFIX} or move it out"))
+        found.issues.append(
+            Issue(
+                display(path, root),
+                0,
+                0,
+                f"expected only {ENTRY_SUFFIX} entry files in {folder.name}/, found "
+                f"{'the folder ' if is_folder else ''}`{shown_name(path.name)}`",
+                f"entry folders hold no subfolders; move {shown_name(path.name)}/ out of kb/"
+                if is_folder
+                else f"rename it to {shown_name(path.stem)}{ENTRY_SUFFIX} or move it out",
+            )
+        )
 
 
-def read_bytes(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[bytes | None,
-                                                                           list[Issue]]:
+def read_bytes(
+    path: Path, shown: str, limit: int = MAX_FILE_BYTES
+) -> tuple[bytes | None, list[Issue]]:
     """The bytes of a regular file, at most limit; never follows a link, never blocks."""
+
     def refuse(message: str, hint: str = "") -> tuple[None, list[Issue]]:
         return None, [Issue(shown, 0, 0, message, hint)]
 
@@ -194,8 +242,13 @@ def read_bytes(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[byt
     if not stat.S_ISREG(before.st_mode):
         issue = _refusal(path, Path("/"), before.st_mode)
         return refuse(issue.message, issue.hint)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(
-        os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    flags = (
+        os.O_RDONLY
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_NONBLOCK", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+        | getattr(os, "O_NOCTTY", 0)
+    )
     try:
         handle = os.open(path, flags)
     except OSError as error:
@@ -220,8 +273,10 @@ def read_bytes(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[byt
     finally:
         os.close(handle)
     if size > limit:
-        return refuse(f"expected an entry file of at most {limit // 1024} KiB, found a larger "
-                      "file", "entries are short; split long text into several entries")
+        return refuse(
+            f"expected an entry file of at most {limit // 1024} KiB, found a larger file",
+            "entries are short; split long text into several entries",
+        )
     return b"".join(chunks), []
 
 
@@ -232,10 +287,16 @@ def decode(raw: bytes, shown: str) -> tuple[str | None, list[Issue]]:
     except UnicodeDecodeError as error:
         line_start = raw.rfind(b"\n", 0, error.start) + 1
         line = raw.count(b"\n", 0, error.start) + 1
-        column = len(raw[line_start:error.start].decode("utf-8", "replace")) + 1
-        return None, [Issue(shown, line, column,
-                            f"expected UTF-8 text, found the byte 0x{raw[error.start]:02X}",
-                            "save the file as UTF-8 (most editors offer this under 'encoding')")]
+        column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
+        return None, [
+            Issue(
+                shown,
+                line,
+                column,
+                f"expected UTF-8 text, found the byte 0x{raw[error.start]:02X}",
+                "save the file as UTF-8 (most editors offer this under 'encoding')",
+            )
+        ]
     return text.removeprefix("\ufeff"), []
 
 

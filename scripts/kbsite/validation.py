@@ -90,12 +90,13 @@ def slots(model: type[Record]) -> dict[str, Slot]:
         optional = info.default is None
         explainer = None
         if optional:
-            explainer = inner if _is_record(inner) else next(
-                (m for m in [*info.metadata, *metadata] if hasattr(m, "validate")), None)
-        reference = next((m for m in [*info.metadata, *metadata] if isinstance(m, Reference)),
-                         None)
-        result[name] = Slot(inner if _is_record(inner) else None, sequence, explainer,
-                             reference)
+            explainer = (
+                inner
+                if _is_record(inner)
+                else next((m for m in [*info.metadata, *metadata] if hasattr(m, "validate")), None)
+            )
+        reference = next((m for m in [*info.metadata, *metadata] if isinstance(m, Reference)), None)
+        result[name] = Slot(inner if _is_record(inner) else None, sequence, explainer, reference)
     return result
 
 
@@ -134,15 +135,21 @@ def _structure(model: type[Record], data: Any, path: Path_) -> Iterator[Violatio
         if name in data and value is None and slot.none_refused_by is not None:
             if _is_record(slot.none_refused_by):
                 expected = _mapping_expectation(slot.none_refused_by)
-                yield Violation((*path, name), f"expected {expected}, found {describe(None)}",
-                                "write the value or remove the field")
+                yield Violation(
+                    (*path, name),
+                    f"expected {expected}, found {describe(None)}",
+                    "write the value or remove the field",
+                )
             else:
                 try:
                     slot.none_refused_by.validate(None)
                 except PydanticCustomError as error:
                     context = error.context or {}
-                    yield Violation((*path, name), str(context.get("message", error.message())),
-                                    "write the value or remove the field")
+                    yield Violation(
+                        (*path, name),
+                        str(context.get("message", error.message())),
+                        "write the value or remove the field",
+                    )
         if slot.record is None:
             continue
         if slot.sequence and isinstance(value, list):
@@ -158,15 +165,18 @@ def _structure(model: type[Record], data: Any, path: Path_) -> Iterator[Violatio
                         path,
                         f"expected field `{name}` in this {model.record_name} (required when "
                         f"`{requirement.when_field}` is `{requirement.when_value}`), found none",
-                        f"add `{name}:` to the {model.record_name}")
+                        f"add `{name}:` to the {model.record_name}",
+                    )
     if model.exactly_one_of:
         present = [name for name in model.exactly_one_of if name in data]
         if len(present) != 1:
             options = " or ".join(f"`{name}`" for name in model.exactly_one_of)
             found = "neither" if not present else "both"
-            yield Violation(path, f"expected exactly one of {options} in this "
-                            f"{model.record_name}, found {found}",
-                            "use `literal` only for a name that cannot be split into parts")
+            yield Violation(
+                path,
+                f"expected exactly one of {options} in this {model.record_name}, found {found}",
+                "use `literal` only for a name that cannot be split into parts",
+            )
 
 
 def _too_deep(data: Any) -> Path_ | None:
@@ -201,24 +211,33 @@ def _from_pydantic(model: type[Record], data: Any, error: ErrorDetails) -> Viola
     if kind == "missing":
         record = record_at(model, loc[:-1]) or model
         name = loc[-1]
-        return Violation(loc[:-1], f"expected field `{name}` in this {record.record_name}, "
-                         "found none", f"add `{name}:` to the {record.record_name}")
+        return Violation(
+            loc[:-1],
+            f"expected field `{name}` in this {record.record_name}, found none",
+            f"add `{name}:` to the {record.record_name}",
+        )
     if kind == "extra_forbidden":
         record = record_at(model, loc[:-1]) or model
         names = tuple(record.model_fields)
         key = str(loc[-1])
         allowed = ", ".join(f"`{name}`" for name in names)
-        return Violation(loc, f"expected a field of {_article(record.record_name)}, found "
-                         f"unknown field `{key}`",
-                         suggest(key, names) or f"the fields of a {record.record_name} are "
-                         f"{allowed}", at_key=True)
+        return Violation(
+            loc,
+            f"expected a field of {_article(record.record_name)}, found unknown field `{key}`",
+            suggest(key, names) or f"the fields of a {record.record_name} are {allowed}",
+            at_key=True,
+        )
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         record = record_at(model, loc) or model
-        return Violation(loc, f"expected {_mapping_expectation(record)}, found "
-                         f"{describe(error['input'])}")
+        return Violation(
+            loc, f"expected {_mapping_expectation(record)}, found {describe(error['input'])}"
+        )
     if kind in ("tuple_type", "list_type"):
-        return Violation(loc, f"expected a list, found {describe(error['input'])}",
-                         "write a list, e.g. `[a, b]` or one `- item` per line")
+        return Violation(
+            loc,
+            f"expected a list, found {describe(error['input'])}",
+            "write a list, e.g. `[a, b]` or one `- item` per line",
+        )
     if kind in ("too_short", "too_long"):
         raw = _value_at(data, loc)
         found = len(raw) if isinstance(raw, list) else context.get("actual_length", 0)
@@ -226,21 +245,31 @@ def _from_pydantic(model: type[Record], data: Any, error: ErrorDetails) -> Viola
             minimum = int(context["min_length"])
             if found >= minimum:
                 return None  # items failed their own checks, which are reported
-            return Violation(loc, f"expected at least {minimum} item"
-                             f"{'s' if minimum != 1 else ''}, found {found}")
-        return Violation(loc, f"expected at most {context['max_length']} items, found {found}",
-                         "keep the items that matter most, or split the entry")
-    return Violation(loc, f"expected a valid value, found {describe(error['input'])}: "
-                     f"{error['msg']}")
+            return Violation(
+                loc, f"expected at least {minimum} item{'s' if minimum != 1 else ''}, found {found}"
+            )
+        return Violation(
+            loc,
+            f"expected at most {context['max_length']} items, found {found}",
+            "keep the items that matter most, or split the entry",
+        )
+    return Violation(
+        loc, f"expected a valid value, found {describe(error['input'])}: {error['msg']}"
+    )
 
 
 def validate(model: type[Record], data: Any) -> tuple[Record | None, list[Violation]]:
     """The typed record and no problems, or None and every problem of the document."""
     deep = _too_deep(data)
     if deep is not None:
-        return None, [Violation(deep, f"expected at most {MAX_DEPTH} levels of nested lists "
-                                "and mappings, found deeper nesting",
-                                "entries hold flat lists of values; remove the extra brackets")]
+        return None, [
+            Violation(
+                deep,
+                f"expected at most {MAX_DEPTH} levels of nested lists "
+                "and mappings, found deeper nesting",
+                "entries hold flat lists of values; remove the extra brackets",
+            )
+        ]
     violations = list(_structure(model, data, ()))
     try:
         record = model.model_validate(data)
@@ -260,45 +289,80 @@ def check(model: type[Record], data: Any) -> list[Violation]:
 
 def issues_of(violations: list[Violation], document: Document, shown: str) -> list[Issue]:
     """Violations as issues at their line and column, at most MAX_ERRORS_PER_FILE of them."""
-    issues = sorted({
-        Issue(shown, position.line, position.column, v.message, v.hint)
-        for v in violations
-        for position in (document.position(v.path, key=v.at_key),)
-    })
+    issues = sorted(
+        {
+            Issue(shown, position.line, position.column, v.message, v.hint)
+            for v in violations
+            for position in (document.position(v.path, key=v.at_key),)
+        }
+    )
     if len(issues) > MAX_ERRORS_PER_FILE:
         rest = len(issues) - MAX_ERRORS_PER_FILE
-        issues = [*issues[:MAX_ERRORS_PER_FILE],
-                  Issue(shown, 0, 0, f"expected a file with fewer problems, found {rest} more "
-                        "not shown", "fix the problems above and run the check again")]
+        issues = [
+            *issues[:MAX_ERRORS_PER_FILE],
+            Issue(
+                shown,
+                0,
+                0,
+                f"expected a file with fewer problems, found {rest} more not shown",
+                "fix the problems above and run the check again",
+            ),
+        ]
     return issues
 
 
-def load_entry(entry_type: EntryType, document: Document, shown: str, stem: str
-               ) -> tuple[Entry | None, list[Issue]]:
+def load_entry(
+    entry_type: EntryType, document: Document, shown: str, stem: str
+) -> tuple[Entry | None, list[Issue]]:
     """Validate one parsed document as an entry of entry_type named by its file stem."""
     model = entry_type.model
     if not isinstance(document.data, dict):
         found = "an empty file" if document.data is None else "a single value or a list"
-        return None, [Issue(shown, 1, 1, f"expected a mapping of {model.record_name} fields, "
-                            f"found {found}", "start with `id: <file name>` on the first line")]
+        return None, [
+            Issue(
+                shown,
+                1,
+                1,
+                f"expected a mapping of {model.record_name} fields, found {found}",
+                "start with `id: <file name>` on the first line",
+            )
+        ]
     record, violations = validate(model, document.data)
     issues = issues_of(violations, document, shown)
     if not re.fullmatch(ID_PATTERN, stem):
-        issues.append(Issue(shown, 0, 0, f"expected a kebab-case file name, found "
-                            f"`{stem}{ENTRY_SUFFIX}`",
-                            "file names are entry ids: lower-case words joined by hyphens"))
+        issues.append(
+            Issue(
+                shown,
+                0,
+                0,
+                f"expected a kebab-case file name, found `{stem}{ENTRY_SUFFIX}`",
+                "file names are entry ids: lower-case words joined by hyphens",
+            )
+        )
     elif stem in entry_type.generated_names:
-        issues.append(Issue(shown, 0, 0, f"expected an id the site does not use for its own "
-                            f"pages, found `{stem}` (the site makes "
-                            f"{entry_type.page_folder}/{stem})",
-                            f"choose a more specific id, e.g. `{stem}-{entry_type.name}`"))
+        issues.append(
+            Issue(
+                shown,
+                0,
+                0,
+                f"expected an id the site does not use for its own "
+                f"pages, found `{stem}` (the site makes "
+                f"{entry_type.page_folder}/{stem})",
+                f"choose a more specific id, e.g. `{stem}-{entry_type.name}`",
+            )
+        )
     entry_id = document.data.get("id")
     if isinstance(entry_id, str) and entry_id != stem:
         position = document.position(("id",))
-        issues.append(Issue(shown, position.line, position.column,
-                            f"expected the id to equal the file name `{stem}`, found "
-                            f"`{entry_id}`",
-                            f"rename the file to {entry_id}{ENTRY_SUFFIX} or set `id: {stem}`"))
+        issues.append(
+            Issue(
+                shown,
+                position.line,
+                position.column,
+                f"expected the id to equal the file name `{stem}`, found `{entry_id}`",
+                f"rename the file to {entry_id}{ENTRY_SUFFIX} or set `id: {stem}`",
+            )
+        )
     if issues or not isinstance(record, Entry):
         return None, issues
     return record.with_source(SourceFile(shown, document)), []

@@ -129,7 +129,7 @@ RELATIONS = Choice(
 
 STUDY_DESIGNS = Choice(
     description="The study's design; the confidence rules judge each design (see the page "
-    "\"How confidence is rated\").",
+    '"How confidence is rated").',
     values=(
         ("interviews", "Interviews"),
         ("focus-groups", "Focus groups"),

@@ -64,8 +64,11 @@ def inside(root: Path, name: str) -> Path | None:
     if not name or "\0" in name or "\\" in name:
         return None
     parts = PurePosixPath(name).parts
-    if PurePosixPath(name).is_absolute() or any(p in ("..", ".") for p in parts) or (
-            name != "/".join(parts)):
+    if (
+        PurePosixPath(name).is_absolute()
+        or any(p in ("..", ".") for p in parts)
+        or (name != "/".join(parts))
+    ):
         return None
     target = root.joinpath(*parts)
     probe = root
@@ -123,21 +126,25 @@ def write_tree(outputs: Mapping[str, str | bytes], out_dir: Path) -> WriteReport
     out_dir.mkdir(parents=True, exist_ok=True)
     root = out_dir.resolve()
     previous = read_manifest(root)
-    data = {name: content.encode("utf-8") if isinstance(content, str) else content
-            for name, content in outputs.items()}
+    data = {
+        name: content.encode("utf-8") if isinstance(content, str) else content
+        for name, content in outputs.items()
+    }
     outside = sorted(name for name in data if inside(root, name) is None)
     if outside:
         raise UnsafeWriteError(
             f"{out_dir}: expected outputs inside the folder, found {outside[0]} leading out of "
-            "it\n    hint: an output path passes through a symbolic link; remove the link")
+            "it\n    hint: an output path passes through a symbolic link; remove the link"
+        )
     targets = {name: inside(root, name) or root for name in data}
     foreign = []
     for name, target in targets.items():
         current = _regular_bytes(target)
         if current is None and not os.path.lexists(target):
             continue
-        if current == data[name] or (current is not None and previous.get(name) == _digest(
-                current)):
+        if current == data[name] or (
+            current is not None and previous.get(name) == _digest(current)
+        ):
             continue
         foreign.append(name)
     foreign.sort()
@@ -164,8 +171,10 @@ def write_tree(outputs: Mapping[str, str | bytes], out_dir: Path) -> WriteReport
             removed.append(name)
         elif old is None or os.path.lexists(old):
             kept.append(name)
-    manifest = "\n".join([MANIFEST_HEADER, *(f"{_digest(data[name])} {name}"
-                                             for name in sorted(data))]) + "\n"
+    manifest = (
+        "\n".join([MANIFEST_HEADER, *(f"{_digest(data[name])} {name}" for name in sorted(data))])
+        + "\n"
+    )
     manifest_path = root / MANIFEST
     if _regular_bytes(manifest_path) != manifest.encode("utf-8"):
         _atomic_write(manifest_path, manifest.encode("utf-8"))
@@ -176,8 +185,10 @@ def write_new_files(files: dict[str, str], root: Path) -> tuple[str, ...]:
     """Create new files (all or none); refuse if any already exists."""
     existing = sorted(name for name in files if (root / name).exists())
     if existing:
-        raise UnsafeWriteError(f"{existing[0]}: expected a new file, found one already there\n"
-                               "    hint: existing entries are never overwritten; edit it instead")
+        raise UnsafeWriteError(
+            f"{existing[0]}: expected a new file, found one already there\n"
+            "    hint: existing entries are never overwritten; edit it instead"
+        )
     for name, text in sorted(files.items()):
         _atomic_write(root / name, text.encode("utf-8"))
     return tuple(sorted(files))
@@ -213,4 +224,3 @@ def replace_folder(staged: Path, target: Path) -> None:
             old.rename(target)
         raise
     shutil.rmtree(old, ignore_errors=True)
-

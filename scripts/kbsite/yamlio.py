@@ -115,25 +115,72 @@ _SUSPECT = re.compile(r"[^\t\n\r\x20-\x7e]|\r(?!\n)")
 """Every character outside printable ASCII, tab and CRLF/LF line ends; most text has few."""
 
 _CONTROL_NAMES = (
-    "NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION",
-    "ENQUIRY", "ACKNOWLEDGE", "ALERT", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED",
-    "LINE TABULATION", "FORM FEED", "CARRIAGE RETURN", "SHIFT OUT", "SHIFT IN",
-    "DATA LINK ESCAPE", "DEVICE CONTROL ONE", "DEVICE CONTROL TWO", "DEVICE CONTROL THREE",
-    "DEVICE CONTROL FOUR", "NEGATIVE ACKNOWLEDGE", "SYNCHRONOUS IDLE",
-    "END OF TRANSMISSION BLOCK", "CANCEL", "END OF MEDIUM", "SUBSTITUTE", "ESCAPE",
-    "INFORMATION SEPARATOR FOUR", "INFORMATION SEPARATOR THREE", "INFORMATION SEPARATOR TWO",
+    "NULL",
+    "START OF HEADING",
+    "START OF TEXT",
+    "END OF TEXT",
+    "END OF TRANSMISSION",
+    "ENQUIRY",
+    "ACKNOWLEDGE",
+    "ALERT",
+    "BACKSPACE",
+    "CHARACTER TABULATION",
+    "LINE FEED",
+    "LINE TABULATION",
+    "FORM FEED",
+    "CARRIAGE RETURN",
+    "SHIFT OUT",
+    "SHIFT IN",
+    "DATA LINK ESCAPE",
+    "DEVICE CONTROL ONE",
+    "DEVICE CONTROL TWO",
+    "DEVICE CONTROL THREE",
+    "DEVICE CONTROL FOUR",
+    "NEGATIVE ACKNOWLEDGE",
+    "SYNCHRONOUS IDLE",
+    "END OF TRANSMISSION BLOCK",
+    "CANCEL",
+    "END OF MEDIUM",
+    "SUBSTITUTE",
+    "ESCAPE",
+    "INFORMATION SEPARATOR FOUR",
+    "INFORMATION SEPARATOR THREE",
+    "INFORMATION SEPARATOR TWO",
     "INFORMATION SEPARATOR ONE",
 )
 _C1_NAMES = (
-    "PADDING CHARACTER", "HIGH OCTET PRESET", "BREAK PERMITTED HERE", "NO BREAK HERE", "INDEX",
-    "NEXT LINE", "START OF SELECTED AREA", "END OF SELECTED AREA", "CHARACTER TABULATION SET",
-    "CHARACTER TABULATION WITH JUSTIFICATION", "LINE TABULATION SET", "PARTIAL LINE FORWARD",
-    "PARTIAL LINE BACKWARD", "REVERSE LINE FEED", "SINGLE SHIFT TWO", "SINGLE SHIFT THREE",
-    "DEVICE CONTROL STRING", "PRIVATE USE ONE", "PRIVATE USE TWO", "SET TRANSMIT STATE",
-    "CANCEL CHARACTER", "MESSAGE WAITING", "START OF GUARDED AREA", "END OF GUARDED AREA",
-    "START OF STRING", "SINGLE GRAPHIC CHARACTER INTRODUCER", "SINGLE CHARACTER INTRODUCER",
-    "CONTROL SEQUENCE INTRODUCER", "STRING TERMINATOR", "OPERATING SYSTEM COMMAND",
-    "PRIVACY MESSAGE", "APPLICATION PROGRAM COMMAND",
+    "PADDING CHARACTER",
+    "HIGH OCTET PRESET",
+    "BREAK PERMITTED HERE",
+    "NO BREAK HERE",
+    "INDEX",
+    "NEXT LINE",
+    "START OF SELECTED AREA",
+    "END OF SELECTED AREA",
+    "CHARACTER TABULATION SET",
+    "CHARACTER TABULATION WITH JUSTIFICATION",
+    "LINE TABULATION SET",
+    "PARTIAL LINE FORWARD",
+    "PARTIAL LINE BACKWARD",
+    "REVERSE LINE FEED",
+    "SINGLE SHIFT TWO",
+    "SINGLE SHIFT THREE",
+    "DEVICE CONTROL STRING",
+    "PRIVATE USE ONE",
+    "PRIVATE USE TWO",
+    "SET TRANSMIT STATE",
+    "CANCEL CHARACTER",
+    "MESSAGE WAITING",
+    "START OF GUARDED AREA",
+    "END OF GUARDED AREA",
+    "START OF STRING",
+    "SINGLE GRAPHIC CHARACTER INTRODUCER",
+    "SINGLE CHARACTER INTRODUCER",
+    "CONTROL SEQUENCE INTRODUCER",
+    "STRING TERMINATOR",
+    "OPERATING SYSTEM COMMAND",
+    "PRIVACY MESSAGE",
+    "APPLICATION PROGRAM COMMAND",
 )
 
 
@@ -162,8 +209,9 @@ def refused_kind(char: str) -> str:
 
 def visible_text(text: str) -> str:
     """Text with every refused character replaced by U+FFFD, for text that is not an entry's."""
-    return _SUSPECT.sub(lambda m: "\ufffd" if m.group(0) == "\r" or refused_kind(m.group(0))
-                        else m.group(0), text)
+    return _SUSPECT.sub(
+        lambda m: "\ufffd" if m.group(0) == "\r" or refused_kind(m.group(0)) else m.group(0), text
+    )
 
 
 def character_problems(text: str) -> list[YamlProblem]:
@@ -190,19 +238,24 @@ def character_problems(text: str) -> list[YamlProblem]:
             line += newlines
             line_start = text.rindex("\n", counted_to, start) + 1
         counted_to = start
-        problems.append(YamlProblem(
-            Position(line, start - line_start + 1),
-            f"expected visible text, found {character_name(char)}, {kind}",
-            "invisible and direction-changing characters can hide text from reviewers; "
-            "delete it (an editor's 'show invisibles' setting makes it visible)"
-            if char != "\r" else "save the file with LF or CRLF line ends",
-        ))
+        problems.append(
+            YamlProblem(
+                Position(line, start - line_start + 1),
+                f"expected visible text, found {character_name(char)}, {kind}",
+                "invisible and direction-changing characters can hide text from reviewers; "
+                "delete it (an editor's 'show invisibles' setting makes it visible)"
+                if char != "\r"
+                else "save the file with LF or CRLF line ends",
+            )
+        )
     if refused > len(problems):
-        problems.append(YamlProblem(
-            problems[-1].position,
-            f"expected visible text, found {refused - len(problems)} more such characters",
-            "only the first ones are listed",
-        ))
+        problems.append(
+            YamlProblem(
+                problems[-1].position,
+                f"expected visible text, found {refused - len(problems)} more such characters",
+                "only the first ones are listed",
+            )
+        )
     return problems
 
 
@@ -223,8 +276,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> YamlProble
     problem = (error.problem or error.context or "invalid YAML").strip()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     indent = text[: len(text) - len(text.lstrip(" \t"))]
-    if "\t" in indent or "tab" in problem or (
-            column <= len(text) and text[column - 1] == "\t"):
+    if "\t" in indent or "tab" in problem or (column <= len(text) and text[column - 1] == "\t"):
         tab_column = (indent.index("\t") if "\t" in indent else column - 1) + 1
         return YamlProblem(
             Position(line, tab_column),
@@ -234,7 +286,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> YamlProble
         )
     if problem.startswith("mapping values are not allowed"):
         key, _, value = text.strip().partition(": ")
-        example = f"{key}: {_quoted(value)}" if value else "title: \"Ratio: 2 to 1\""
+        example = f"{key}: {_quoted(value)}" if value else 'title: "Ratio: 2 to 1"'
         return YamlProblem(
             Position(line, column),
             "expected one `key: value` per line, found a second `: ` in the value",
@@ -246,8 +298,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> YamlProble
         return YamlProblem(
             where,
             "expected a closing quote for the text that starts here, found the end of the file",
-            "close the quote; to write a quote inside quotes, double it ('') or use the "
-            "other kind",
+            "close the quote; to write a quote inside quotes, double it ('') or use the other kind",
         )
     return YamlProblem(
         Position(line, column),
@@ -257,8 +308,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str]) -> YamlProble
 
 
 def _tag_shown(tag: str) -> str:
-    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,") else (
-        tag)
+    return (
+        "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,") else (tag)
+    )
 
 
 # --- building values from events ------------------------------------------------------------
@@ -299,8 +351,13 @@ class _Builder:
         problems = self.document.problems
         problems.append(YamlProblem(position, message, hint))
         if len(problems) >= MAX_PROBLEMS_PER_FILE:
-            problems.append(YamlProblem(position, f"stopped reading after {len(problems)} "
-                                        "problems", "fix these and run again"))
+            problems.append(
+                YamlProblem(
+                    position,
+                    f"stopped reading after {len(problems)} problems",
+                    "fix these and run again",
+                )
+            )
             raise _StopReadingError
 
     def run(self) -> Document:
@@ -313,7 +370,8 @@ class _Builder:
             self.document.problems.append(_syntax_problem(error, self.lines))
         except yaml.YAMLError as error:  # a reader error; characters were checked before
             self.document.problems.append(
-                YamlProblem(Position(1, 1), f"expected valid YAML, found: {error}"))
+                YamlProblem(Position(1, 1), f"expected valid YAML, found: {error}")
+            )
         if self.document.problems:
             self.document.data = None
         return self.document
@@ -338,9 +396,11 @@ class _Builder:
             self.documents += 1
             if self.documents > 1:
                 mark = event.start_mark
-                self.problem(Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1),
-                             "expected one YAML document in the file, found a second one",
-                             "remove the `---` line and what follows, or merge it into the entry")
+                self.problem(
+                    Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1),
+                    "expected one YAML document in the file, found a second one",
+                    "remove the `---` line and what follows, or merge it into the entry",
+                )
                 raise _StopReadingError
             return
         if not isinstance(event, yaml.NodeEvent):
@@ -349,28 +409,42 @@ class _Builder:
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            self.problem(position, f"expected at most {MAX_NODES} values in one entry file, "
-                         "found more", "split the content or shorten the lists")
+            self.problem(
+                position,
+                f"expected at most {MAX_NODES} values in one entry file, found more",
+                "split the content or shorten the lists",
+            )
             raise _StopReadingError
         path = self.slot()
         tag = getattr(event, "tag", None)
         if tag is not None:
-            self.problem(position, "expected plain text, a number, a list or a mapping, "
-                         f"found the YAML tag {_tag_shown(tag)}",
-                         "remove the tag; entries may only hold plain data")
+            self.problem(
+                position,
+                "expected plain text, a number, a list or a mapping, "
+                f"found the YAML tag {_tag_shown(tag)}",
+                "remove the tag; entries may only hold plain data",
+            )
         if isinstance(event, yaml.AliasEvent):
-            self.problem(position, "expected each value written out, found a YAML alias (*name)",
-                         "anchors and aliases are not allowed in entries; copy the value instead")
+            self.problem(
+                position,
+                "expected each value written out, found a YAML alias (*name)",
+                "anchors and aliases are not allowed in entries; copy the value instead",
+            )
             self.attach(None, position, None, collection=False)
             return
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             if len(self.stack) >= MAX_DEPTH:
-                self.problem(position, f"expected lists and mappings nested at most {MAX_DEPTH} "
-                             "deep, found deeper nesting", "entries need only a few levels")
+                self.problem(
+                    position,
+                    f"expected lists and mappings nested at most {MAX_DEPTH} "
+                    "deep, found deeper nesting",
+                    "entries need only a few levels",
+                )
                 raise _StopReadingError
             self.record(path, position)
             container: dict[str, Any] | list[Any] = (
-                {} if isinstance(event, yaml.MappingStartEvent) else [])
+                {} if isinstance(event, yaml.MappingStartEvent) else []
+            )
             self.stack.append(_Frame(container, path, position))
             return
         if not isinstance(event, yaml.ScalarEvent):
@@ -386,22 +460,30 @@ class _Builder:
                 char = match.group(0)
                 kind = refused_kind(char) if char != "\r" else "a control character"
                 if kind:
-                    self.problem(position, f"expected visible text, found "
-                                 f"{character_name(match.group(0))}, {kind}, written as an escape",
-                                 "invisible and direction-changing characters can hide text from "
-                                 "reviewers; delete the escape")
+                    self.problem(
+                        position,
+                        f"expected visible text, found "
+                        f"{character_name(match.group(0))}, {kind}, written as an escape",
+                        "invisible and direction-changing characters can hide text from "
+                        "reviewers; delete the escape",
+                    )
                     break
         resolved: str = self.resolver.resolve(  # type: ignore[no-untyped-call]
-            yaml.ScalarNode, event.value, event.implicit)
+            yaml.ScalarNode, event.value, event.implicit
+        )
         if self.at_key():
             self.attach(event.value, position, resolved, collection=False)  # keys stay as written
         else:
-            self.attach(self.scalar(resolved, event, position), position, resolved,
-                        collection=False)
+            self.attach(
+                self.scalar(resolved, event, position), position, resolved, collection=False
+            )
 
     def at_key(self) -> bool:
-        return bool(self.stack) and isinstance(self.stack[-1].container, dict) and (
-            self.stack[-1].expecting_key)
+        return (
+            bool(self.stack)
+            and isinstance(self.stack[-1].container, dict)
+            and (self.stack[-1].expecting_key)
+        )
 
     def record(self, path: Path_, position: Position) -> None:
         if not self.at_key():
@@ -417,13 +499,15 @@ class _Builder:
             try:
                 return self.constructor.yaml_constructors[tag](self.constructor, node)
             except (ValueError, OverflowError):
-                self.problem(position, "expected a number, found one too long to read",
-                             "write a shorter number, or quote it to make it text")
+                self.problem(
+                    position,
+                    "expected a number, found one too long to read",
+                    "write a shorter number, or quote it to make it text",
+                )
                 return None
         return str(event.value)
 
-    def attach(self, value: Any, position: Position, tag: str | None, *,
-               collection: bool) -> None:
+    def attach(self, value: Any, position: Position, tag: str | None, *, collection: bool) -> None:
         """Put a finished value where it belongs: the root, a list, or a mapping's key or value."""
         if not self.stack:
             self.document.data = value
@@ -431,8 +515,11 @@ class _Builder:
         frame = self.stack[-1]
         if isinstance(frame.container, list):
             if len(frame.container) >= MAX_LIST_ITEMS:
-                self.problem(position, f"expected at most {MAX_LIST_ITEMS} items in a list, found "
-                             "more", "shorten the list")
+                self.problem(
+                    position,
+                    f"expected at most {MAX_LIST_ITEMS} items in a list, found more",
+                    "shorten the list",
+                )
                 raise _StopReadingError
             frame.container.append(value)
             return
@@ -447,17 +534,20 @@ class _Builder:
             self.problem(position, "expected a field name, found a list or mapping as a key")
             return
         if tag == _MERGE:
-            self.problem(position, "expected a field name, found a YAML merge key (<<)",
-                         "merge keys are not allowed in entries; write the fields out")
+            self.problem(
+                position,
+                "expected a field name, found a YAML merge key (<<)",
+                "merge keys are not allowed in entries; write the fields out",
+            )
             return
         key = str(value)
         if key in frame.container:
             first = self.document.key_positions[(*frame.path, key)]
-            self.problem(position,
-                         f"expected each field once, found `{key}` again (first on line "
-                         f"{first.line})",
-                         "PyYAML would silently keep only the last one; merge the two into one "
-                         "field")
+            self.problem(
+                position,
+                f"expected each field once, found `{key}` again (first on line {first.line})",
+                "PyYAML would silently keep only the last one; merge the two into one field",
+            )
             return
         self.document.key_positions[(*frame.path, key)] = position
         frame.key = key
