@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -177,22 +178,40 @@ _MARKS = {
     "\u030c": "v",
     "\u0327": "c",
     "\u0328": "k",
+    "\u0323": "d",
+    "\u0331": "b",
 }
-_MARK_AFTER_LETTER = re.compile("([^\\W\\d_])([" + "".join(_MARKS) + "])")
-_ACCENT_COMMAND = re.compile(r"\\([`'^~=u.\"rHvck])\{([^\W\d_])\}")
+_MARK_AFTER_LETTER = re.compile("([^\\W\\d_])([" + "".join(_MARKS) + "]+)")
+_ACCENT_COMMAND = re.compile(r"\\([`'^~=u.\"rHvckdb])\{([^\W\d_][\u0300-\u036f]*)\}")
+
+
+def _accented(letter: str, marks: str) -> str:
+    r"""A letter with combining marks as nested LaTeX accents: e + ^ + ~ is `\~{\^{e}}`."""
+    for mark in marks:
+        letter = f"\\{_MARKS[mark]}{{{letter}}}"
+    return letter
 
 
 def _accents(text: str) -> str:
-    """Combining accents that Unicode has no precomposed letter for (P̄), as LaTeX accents.
+    r"""Accented letters beyond Latin-1, and lone combining accents (P̄), as LaTeX accents.
 
-    pdflatex's UTF-8 support stops at a lone combining mark.
+    pdflatex's UTF-8 support stops at a lone combining mark, and at precomposed letters that
+    its T1 encoding does not list, such as ȧ or ạ (a TeX library's `\.a`, `\d{a}`), while
+    every Latin-1 letter works as it is.
     """
-    import unicodedata
-
     text = unicodedata.normalize("NFC", text)
+    if any(ord(c) > 0xFF for c in text):
+        out = []
+        for character in text:
+            parts = unicodedata.normalize("NFD", character) if ord(character) > 0xFF else ""
+            if len(parts) > 1 and parts[0].isalpha() and all(m in _MARKS for m in parts[1:]):
+                out.append(_accented(parts[0], parts[1:]))
+            else:
+                out.append(character)
+        text = "".join(out)
     if not any(c in _MARKS for c in text):
         return text
-    return _MARK_AFTER_LETTER.sub(lambda m: f"\\{_MARKS[m.group(2)]}{{{m.group(1)}}}", text)
+    return _MARK_AFTER_LETTER.sub(lambda m: _accented(m.group(1), m.group(2)), text)
 
 
 def latex_escape(text: str) -> str:
@@ -207,13 +226,14 @@ def latex_escape(text: str) -> str:
 def latex_unescape(text: str) -> str:
     """Undo latex_escape (and the braces that protect capitals and names), for comparisons."""
     marks = {command: mark for mark, command in _MARKS.items()}
-    text = _ACCENT_COMMAND.sub(lambda m: m.group(2) + marks[m.group(1)], text)
+    while _ACCENT_COMMAND.search(text):  # nested accents, the inner one first
+        text = _ACCENT_COMMAND.sub(lambda m: m.group(2) + marks[m.group(1)], text)
     parts = _LATEX_COMMAND.split(text)
     commands = _LATEX_COMMAND.findall(text)
     out = [re.sub(r"[{}]", "", parts[0])]
     for command, part in zip(commands, parts[1:], strict=True):
         out.append(_LATEX_DECODE[command] + re.sub(r"[{}]", "", part))
-    return "".join(out)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def verbatim_escape(value: str) -> str:
