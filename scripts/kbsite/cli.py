@@ -15,7 +15,7 @@ from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
 from kbsite.published import field_reference, schema_files
 from kbsite.registry import ENTRY_TYPES
-from kbsite.scaffold import PROMPTS, check_answer, scaffold
+from kbsite.scaffold import PROMPTS, check_answer, conditional_prompts, scaffold, settable_fields
 from kbsite.vocabulary import CITATION_ROLES
 from kbsite.write import UnsafeWriteError, write_changed_files, write_new_files, write_tree
 
@@ -234,19 +234,29 @@ def _new(args: argparse.Namespace) -> int:
     loaded = load_kb(args.kb, Path.cwd())
     existing = {i for ids in loaded.file_ids.values() for i in ids}
     answers = dict(item.partition("=")[::2] for item in args.set)
-    unknown = sorted(set(answers) - {p.name for p in PROMPTS[args.type]})
+    fields = settable_fields(args.type)
+    unknown = sorted(set(answers) - set(fields))
     if unknown:
-        names = ", ".join(p.name for p in PROMPTS[args.type])
         print(
-            f"error: expected fields of a {args.type} ({names}), found `{unknown[0]}`",
+            f"error: expected fields of a {args.type} ({', '.join(fields)}), found `{unknown[0]}`",
             file=sys.stderr,
         )
         return EXIT_INVALID
     interactive = sys.stdin.isatty() and not args.no_input
     known = dict(loaded.file_ids)
-    for prompt in PROMPTS[args.type]:
-        if prompt.name in answers or not interactive:
-            continue
+    asked: set[str] = set()
+    while interactive:  # the questions follow the answers: `journal` once it is an article
+        prompt = next(
+            (
+                p
+                for p in conditional_prompts(args.type, answers)
+                if p.name not in answers and p.name not in asked
+            ),
+            None,
+        )
+        if prompt is None:
+            break
+        asked.add(prompt.name)
         example = f" (e.g. {prompt.example})" if prompt.example else ""
         while True:  # each answer is checked as it is given, and asked again until it fits
             try:
