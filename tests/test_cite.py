@@ -73,6 +73,7 @@ def test_latex_escape_round_trips(text):
         ("Nguyễn", "Nguy\\~{\\^{e}}n"),  # two accents, nested
         ("Dvořák", "Dvo\\v{r}ák"),
         ("P\u0304", "\\={P}"),  # a lone combining mark
+        ("π and Ω", "\\ensuremath{\\pi} and \\ensuremath{\\Omega}"),  # Greek as math
     ],
 )
 def test_letters_beyond_latin1_become_latex_accents(text, expected):

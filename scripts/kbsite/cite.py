@@ -128,6 +128,54 @@ _LATEX_COMMANDS = {
 BibTeX counts braces without regard to backslashes, so `\\}` would close the field early (the
 rest of a hostile title would become new entries, and pybtex and bibtex would fail); the
 `\\textbrace...{}` commands keep every field balanced whatever the entry text holds."""
+_GREEK_COMMANDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "pi",
+    "rho",
+    "sigma",
+    "tau",
+    "upsilon",
+    "phi",
+    "chi",
+    "psi",
+    "omega",
+    "Gamma",
+    "Delta",
+    "Theta",
+    "Lambda",
+    "Xi",
+    "Pi",
+    "Sigma",
+    "Upsilon",
+    "Phi",
+    "Psi",
+    "Omega",
+]
+_LATEX_COMMANDS.update(
+    {
+        unicodedata.lookup(
+            f"GREEK {'CAPITAL' if name[0].isupper() else 'SMALL'} LETTER "
+            + name.upper().replace("LAMBDA", "LAMDA")  # Unicode spells it so
+        ): f"\\ensuremath{{\\{name}}}"
+        for name in _GREEK_COMMANDS
+    }
+    | {"ς": r"\ensuremath{\varsigma}"}
+)
+"""Greek letters (a TeX library's `\\pi`, `\\Omega`) as math, which pdflatex sets in any
+document; as text its T1 encoding stops at them."""
 _LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX_COMMANDS))
 _LATEX_DECODE = {command: character for character, command in _LATEX_COMMANDS.items()}
 _LATEX_COMMAND = re.compile(
