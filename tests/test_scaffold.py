@@ -6,7 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from kbsite.scaffold import check_answer, scaffold
+import pytest
+
+from kbsite import cli
+from kbsite.load import load_kb
+from kbsite.model import Citation
+from kbsite.scaffold import PROMPTS, check_answer, scaffold
+from kbsite.vocabulary import BIBTEX_TYPES
 
 KNOWN = {"citation": frozenset({"doe-2021"}), "principle": frozenset({"alpha", "beta"})}
 
@@ -72,3 +78,97 @@ def test_without_a_terminal_the_message_names_set(kb_copy, tmp_path):
     assert result.returncode == 1
     assert "give each with --set summary=VALUE --set citation=VALUE" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+BASE_CITATION = {
+    "role": "related",
+    "title": "A study",
+    "authors": "Doe, Jane; Roe, Richard",
+    "summary": "What the study found, in our words.",
+}
+ENTRY_TYPE_NAMES = BIBTEX_TYPES.names
+
+
+def _required_by_model(entry_type: str) -> list[str]:
+    """What the citation model itself requires for this entry type (not listed again here)."""
+    return [
+        name
+        for rule in Citation.requirements
+        if rule.when_field == "entry_type" and rule.when_value == entry_type
+        for name in rule.required
+    ]
+
+
+def _new_citation(monkeypatch, folder, entry_id, answers, *extra):
+    monkeypatch.chdir(folder)
+    options = [f"--set={name}={value}" for name, value in answers.items()]
+    return cli.main(["new", "citation", entry_id, "--kb", "kb", "--no-input", *options, *extra])
+
+
+@pytest.mark.parametrize("entry_type", ENTRY_TYPE_NAMES)
+def test_new_citation_of_each_entry_type_takes_its_required_fields_by_set(
+    entry_type, kb_copy, tmp_path, monkeypatch, capsys
+):
+    kb_copy()
+    required = _required_by_model(entry_type)
+    answers = {**BASE_CITATION, "entry_type": entry_type}
+    if required:  # without them: refused, naming each --set
+        assert _new_citation(monkeypatch, tmp_path, "doe-2020", answers) == 1
+        err = capsys.readouterr().err
+        assert "give each with --set " in err
+        for name in required:
+            assert f"`{name}`" in err
+            assert f"--set {name}=VALUE" in err
+        assert not (tmp_path / "kb" / "citations" / "doe-2020.yaml").exists()
+    values = {name: "2020" if name == "year" else f"The {name}" for name in required}
+    assert _new_citation(monkeypatch, tmp_path, "doe-2020", {**answers, **values}) == 0
+    loaded = load_kb(tmp_path / "kb", tmp_path)
+    path = "kb/citations/doe-2020.yaml"
+    assert [str(i) for i in loaded.issues if i.path == path] == []
+    [citation] = [c for c in loaded.kb.citations if c.id == "doe-2020"]
+    assert citation.entry_type == entry_type
+    for name in required:
+        expected = 2020 if name == "year" else f"The {name}"
+        assert getattr(citation, name) == expected, name
+
+
+def test_an_unknown_set_field_names_the_fields_a_citation_takes(
+    kb_copy, tmp_path, monkeypatch, capsys
+):
+    kb_copy()
+    answers = {**BASE_CITATION, "entry_type": "article", "jornal": "J"}
+    assert _new_citation(monkeypatch, tmp_path, "doe-2020", answers) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: expected fields of a citation (role, entry_type, ")
+    assert "journal" in err
+    assert err.rstrip().endswith("found `jornal`")
+
+
+def test_interactive_new_asks_for_what_the_entry_type_requires(kb_copy, tmp_path, monkeypatch):
+    kb_copy()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    answers = {
+        "role": "related",
+        "entry_type": "phdthesis",
+        "title": "A thesis",
+        "authors": "Doe, Jane",
+        "year": "2020",
+        "summary": "What it found.",
+        "school": "University of Somewhere",
+    }
+    asked = []
+
+    def answer(question: str) -> str:
+        name = next(n for n, p in questions.items() if question.startswith(p))
+        asked.append(name)
+        return answers[name]
+
+    questions = {p.name: p.question for p in PROMPTS["citation"]}
+    questions["school"] = Citation.model_fields["school"].description.rstrip(".")
+    monkeypatch.setattr("builtins.input", answer)
+    assert cli.main(["new", "citation", "doe-2020", "--kb", "kb"]) == 0
+    base = [p.name for p in PROMPTS["citation"]]
+    assert asked == base + [n for n in _required_by_model("phdthesis") if n not in base]
+    text = (tmp_path / "kb" / "citations" / "doe-2020.yaml").read_text(encoding="utf-8")
+    assert "school: University of Somewhere" in text

@@ -185,3 +185,12 @@ def field_reference() -> str:
         parts += _rules(model, "")
         parts.append("")
     return "\n".join(parts)
+
+
+def splice(current: str, start: str, end: str, body: str, shown: str) -> str:
+    """A hand-written document with its generated block (between two markers) replaced."""
+    before, found, rest = current.partition(start)
+    _, found_end, after = rest.partition(end)
+    if not (found and found_end):
+        raise OSError(f"{shown}: expected the markers {start} and {end}")
+    return f"{before}{start}\n\n{body}\n{end}{after}"

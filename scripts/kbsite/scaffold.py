@@ -7,7 +7,7 @@ and writes the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -82,6 +82,40 @@ PROMPTS: dict[str, tuple[Prompt, ...]] = {
 }
 
 
+def conditional_prompts(type_name: str, answers: dict[str, str]) -> tuple[Prompt, ...]:
+    """The prompts of a type, with what its model requires given the answers so far.
+
+    Read from the model's `requirements`, so the questions follow the model: once
+    `entry_type` is `article`, `journal` is asked for and `year` becomes required.
+    """
+    model = BY_NAME[type_name].model
+    required_now: dict[str, str] = {}
+    for rule in model.requirements:
+        if answers.get(rule.when_field, "").strip() == rule.when_value:
+            for name in rule.required:
+                required_now.setdefault(name, f"`{rule.when_field}` is {rule.when_value}")
+    prompts = [
+        replace(p, required=True) if p.name in required_now else p for p in PROMPTS[type_name]
+    ]
+    asked = {p.name for p in prompts}
+    for name, when in required_now.items():
+        if name not in asked:
+            description = (model.model_fields[name].description or name).rstrip(".")
+            prompts.append(Prompt(name, f"{description} (required when {when})"))
+    return tuple(prompts)
+
+
+def settable_fields(type_name: str) -> tuple[str, ...]:
+    """Every field `--set` accepts: the prompts, and each field the model may require.
+
+    Such as `journal` or `school`, required depending on `entry_type`.
+    """
+    names = [p.name for p in PROMPTS[type_name]]
+    for rule in BY_NAME[type_name].model.requirements:
+        names += [name for name in rule.required if name not in names]
+    return tuple(names)
+
+
 def _split(value: str, separator: str = ",") -> list[str]:
     return [part.strip() for part in value.split(separator) if part.strip()]
 
@@ -124,6 +158,9 @@ def entry_data(type_name: str, entry_id: str, answers: dict[str, str]) -> dict[s
         )
         if answers.get("year", "").strip().isdigit():
             data["year"] = int(answers["year"])
+        for name in settable_fields(type_name)[len(PROMPTS[type_name]) :]:
+            if answers.get(name, "").strip():  # journal, booktitle, school, ...
+                data[name] = answers[name].strip()
         data["summary"] = answers["summary"]
     else:
         data.update(
@@ -141,7 +178,8 @@ def check_answer(
     type_name: str, name: str, value: str, known: dict[str, frozenset[str]] | None = None
 ) -> str:
     """The problem with one answer, checked as soon as it is given; "" when it is fine."""
-    prompt = next(p for p in PROMPTS[type_name] if p.name == name)
+    prompts = {p.name: p for p in PROMPTS[type_name]}
+    prompt = prompts.get(name) or Prompt(name, name)
     if not value.strip():
         return "expected a value, found none" if prompt.required else ""
     target = REFERENCES.get(name)
@@ -160,7 +198,7 @@ def check_answer(
     if name == "year" and not value.strip().isdigit():
         return f"expected a year such as 2024, found `{value}`"
     # The entry as far as it is known, checked by the model; only this answer's problems count.
-    answers = {p.name: "" for p in PROMPTS[type_name]} | {name: value}
+    answers = dict.fromkeys(settable_fields(type_name), "") | {name: value}
     data = entry_data(type_name, "new-entry", answers)
     for violation in check(BY_NAME[type_name].model, data):
         if name in violation.path:
@@ -186,7 +224,8 @@ def scaffold(
         problems.append(f"expected a kebab-case id, found `{entry_id}`; try `{fixed}`")
     if entry_id in existing_ids:
         problems.append(f"expected a new id, found `{entry_id}`, which an entry already uses")
-    missing = [p.name for p in PROMPTS[type_name] if p.required and not answers.get(p.name)]
+    prompts = conditional_prompts(type_name, answers)
+    missing = [p.name for p in prompts if p.required and not answers.get(p.name, "").strip()]
     if missing:
         problems.append(
             "expected values for "
@@ -194,7 +233,7 @@ def scaffold(
             + ", found none; give each with "
             + " ".join(f"--set {name}=VALUE" for name in missing)
         )
-    for prompt in PROMPTS[type_name]:
+    for prompt in prompts:
         value = answers.get(prompt.name, "")
         if prompt.name in missing or not value:
             continue
