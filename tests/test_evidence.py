@@ -22,6 +22,8 @@ BENEFIT = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="u
 DOE = (FIXTURE_KB / "studies" / "doe-2021-study.yaml").read_text(encoding="utf-8")
 SMITH = (FIXTURE_KB / "studies" / "smith-2020-study.yaml").read_text(encoding="utf-8")
 RATINGS_GOLDEN = Path(__file__).parent / "golden" / "kb_ratings.json"
+END = BENEFIT.count("\n")
+"""Lines of the fixture benefit: text appended to it starts on line END + 1."""
 
 CASES = {
     "citation in no study": (
@@ -59,8 +61,8 @@ CASES = {
             "    - {component: adequacy, concern: minor}\n"
         },
         [
-            f"{B}:22:7: override of adequacy of data: a written reason is required, found none; "
-            "say in one sentence why the computed concern is wrong\n"
+            f"{B}:{END + 3}:7: override of adequacy of data: a written reason is required, found "
+            "none; say in one sentence why the computed concern is wrong\n"
             "    hint: add `reason:` with the editors' reasoning"
         ],
     ),
@@ -70,7 +72,7 @@ CASES = {
             "  - {finding: slower-things, note: Different teams.}\n"
         },
         [
-            f"{B}:21:15: expected the id of an existing benefit or limitation, found "
+            f"{B}:{END + 2}:15: expected the id of an existing benefit or limitation, found "
             "`slower-things`\n    hint: did you mean `faster-things`?"
         ],
     ),

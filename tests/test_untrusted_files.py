@@ -33,6 +33,8 @@ from conftest import FIXTURE_KB, REPO, copy_project, mkdocs_build
 
 B = "kb/benefits/faster-things.yaml"
 GOOD = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="utf-8")
+TAGS_LINE = GOOD.splitlines().index("tags: [testing]") + 1
+"""The line of the fixture benefit's tags, which the YAML-structure tests replace."""
 LINK_HINT = (
     "    hint: entries must be real files inside the repository; replace the link with "
     "the file it points to, or delete it (an editor's lock file such as .#name.yaml "
@@ -209,7 +211,7 @@ def test_ten_thousand_nested_lists_are_refused_at_the_limit(kb_copy, tmp_path):
         }
     )
     assert report(kb_dir, tmp_path) == [
-        f"{B}:19:{6 + MAX_DEPTH}: expected lists and mappings nested at most {MAX_DEPTH} "
+        f"{B}:{TAGS_LINE}:{6 + MAX_DEPTH}: expected lists and mappings nested at most {MAX_DEPTH} "
         "deep, found deeper nesting\n    hint: entries need only a few levels"
     ]
 
@@ -231,8 +233,8 @@ def test_a_list_longer_than_the_limit_is_refused_at_the_first_item_too_many(kb_c
         {"benefits/faster-things.yaml": GOOD.replace("tags: [testing]", f"tags: [{tags}]")}
     )
     assert report(kb_dir, tmp_path) == [
-        f"{B}:19:{8 + 2 * MAX_LIST_ITEMS}: expected at most {MAX_LIST_ITEMS} items in a list, "
-        "found more\n    hint: shorten the list"
+        f"{B}:{TAGS_LINE}:{8 + 2 * MAX_LIST_ITEMS}: expected at most {MAX_LIST_ITEMS} items in "
+        "a list, found more\n    hint: shorten the list"
     ]
 
 
@@ -246,7 +248,7 @@ def test_too_many_values_are_refused(kb_copy, tmp_path):
         {"benefits/faster-things.yaml": GOOD.replace("tags: [testing]", f"tags: [{tags}]")}
     )
     [issue] = report(kb_dir, tmp_path)
-    assert issue.startswith(f"{B}:19:")
+    assert issue.startswith(f"{B}:{TAGS_LINE}:")
     assert issue.endswith(
         f": expected at most {MAX_NODES} values in one entry file, found "
         "more\n    hint: split the content or shorten the lists"
@@ -270,8 +272,8 @@ def test_every_explicit_tag_is_refused_at_its_line(kb_copy, tmp_path, value, col
         {"benefits/faster-things.yaml": GOOD.replace("tags: [testing]", f"tags: {value}")}
     )
     assert report(kb_dir, tmp_path)[0] == (
-        f"{B}:19:{column}: expected plain text, a number, a list or a mapping, found the YAML "
-        f"tag {shown}\n    hint: remove the tag; entries may only hold plain data"
+        f"{B}:{TAGS_LINE}:{column}: expected plain text, a number, a list or a mapping, found "
+        f"the YAML tag {shown}\n    hint: remove the tag; entries may only hold plain data"
     )
 
 

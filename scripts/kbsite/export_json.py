@@ -18,7 +18,7 @@ from kbsite.model import Citation, Entry, Principle
 from kbsite.published import JSON_SCHEMA_DIALECT, json_schema
 from kbsite.registry import ENTRY_TYPES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Raised whenever a field is renamed or removed (adding a field keeps it)."""
 SCHEMA_FILE = "kb.schema.json"
 
