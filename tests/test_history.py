@@ -3,11 +3,13 @@ removed, findings re-rated) derives from the commits, whatever git holds; absent
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from kbsite import KBError, build_site, check_kb, confidence, history
@@ -195,6 +197,16 @@ def test_changelog_re_ratings_derive_from_the_commits(evidence_repo):
             assert f"{'rose' if new.rank > old.rank else 'fell'} from <span" in line
             assert f"</span> {old.value} to <span" in line
             assert f"</span> {new.value} confidence. Why: " in line
+    # The JSON export carries the same history, valid against its schema.
+    exported = json.loads(site.assets["api/kb.json"])
+    jsonschema.validate(exported, json.loads(site.assets["api/kb.schema.json"]))
+    assert sorted(
+        (r["date"], r["finding"], r["old"], r["new"]) for r in exported["confidence"]["history"]
+    ) == sorted(
+        (date, finding, old.value, new.value)
+        for date, changes in expected.items()
+        for finding, old, new in changes
+    )
     # The second study's arrival is named as the reason for the effort's re-rating.
     (effort,) = [
         r

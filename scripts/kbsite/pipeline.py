@@ -90,14 +90,12 @@ def build_site(
     kb = check_kb(kb_dir, root)
     history = read_history(kb_dir, _shown(kb_dir, root)) if with_history else History()
     graph = build_graph(kb)
+    changelog = build_changelog(history, kb)
     rendered = render_site(
-        graph,
-        repo_url=repo_url.rstrip("/"),
-        history=history,
-        changelog=build_changelog(history, kb),
+        graph, repo_url=repo_url.rstrip("/"), history=history, changelog=changelog
     )
     assets = {
-        JSON_EXPORT_PATH: export_json(graph, history),
+        JSON_EXPORT_PATH: export_json(graph, history, changelog),
         JSON_EXPORT_SCHEMA_PATH: export_schema(),
         FINDINGS_CSV_PATH: export_findings_csv(kb, ratings.evaluate(kb)),
         links.MAP_IMAGE: relationship_svg(graph),
