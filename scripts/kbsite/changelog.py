@@ -289,8 +289,7 @@ def build_changelog(history: History, kb: KnowledgeBase) -> Changelog:
     unrated: list[str] = []
     example = ""
     rated_from = ""
-    latest: dict[str, _State] = {}
-    """The latest state in which each path existed, for titles of removed entries."""
+    latest: dict[str, _State] = {}  # where each path last existed: titles of removed entries
     for commit_id in reversed(history.changes):  # oldest first
         commit = history.commits[commit_id]
         if commit_id in history.shallow:
