@@ -96,7 +96,7 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
         link = "cross-cutting" if cross_cutting else "inferred"
         evidence = "".join(
             f"  - citation: source-{rng.randrange(citations):05d}\n    locator: page {j + 1}\n"
-            f"    study: [survey]\n    link: {link}\n    finding: {sentence(rng, 20)}\n"
+            f"    link: {link}\n    finding: {sentence(rng, 20)}\n"
             for j in range(1 + i % 3)
         )
         (kb_dir / folder / f"finding-{i:05d}.yaml").write_text(

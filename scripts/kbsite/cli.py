@@ -27,7 +27,14 @@ from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
 from kbsite.published import field_reference, schema_files, splice
 from kbsite.registry import ENTRY_TYPES
-from kbsite.scaffold import PROMPTS, check_answer, conditional_prompts, scaffold, settable_fields
+from kbsite.scaffold import (
+    PROMPTS,
+    check_answer,
+    conditional_prompts,
+    retired_hint,
+    scaffold,
+    settable_fields,
+)
 from kbsite.vocabulary import CITATION_ROLES
 from kbsite.write import (
     UnsafeWriteError,
@@ -330,9 +337,13 @@ def _new(args: argparse.Namespace) -> int:
             f"error: expected fields of a {args.type} ({', '.join(fields)}), found `{unknown[0]}`",
             file=sys.stderr,
         )
+        hint = retired_hint(args.type, unknown[0])
+        if hint:
+            print(f"    hint: {hint}", file=sys.stderr)
         return EXIT_INVALID
     interactive = sys.stdin.isatty() and not args.no_input
     known = dict(loaded.file_ids)
+    reported_by = {report: s.id for s in loaded.kb.studies for report in s.reports}
     asked: set[str] = set()
     while interactive:  # the questions follow the answers: `journal` once it is an article
         prompt = next(
@@ -353,12 +364,12 @@ def _new(args: argparse.Namespace) -> int:
             except EOFError:
                 answer = ""
                 break
-            problem = check_answer(args.type, prompt.name, answer, known)
+            problem = check_answer(args.type, prompt.name, answer, known, reported_by)
             if not problem:
                 break
             print(f"  {problem}; try again (or Ctrl-D to stop)", file=sys.stderr)
         answers[prompt.name] = answer
-    text, problems = scaffold(args.type, args.id, answers, existing, known)
+    text, problems = scaffold(args.type, args.id, answers, existing, known, reported_by)
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -368,6 +379,17 @@ def _new(args: argparse.Namespace) -> int:
     path = (args.kb / folder / f"{args.id}.yaml").as_posix()
     write_new_files({path: text}, Path.cwd())
     print(f"{path}: created; check it with `make validate`, then preview with `make serve`")
+    unrecorded = {
+        "citation": args.id,
+        "benefit": answers.get("citation", ""),
+        "limitation": answers.get("citation", ""),
+    }.get(args.type, "")
+    if unrecorded and unrecorded not in reported_by:
+        print(
+            f"next: record the study that `{unrecorded}` reports, once: `python -m kbsite new "
+            f"study {unrecorded}-study --set reports={unrecorded}`, or add `{unrecorded}` to "
+            "the `reports` of its study in kb/studies/"
+        )
     return EXIT_OK
 
 

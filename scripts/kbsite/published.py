@@ -149,6 +149,9 @@ def _rows(model: type[Record], prefix: str) -> list[str]:
         )
         if slot.record is not None:
             rows += _rows(slot.record, f"{shown}[]." if slot.sequence else f"{shown}.")
+    for name, hint in model.retired_fields.items():
+        meaning = _cell(hint[:1].upper() + hint[1:])
+        rows.append(f"| `{prefix}{name}` | retired | not accepted | {meaning}. |")
     return rows
 
 

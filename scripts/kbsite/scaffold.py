@@ -7,14 +7,16 @@ and writes the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
 
 from kbsite.fields import ID_PATTERN
+from kbsite.model import Record
 from kbsite.registry import BY_NAME
-from kbsite.validation import check
+from kbsite.validation import check, slots
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,6 @@ _FINDING = (
     ),
     Prompt("citation", "Citation id of the source", "araujo-2024"),
     Prompt("locator", "Where in the source (section, page or abstract)", "Section 4.2"),
-    Prompt("study", "Kind of study (focus-group, survey, interviews, ...)", "survey"),
     Prompt(
         "link",
         "Who links it to the principles: stated or inferred (cross-cutting when no principle)",
@@ -73,6 +74,27 @@ PROMPTS: dict[str, tuple[Prompt, ...]] = {
         ),
         Prompt("year", "Year of publication", "2024", required=False),
         Prompt("summary", "Your own summary of the source (never the abstract)"),
+    ),
+    "study": (
+        Prompt(
+            "title", "What was studied, and how, in one line", "Interview study of ML engineers"
+        ),
+        Prompt(
+            "design", "Design (interviews, survey, focus-groups, case-study, ...)", "interviews"
+        ),
+        Prompt("kind", "Kind: primary, secondary (a review) or mixed", "primary"),
+        Prompt("population", "Who or what was studied", "ML engineers in 12 companies"),
+        Prompt("sample_size", "How many participants or items", "18", required=False),
+        Prompt("sample_unit", "What was counted", "ML engineers", required=False),
+        Prompt("setting", "Domain or setting studied", required=False),
+        Prompt("data_collected", "When the data was collected", "2021", required=False),
+        Prompt("peer_reviewed", "Has a report of it passed peer review? yes or no", "yes"),
+        Prompt(
+            "reports",
+            "Citation ids of the publications that report it, comma-separated",
+            "shankar-2022, shankar-2024",
+        ),
+        Prompt("locator", "Where you read these facts (section, page or abstract)", "abstract"),
     ),
     "question": (
         Prompt("title", "The open question, in one line"),
@@ -133,7 +155,6 @@ def entry_data(type_name: str, entry_id: str, answers: dict[str, str]) -> dict[s
             {
                 "citation": answers["citation"],
                 "locator": answers["locator"],
-                "study": _split(answers["study"]),
                 "link": answers.get("link") or ("inferred" if principles else "cross-cutting"),
                 "finding": answers["finding"],
             }
@@ -162,6 +183,22 @@ def entry_data(type_name: str, entry_id: str, answers: dict[str, str]) -> dict[s
             if answers.get(name, "").strip():  # journal, booktitle, school, ...
                 data[name] = answers[name].strip()
         data["summary"] = answers["summary"]
+    elif type_name == "study":
+        data.update(
+            title=answers["title"],
+            design=answers["design"],
+            kind=answers["kind"],
+            population=answers["population"],
+        )
+        size = answers.get("sample_size", "").strip()
+        if size:
+            data["sample_size"] = int(size) if size.isdigit() else size
+        for name in ("sample_unit", "setting", "data_collected"):
+            if answers.get(name, "").strip():
+                data[name] = answers[name].strip()
+        data["peer_reviewed"] = YES_NO.get(answers["peer_reviewed"].strip().lower(), False)
+        data["reports"] = _split(answers["reports"])
+        data["locator"] = answers["locator"]
     else:
         data.update(
             title=answers["title"], details=answers["details"], would_settle=answers["would_settle"]
@@ -169,28 +206,68 @@ def entry_data(type_name: str, entry_id: str, answers: dict[str, str]) -> dict[s
     return data
 
 
-REFERENCES = {"citation": "citation", "principles": "principle"}
+YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
+"""Answers to a yes-or-no prompt."""
+
+
+REFERENCES = {"citation": "citation", "principles": "principle", "reports": "citation"}
 """Answers that name other entries, and the type of entry each must name."""
-_SPLIT_ANSWERS = {"principles": ",", "study": ","}
+_SPLIT_ANSWERS = {"principles": ",", "reports": ","}
+
+
+def retired_hint(type_name: str, name: str) -> str:
+    """Where a retired field of the entry type (or of a mapping in it) went; "" if none is."""
+    pending: list[type[Record]] = [BY_NAME[type_name].model]
+    seen: list[type[Record]] = []
+    while pending:
+        record = pending.pop()
+        if record in seen:
+            continue
+        seen.append(record)
+        if name in record.retired_fields:
+            return record.retired_fields[name]
+        pending += [slot.record for slot in slots(record).values() if slot.record is not None]
+    return ""
 
 
 def check_answer(
-    type_name: str, name: str, value: str, known: dict[str, frozenset[str]] | None = None
+    type_name: str,
+    name: str,
+    value: str,
+    known: dict[str, frozenset[str]] | None = None,
+    reported_by: Mapping[str, str] | None = None,
 ) -> str:
-    """The problem with one answer, checked as soon as it is given; "" when it is fine."""
+    """The problem with one answer, checked as soon as it is given; "" when it is fine.
+
+    `reported_by` maps each citation that a study already reports to that study's id: a
+    report belongs to one study, so a new study may not claim it.
+    """
     prompts = {p.name: p for p in PROMPTS[type_name]}
     prompt = prompts.get(name) or Prompt(name, name)
     if not value.strip():
         return "expected a value, found none" if prompt.required else ""
     target = REFERENCES.get(name)
+    ids = _split(value) if name in _SPLIT_ANSWERS else [value.strip()]
     if target and known is not None:
-        ids = _split(value) if name in _SPLIT_ANSWERS else [value.strip()]
         missing = [i for i in ids if i not in known.get(target, frozenset())]
         if missing:
             return (
                 f"expected the id of an existing {target}, found `{missing[0]}`"
                 f" (see kb/{BY_NAME[target].folder}/)"
             )
+    if type_name == "study" and name == "reports" and reported_by:
+        taken = [i for i in ids if i in reported_by]
+        if taken:
+            study = reported_by[taken[0]]
+            return (
+                f"expected citations no study reports yet, found `{taken[0]}`, which "
+                f"kb/studies/{study}.yaml reports (a publication belongs to one study; if this "
+                f"is the same study, add your other citations to that file's `reports`)"
+            )
+    if name == "peer_reviewed" and value.strip().lower() not in YES_NO:
+        return f"expected yes or no, found `{value}`"
+    if name == "sample_size" and not value.strip().isdigit():
+        return f"expected a whole number such as 18, found `{value}`"
     if type_name == "citation" and name == "authors":
         if not all(part.partition(",")[0].strip() for part in value.split(";")):
             return "expected names as 'Family, Given' separated by ';', found an empty name"
@@ -212,11 +289,13 @@ def scaffold(
     answers: dict[str, str],
     existing_ids: set[str],
     known: dict[str, frozenset[str]] | None = None,
+    reported_by: Mapping[str, str] | None = None,
 ) -> tuple[str, list[str]]:
     """YAML text for a new entry, or the problems that prevent it.
 
     Missing answers are named with the `--set field=value` that gives them; answers that
-    name other entries must name existing ones (`known`: ids by entry type).
+    name other entries must name existing ones (`known`: ids by entry type), and a new study
+    may not claim a citation another study reports (`reported_by`).
     """
     problems = []
     if not re.fullmatch(ID_PATTERN, entry_id):
@@ -237,7 +316,7 @@ def scaffold(
         value = answers.get(prompt.name, "")
         if prompt.name in missing or not value:
             continue
-        problem = check_answer(type_name, prompt.name, value, known)
+        problem = check_answer(type_name, prompt.name, value, known, reported_by)
         if problem:
             problems.append(f"{prompt.name}: {problem}")
     if problems:
