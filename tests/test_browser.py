@@ -930,6 +930,7 @@ def test_screenshot_script_photographs_every_page_of_its_list(browser, server, t
     on the real build, its anchor is found, and a full-size picture is written."""
     import importlib.util
     import struct
+    import sys
 
     spec = importlib.util.spec_from_file_location(
         "screenshots", REPO / "scripts" / "screenshots.py"
@@ -937,6 +938,7 @@ def test_screenshot_script_photographs_every_page_of_its_list(browser, server, t
     assert spec is not None
     assert spec.loader is not None
     screenshots = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = screenshots  # its dataclasses look their module up there
     spec.loader.exec_module(screenshots)
     written = screenshots.take(browser, server, tmp_path)
     assert [path.name for path in written] == [f"{shot.name}.png" for shot in screenshots.PAGES]
