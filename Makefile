@@ -90,8 +90,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 lighthouse: build node_modules/.package-lock.json  ## print Lighthouse scores of the main page types
 	$(BIN)/python scripts/lighthouse.py
 
-screenshots: install system-deps  ## refresh docs/assets/screenshots from the real build
-	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k screenshots -q
+# The pages photographed are listed at the top of scripts/screenshots.py.
+screenshots: build system-deps  ## refresh the README's screenshots (docs/assets/screenshots) from the real build
+	$(BIN)/python scripts/screenshots.py --site $(SITE)
 
 clean:
 	rm -rf $(SITE) .$(SITE).kbsite-new .$(SITE).kbsite-old $(VENV)

@@ -48,6 +48,21 @@ WORDS = [
 ]
 
 
+TOPICS = [
+    "adoption-decision",
+    "automation",
+    "compliance",
+    "cost",
+    "data",
+    "deployment",
+    "operations",
+    "quality",
+    "tooling",
+    "traceability",
+]
+"""Tags are a closed vocabulary (`TAGS` in scripts/kbsite/vocabulary.py): some of its values."""
+
+
 def sentence(rng: random.Random, words: int) -> str:
     """A plain sentence of random domain words."""
     text = " ".join(rng.choice(WORDS) for _ in range(words))
@@ -85,7 +100,7 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
             f"id: principle-{i:03d}\nnumber: {i + 1}\ntitle: Principle {i + 1}\n"
             f"summary: {sentence(rng, 15)}\ndescription: |\n  {sentence(rng, 60)}\n"
             f"defined_in:\n  citation: source-{i % citations:05d}\n  locator: Section {i}\n"
-            f"related: [{related}]\ntags: [{rng.choice(WORDS)}]\n",
+            f"related: [{related}]\ntags: [{rng.choice(TOPICS)}]\n",
             encoding="utf-8",
         )
     for i in range(findings):
@@ -102,7 +117,7 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
         (kb_dir / folder / f"finding-{i:05d}.yaml").write_text(
             f"id: finding-{i:05d}\ntitle: Finding {i}\nsummary: {sentence(rng, 18)}\n{kind}"
             f"principles: [{', '.join(linked)}]\nevidence:\n{evidence}"
-            f"tags: [{rng.choice(WORDS)}]\n",
+            f"tags: [{rng.choice(TOPICS)}]\n",
             encoding="utf-8",
         )
     for i in range(questions):

@@ -105,7 +105,7 @@ def on_config(config: Any) -> Any:
         linked = tree_issues(Path(config.docs_dir), root)
         if linked:
             raise kbsite.KBError(linked)
-        site = kbsite.build_site(root / "kb", root, repo_url=config.extra.get("repository", ""))
+        site = kbsite.build_site(root / "kb", root, repo_url=_repository(config))
         hand_written = _hand_written(config)
         clashes = sorted(path for path in site.outputs if hand_written.get_file_from_path(path))
     except Exception as error:
@@ -135,6 +135,14 @@ def on_config(config: Any) -> Any:
     if not _serving() and not _command.get("dirty"):  # a dirty build updates the site in place
         _stage(config)
     return config
+
+
+def _repository(config: Any) -> str:
+    """The repository that edit and report links point to.
+
+    `extra.repository`, else `repo_url`; with neither, the pages carry no such links.
+    """
+    return str(config.extra.get("repository") or config.repo_url or "")
 
 
 def _hand_written(config: Any) -> Files:

@@ -360,15 +360,15 @@ NEW_CASES = {
             "delete the escape"
         ],
     ),
-    "too many tags": (
+    "too many aliases": (
         {
             "benefits/faster-things.yaml": GOOD_BENEFIT
-            + "tags: ["
+            + "aliases: ["
             + ", ".join(f"t{i}" for i in range(40))
             + "]\n"
         },
         [
-            f"{B}:14:7: expected at most 30 items, found 40\n"
+            f"{B}:14:10: expected at most 30 items, found 40\n"
             "    hint: keep the items that matter most, or split the entry"
         ],
     ),

@@ -7,8 +7,11 @@ the theme's and the site's scripts ran) may carry no event-handler attribute.
 
 from __future__ import annotations
 
+import csv
 import functools
 import http.server
+import io
+import json
 import os
 import shutil
 import threading
@@ -100,15 +103,21 @@ def _hostile_paths(site: Path) -> list[str]:
             for p in site.glob(f"*/{HOSTILE_PREFIX}*/index.html")
         }
     )
+    principles = sorted(
+        "/" + p.parent.relative_to(site).as_posix() + "/"
+        for p in site.glob("principles/*/index.html")
+    )  # each with the relationship map of its findings, hostile ones among them
+    studies = ",".join(f"{HOSTILE_PREFIX}source-{index}-study" for index in range(4))
     return [
         *paths,
+        *principles,
+        f"/evidence/compare/?studies={studies}",
         "/benefits/",
         "/limitations/",
         "/citations/",
         "/evidence/",
         "/evidence/gaps/",
         "/evidence/cross-cutting/",
-        "/evidence/map/",
         "/guides/",
         "/",
         "/principles/",
@@ -158,6 +167,29 @@ def test_guide_results_and_search_results_stay_inert(page):
             tab.locator(".md-search-result__item").first.hover(force=True)
         _check(tab, f"search for {query}")
     assert sum(shown.values()) > 0, shown
+    assert seen["dialogs"] == []
+    assert seen["outside"] == []
+    assert seen["errors"] == []
+
+
+def test_comparison_of_hostile_studies_and_its_csv_keep_the_text_as_text(page):
+    tab, seen, server = page
+    ids = [f"{HOSTILE_PREFIX}source-{index}-study" for index in range(4)]
+    tab.goto(f"{server}/evidence/compare/?studies={','.join(ids)}", wait_until="load")
+    tab.wait_for_selector("#kb-compare-table")
+    _check(tab, "comparison")
+    data = json.loads(tab.locator("#kb-compare-data").text_content())
+    studies = {study["id"]: study for study in data["studies"]}
+    headers = tab.locator("#kb-compare-table thead th a").all_text_contents()
+    assert headers == [studies[study]["label"] for study in ids]
+    populations = tab.locator("#kb-compare-table tbody tr").nth(3).locator("td")
+    assert populations.all_text_contents() == [studies[study]["population"] for study in ids]
+    with tab.expect_download() as download:
+        tab.locator("#kb-compare-csv").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert [row[3:] for row in rows[:2]] == [[studies[s]["label"] for s in ids], ids]
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert tab.evaluate("window.kbCompare.csvCell('=HYPERLINK(\"x\")')") == '"\'=HYPERLINK(""x"")"'
     assert seen["dialogs"] == []
     assert seen["outside"] == []
     assert seen["errors"] == []

@@ -149,7 +149,7 @@ def test_export_bibtex_selects_by_principle_tag_and_id(kb_copy, tmp_path):
     by_principle = run("export-bibtex", "--kb", "kb", "--principle", "beta", cwd=tmp_path)
     assert by_principle.stdout.startswith("@article{smith-2020,")
     assert "doe-2021" not in by_principle.stdout
-    by_tag = run("export-bibtex", "--kb", "kb", "--tag", "testing", cwd=tmp_path)
+    by_tag = run("export-bibtex", "--kb", "kb", "--tag", "automation", cwd=tmp_path)
     assert "@misc{doe-2021," in by_tag.stdout
     assert "@article{smith-2020," in by_tag.stdout
     by_id = run("export-bibtex", "--kb", "kb", "--ids", "doe-2021", "--out", "x.bib", cwd=tmp_path)

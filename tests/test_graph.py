@@ -35,5 +35,5 @@ def test_related_sources_get_the_inverse_relation():
 
 def test_questions_and_tags_are_indexed():
     assert [q.id for q in GRAPH.questions_of_principle["beta"]] == ["beta-evidence"]
-    assert sorted(GRAPH.tags) == ["testing"]
-    assert sorted(e.id for e in GRAPH.tags["testing"]) == ["alpha", "faster-things"]
+    assert sorted(GRAPH.tags) == ["automation"]
+    assert sorted(e.id for e in GRAPH.tags["automation"]) == ["alpha", "faster-things"]

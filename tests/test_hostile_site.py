@@ -226,22 +226,40 @@ def test_search_index_holds_text_and_the_searchs_own_tags(site):
         assert _squash(text) in everything, text
 
 
-def test_relationship_svg_is_well_formed_and_text_only(site):
-    svg = site / "evidence" / "map.svg"
-    root = lxml.etree.fromstring(
-        svg.read_bytes(), lxml.etree.XMLParser(resolve_entities=False, no_network=True)
-    )
-    _check_markup(root, "map.svg")
-    tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
-    assert tags <= {"svg", "title", "desc", "rect", "text", "line"}
-    labels = [element.text for element in root.iter("{http://www.w3.org/2000/svg}text")]
-    for entry in _hostile_sources().values():
-        if "evidence" in entry:
-            title = entry["title"]
-            assert any(
-                label and (label == title or title.startswith(label.rstrip("…")))
-                for label in labels
-            ), title
+MAP_TAGS = {"svg", "title", "desc", "g", "path", "rect", "text", "tspan", "a"}
+
+
+def test_relationship_maps_hold_drawing_elements_only_and_the_titles_as_text(site):
+    findings = {
+        folder: entry
+        for folder, entry in _hostile_sources().items()
+        if folder.startswith(("benefits/", "limitations/")) and entry["principles"]
+    }
+    assert findings
+    shown: dict[str, set[str]] = {}
+    for path in sorted(site.glob("principles/*/index.html")):
+        for svg in _parse(path).iter("svg"):
+            where = f"{path.relative_to(site)}: map"
+            _check_markup(svg, where)
+            assert {element.tag for element in svg.iter()} <= MAP_TAGS, where
+            for node in svg.iter("a"):
+                assert set(node.attrib) == {"class", "href", "aria-label"}, where
+                assert node.get("href").startswith("../../"), where  # a page of this site
+                lines = [
+                    span.text or ""
+                    for span in node.iter("tspan")
+                    if "kb-map__detail" not in span.get("class", "")
+                ]
+                shown.setdefault(node.get("aria-label"), set()).add("".join(lines))
+    for folder, entry in findings.items():
+        kind = folder.split("/")[0][:-1].capitalize()
+        title = _squash(entry["title"])
+        labels = [label for label in shown if label.startswith(f"{kind}: {title};")]
+        assert labels, title
+        # Every drawing shows the whole title (wrapped into lines, so compared without spaces).
+        assert {text.replace(" ", "") for label in labels for text in shown[label]} == {
+            title.replace(" ", "")
+        }, title
 
 
 def test_json_export_carries_the_text_as_data(site):

@@ -6,8 +6,10 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qsl, urlparse
 
 import lxml.html
+import yaml
 
 from kbsite import check_kb
 from kbsite.graph import build_graph
@@ -211,3 +213,107 @@ def test_citation_pages_offer_coins_to_zotero_and_nothing_to_google_scholar(buil
     for principle in check_kb(REPO / "kb", REPO).principles:
         page = (built_site / "principles" / principle.id / "index.html").read_text(encoding="utf-8")
         assert f'href="../{principle.id}.bib"' in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Edit and report links: only with a configured repository, and to it
+
+
+def _repository(project: Path) -> str:
+    config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    return (config.get("extra") or {}).get("repository") or config.get("repo_url") or ""
+
+
+def _footer_links(page: Path) -> dict[str, str]:
+    root = lxml.html.fromstring(page.read_bytes())
+    return {
+        a.text_content(): a.get("href")
+        for a in root.iter("a")
+        if a.text_content() in ("Edit this entry", "Report a problem")
+    }
+
+
+def test_edit_and_report_links_point_to_the_configured_repository(built_site):
+    repository = _repository(REPO).rstrip("/")
+    assert repository, "mkdocs.yml configures the repository the site's links point to"
+    kb = check_kb(REPO / "kb", REPO)
+    entries = [*kb.principles, *kb.findings, *kb.citations, *kb.studies, *kb.guides]
+    for entry in entries:
+        page = built_site / f"{entry.type}s".replace("studys", "studies") / entry.id / "index.html"
+        found = _footer_links(page)
+        assert found["Edit this entry"] == f"{repository}/edit/main/{entry.source.path}", page
+        report = urlparse(found["Report a problem"])
+        assert f"{report.scheme}://{report.netloc}{report.path}" == f"{repository}/issues/new"
+        assert dict(parse_qsl(report.query))["entry"] == entry.source.path
+
+
+def test_without_a_repository_no_page_offers_edit_or_report_links(tmp_path):
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    repository = _repository(project)
+    config.write_text(re.sub(r"^\s*repository:.*\n", "", text, flags=re.M), encoding="utf-8")
+    assert _repository(project) == ""
+    site = tmp_path / "site"
+    result = mkdocs_build(project, site)
+    assert result.returncode == 0, result.stderr
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        assert _footer_links(page) == {}, page
+        assert repository not in page.read_text(encoding="utf-8"), page
+
+
+def test_the_repository_comes_from_extra_or_else_repo_url():
+    from types import SimpleNamespace
+
+    import mkdocs_hook
+
+    def config(extra: dict[str, str], repo_url: str | None) -> SimpleNamespace:
+        return SimpleNamespace(extra=extra, repo_url=repo_url)
+
+    assert mkdocs_hook._repository(config({"repository": "https://a.example/x"}, None)) == (
+        "https://a.example/x"
+    )
+    assert mkdocs_hook._repository(config({}, "https://b.example/y")) == "https://b.example/y"
+    assert mkdocs_hook._repository(config({}, None)) == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Words of the workshop stay out of the pages
+
+INTERNAL_WORDS = (
+    "seed page",
+    "seed document",
+    "fixture",
+    "golden",
+    "kbsite",
+    "pydantic",
+    "jinja",
+    "hostile",
+    "kb_min",
+    "../shared",
+    "helper",
+    "TODO",
+    "FIXME",
+    "lorem ipsum",
+)
+"""Words that belong to the people and tools building the site, not to its readers."""
+
+
+def _visible_text(page: Path) -> str:
+    root = lxml.html.fromstring(page.read_bytes())
+    for element in root.xpath("//script | //style | //comment() | //head"):
+        element.drop_tree()
+    return " ".join(root.text_content().split())
+
+
+def test_no_page_speaks_in_internal_words(built_site):
+    found = []
+    for page in sorted(built_site.rglob("*.html")):
+        where = page.relative_to(built_site).as_posix()
+        text = _visible_text(page)
+        for word in INTERNAL_WORDS:
+            for match in re.finditer(rf"\b{re.escape(word)}", text, re.IGNORECASE):
+                found.append(f"{where}: …{text[max(0, match.start() - 60) : match.end() + 60]}…")
+    assert found == []

@@ -206,7 +206,7 @@ def test_ten_thousand_nested_lists_are_refused_at_the_limit(kb_copy, tmp_path):
     kb_dir = kb_copy(
         {
             "benefits/faster-things.yaml": GOOD.replace(
-                "tags: [testing]", "tags: " + "[" * 10_000 + "]" * 10_000
+                "tags: [automation]", "tags: " + "[" * 10_000 + "]" * 10_000
             )
         }
     )
@@ -230,7 +230,7 @@ def test_nested_mappings_are_refused_too():
 def test_a_list_longer_than_the_limit_is_refused_at_the_first_item_too_many(kb_copy, tmp_path):
     tags = ",".join(["a"] * 100_000)  # an entry with 100,000 tags, within the size limit
     kb_dir = kb_copy(
-        {"benefits/faster-things.yaml": GOOD.replace("tags: [testing]", f"tags: [{tags}]")}
+        {"benefits/faster-things.yaml": GOOD.replace("tags: [automation]", f"tags: [{tags}]")}
     )
     assert report(kb_dir, tmp_path) == [
         f"{B}:{TAGS_LINE}:{8 + 2 * MAX_LIST_ITEMS}: expected at most {MAX_LIST_ITEMS} items in "
@@ -245,7 +245,7 @@ def test_too_many_values_are_refused(kb_copy, tmp_path):
     ]
     tags = ", ".join(f"[{items}]" for items in lists)
     kb_dir = kb_copy(
-        {"benefits/faster-things.yaml": GOOD.replace("tags: [testing]", f"tags: [{tags}]")}
+        {"benefits/faster-things.yaml": GOOD.replace("tags: [automation]", f"tags: [{tags}]")}
     )
     [issue] = report(kb_dir, tmp_path)
     assert issue.startswith(f"{B}:{TAGS_LINE}:")
@@ -269,7 +269,7 @@ def test_too_many_values_are_refused(kb_copy, tmp_path):
 )
 def test_every_explicit_tag_is_refused_at_its_line(kb_copy, tmp_path, value, column, shown):
     kb_dir = kb_copy(
-        {"benefits/faster-things.yaml": GOOD.replace("tags: [testing]", f"tags: {value}")}
+        {"benefits/faster-things.yaml": GOOD.replace("tags: [automation]", f"tags: {value}")}
     )
     assert report(kb_dir, tmp_path)[0] == (
         f"{B}:{TAGS_LINE}:{column}: expected plain text, a number, a list or a mapping, found "

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from html import escape
 from typing import Any
 
 from kbsite import links
 from kbsite.cite import export_bibtex
 from kbsite.graph import Graph
+from kbsite.markdown import script_json
 from kbsite.model import Guide, Outcome
 
 
@@ -76,8 +76,7 @@ def guide_data(guide: Guide, graph: Graph) -> dict[str, Any]:
 
 def guide_script_json(guide: Guide, graph: Graph) -> str:
     """The data as JSON that cannot end its <script> element early."""
-    text = json.dumps(guide_data(guide, graph), ensure_ascii=False, sort_keys=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return script_json(guide_data(guide, graph))
 
 
 def guide_form(guide: Guide) -> str:

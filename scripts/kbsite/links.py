@@ -12,12 +12,12 @@ HOME_PAGE = "index.md"
 CHANGELOG_PAGE = "about/changelog.md"
 GAPS_PAGE = "evidence/gaps.md"
 MATRIX_PAGE = "evidence/index.md"
-MAP_PAGE = "evidence/map.md"
-MAP_IMAGE = "evidence/map.svg"
 CROSS_CUTTING_PAGE = "evidence/cross-cutting.md"
 TENSIONS_PAGE = "evidence/tensions.md"
 CONFIDENCE_PAGE = "evidence/confidence.md"
 DATA_PAGE = "evidence/data.md"
+TAGS_PAGE = "tags/index.md"
+COMPARE_PAGE = "evidence/compare.md"
 
 
 def type_of(entry: Entry) -> str:

@@ -176,6 +176,16 @@ def yaml_string(text: str) -> str:
     return json.dumps(" ".join(str(text).split()), ensure_ascii=False)
 
 
+def script_json(data: Any) -> str:
+    """Data as JSON for a `<script type="application/json">` element.
+
+    No text in it can end the element early (`</script>`) or turn into markup: <, > and &
+    are written as escapes.
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def code_block(text: str, language: str = "text", indent: int = 0) -> str:
     """A fenced code block whose fence no line of the text can close."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 # Field types shared by several models
 
 EntryId = Annotated[str, ID]
-Tag = Annotated[str, ID]
+Tag = Annotated[str, v.TAGS]
+Sector = Annotated[str, ID]
 CitationId = Annotated[str, Reference(("citation",))]
 PrincipleId = Annotated[str, Reference(("principle",))]
 FindingId = Annotated[str, Reference(("benefit", "limitation"))]
@@ -49,6 +50,9 @@ MAX_TAGS = 30
 MAX_REFERENCES = 50
 MAX_EVIDENCE = 50
 MAX_AUTHORS = 100
+
+Aliases = Annotated[tuple[Annotated[str, PlainText(60)], ...], Field(max_length=MAX_TAGS), UNIQUE]
+"""Search words for an entry: synonyms, abbreviations and common misspellings."""
 
 
 @dataclass(frozen=True)
@@ -150,15 +154,17 @@ class Principle(Entry):
         description="One-sentence paraphrased definition."
     )
     description: Description = Field(description="Longer paraphrased description in Markdown.")
-    aliases: Annotated[
-        tuple[Annotated[str, PlainText(60)], ...], Field(max_length=MAX_TAGS), UNIQUE
-    ] = Field((), description="Other names people search for (e.g. CI/CD, model registry).")
+    aliases: Aliases = Field(
+        (),
+        description="Other names people search for (e.g. CI/CD, model registry), common "
+        "misspellings included; shown on the page and found by the search.",
+    )
     defined_in: DefinitionSource = Field(description="Where the principle is defined.")
     related: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
         (), description="Closely related principles."
     )
     tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
-        (), description="Keywords that group entries on the tags page (kebab-case)."
+        (), description="Topics that group entries on the tags page."
     )
 
     @property
@@ -184,7 +190,7 @@ class Context(Record):
     learning: Annotated[tuple[Annotated[str, v.LEARNING_MODES], ...], UNIQUE] = Field(
         (), description=v.LEARNING_MODES.description
     )
-    sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
+    sectors: Annotated[tuple[Sector, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
         (), description="Industry sectors the source names (kebab-case, e.g. finance)."
     )
     note: Note = Field("", description="Any other condition, in one sentence.")
@@ -273,6 +279,11 @@ class Finding(Entry):
         description="One sentence that states the finding."
     )
     description: Description = Field("", description="Longer explanation in Markdown (optional).")
+    aliases: Aliases = Field(
+        (),
+        description="Other words readers search for, synonyms and common misspellings "
+        "included (e.g. rollback, ROI); shown on the page and found by the search.",
+    )
     principles: Annotated[tuple[PrincipleId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = (
         Field(
             description="Principles the finding concerns; an empty list marks a "
@@ -287,7 +298,7 @@ class Finding(Entry):
         description="Sources that report the finding."
     )
     tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
-        (), description="Keywords that group entries on the tags page (kebab-case)."
+        (), description="Topics that group entries on the tags page."
     )
     tensions: Annotated[tuple[Tension, ...], Field(max_length=MAX_REFERENCES)] = Field(
         (), description="Findings that pull the other way; shown on both findings' pages."
@@ -379,7 +390,7 @@ class StudyDesign(Record):
         (), description="Sample sizes per method."
     )
     setting: Note = Field("", description="Domain or setting studied.")
-    sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
+    sectors: Annotated[tuple[Sector, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
         (), description="Industry sectors named by the source (kebab-case)."
     )
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from kbsite import links, ratings
 from kbsite.changelog import build_changelog
 from kbsite.cite import csl_item, export_bibtex, export_ris
-from kbsite.diagram import relationship_svg
 from kbsite.errors import KBError
 from kbsite.export_csv import export_findings_csv
 from kbsite.export_json import SCHEMA_FILE, export_json, export_schema
@@ -98,7 +97,6 @@ def build_site(
         JSON_EXPORT_PATH: export_json(graph, history, changelog),
         JSON_EXPORT_SCHEMA_PATH: export_schema(),
         FINDINGS_CSV_PATH: export_findings_csv(kb, ratings.evaluate(kb)),
-        links.MAP_IMAGE: relationship_svg(graph),
         **citation_exports(graph),
     }
     notes = (history.unavailable,) if history.unavailable else ()

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from kbsite import confidence, links, ratings, vocabulary
+from kbsite import compare_view, confidence, diagram, links, ratings, vocabulary
 from kbsite.changelog import Changelog, type_noun
 from kbsite.cite import STYLES, coins, export_bibtex, export_ris, format_reference
 from kbsite.errors import Issue, KBError
@@ -19,7 +19,7 @@ from kbsite.export_csv import COLUMNS
 from kbsite.graph import Graph, principle_order
 from kbsite.guide_view import guide_form, guide_script_json
 from kbsite.history import History
-from kbsite.markdown import markdown_filters, md_inline, md_url, meta_text
+from kbsite.markdown import markdown_filters, md_inline, md_url, meta_text, script_json
 from kbsite.model import Citation, Entry, Finding, Guide, Outcome, Principle, Rule
 from kbsite.registry import ENTRY_TYPES
 from kbsite.validation import slots
@@ -79,6 +79,7 @@ def make_environment() -> Environment:
         "study_design_label": vocabulary.STUDY_DESIGNS,
         "study_kind_label": vocabulary.STUDY_KINDS,
         "gap_kind_label": vocabulary.GAP_KINDS,
+        "tag_label": vocabulary.TAGS,
     }
     labels: dict[str, Callable[[str], str]] = {
         name: choice.label for name, choice in vocabularies.items()
@@ -87,8 +88,14 @@ def make_environment() -> Environment:
         "Open question" if value == "question" else value.capitalize()
     )
     env.filters.update(labels)
-    env.globals.update(labels, entry_type=links.type_of)
+    env.globals.update(labels, entry_type=links.type_of, search_terms=search_terms)
     return env
+
+
+def search_terms(entry: Principle | Finding) -> tuple[str, ...]:
+    """What the search should find an entry by beyond its text: its aliases, its topics."""
+    topics = (vocabulary.TAGS.label(tag) for tag in entry.tags)
+    return tuple(dict.fromkeys((*entry.aliases, *topics)))
 
 
 class PageContext:
@@ -172,18 +179,43 @@ def render_site(
             fragments=fragments,
             evidence=evidence,
             confidence_page=links.CONFIDENCE_PAGE,
+            compare_page=links.COMPARE_PAGE,
             level_meaning=confidence.LEVEL_MEANINGS,
             **context,
         )
 
     for principle in principles:
-        render("principle.md.j2", links.page_path(principle), principle=principle)
+        page = links.page_path(principle)
+        render(
+            "principle.md.j2",
+            page,
+            principle=principle,
+            relationship_map=diagram.findings_map(
+                graph,
+                evidence,
+                (*graph.benefits_of(principle.id), *graph.limitations_of(principle.id)),
+                page,
+                map_id=f"map-{principle.id}",
+                subject=principle.label,
+            ),
+        )
     for finding in kb.findings:
         render("finding.md.j2", links.page_path(finding), finding=finding)
     for study in kb.studies:
         render("study.md.j2", links.page_path(study), study=study)
     render("studies_index.md.j2", links.index_path("study"))
     render("tensions.md.j2", links.TENSIONS_PAGE)
+    comparison = compare_view.compare_data(graph, evidence, links.COMPARE_PAGE)
+    render(
+        "compare.md.j2",
+        links.COMPARE_PAGE,
+        form=compare_view.compare_form(comparison, compare_view.presets(graph, evidence)),
+        data=script_json(comparison),
+        studies=compare_view.studies_in_order(graph),
+        groups=compare_view.finding_groups(graph),
+        study_links=functools.partial(compare_view.study_links, evidence=evidence),
+        study_name=functools.partial(diagram.study_name, graph=graph),
+    )
     render("data.md.j2", links.DATA_PAGE, csv_columns=COLUMNS)
     render("confidence.md.j2", links.CONFIDENCE_PAGE, **confidence.rules_page_context())
     for citation in kb.citations:
@@ -266,7 +298,7 @@ def render_site(
     render("matrix.md.j2", links.MATRIX_PAGE)
     render("gaps.md.j2", links.GAPS_PAGE, suggested_designs=confidence.SUGGESTED_DESIGNS)
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
-    render("map.md.j2", links.MAP_PAGE)
+    render("tags.md.j2", links.TAGS_PAGE, tags=tag_sections(graph))
 
     citations_in_order: tuple[Citation, ...] = tuple(sorted(kb.citations, key=citation_order))
 
@@ -297,6 +329,7 @@ def render_site(
                 ("Cross-cutting findings", links.CROSS_CUTTING_PAGE),
                 ("Evidence gaps", links.GAPS_PAGE),
                 ("Studies", links.index_path("study")),
+                ("Compare studies", links.COMPARE_PAGE),
                 ("Tensions", links.TENSIONS_PAGE),
                 ("How confidence is rated", links.CONFIDENCE_PAGE),
                 ("Data downloads", links.DATA_PAGE),
@@ -419,6 +452,33 @@ def conditions_text(guide: Guide, rule: Rule) -> str:
         )
         for c in rule.when
     )
+
+
+TAG_GROUPS = (("principle", "Principles"), ("benefit", "Benefits"), ("limitation", "Limitations"))
+"""The entry types a tag groups, in the order the tags page lists them."""
+
+
+def tag_sections(
+    graph: Graph,
+) -> tuple[tuple[str, str, tuple[tuple[str, tuple[Principle | Finding, ...]], ...]], ...]:
+    """Each tag in use with its label and its entries by type, in the order of the labels."""
+    sections = []
+    for tag, entries in graph.tags.items():
+        groups = tuple(
+            (heading, tuple(sorted((e for e in entries if e.type == name), key=_tag_entry_order)))
+            for name, heading in TAG_GROUPS
+            if any(e.type == name for e in entries)
+        )
+        sections.append((tag, vocabulary.TAGS.label(tag), groups))
+    return tuple(sorted(sections, key=lambda section: (section[1].lower(), section[0])))
+
+
+def _tag_entry_order(entry: Principle | Finding) -> tuple[int, str, str]:
+    """Principles in their source's order, findings by title."""
+    if isinstance(entry, Principle):
+        number, title = principle_order(entry)
+        return (number, title, entry.id)
+    return (0, entry.title.lower(), entry.id)
 
 
 def citation_order(citation: Citation) -> tuple[int, str]:

@@ -189,3 +189,25 @@ GAP_KINDS = Choice(
         ("not-yet-in-kb", "Study not yet in the knowledge base"),
     ),
 )
+
+TAGS = Choice(
+    description=(
+        "Topics that group principles, benefits and limitations on the tags page; a new topic "
+        "is a new value here, with the label readers see."
+    ),
+    values=(
+        ("adoption-decision", "Adoption decision"),
+        ("automation", "Automation"),
+        ("compliance", "Compliance"),
+        ("cost", "Cost and effort"),
+        ("culture", "Culture and collaboration"),
+        ("data", "Data"),
+        ("deployment", "Deployment"),
+        ("operations", "Operations"),
+        ("quality", "Quality"),
+        ("skills", "Skills"),
+        ("tooling", "Tooling"),
+        ("traceability", "Traceability"),
+        ("training", "Model training"),
+    ),
+)
