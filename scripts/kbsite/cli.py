@@ -7,10 +7,13 @@ import socket
 import sys
 from pathlib import Path
 
+from kbsite import ratings
 from kbsite.bibimport import import_bibtex
 from kbsite.cite import citation_cff, export_bibtex
 from kbsite.errors import KBError, format_report
 from kbsite.graph import build_graph
+from kbsite.guide_checks import report as guide_report
+from kbsite.guides import build_tables
 from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
 from kbsite.published import field_reference, schema_files
@@ -46,6 +49,8 @@ def _validate(args: argparse.Namespace) -> int:
         raise  # the report itself goes to stderr, as for every command
     counts = ", ".join(f"{len(kb.of_type(t.name))} {t.folder}" for t in ENTRY_TYPES)
     print(f"{args.kb.as_posix()} is valid: {counts}")
+    for table in build_tables(kb, ratings.evaluate(kb).ratings).values():
+        print(guide_report(table))
     for citation in kb.citations:
         if not citation.summary:  # allowed (bulk imports), but a gap to close
             line = citation.source.position(("id",)).line
