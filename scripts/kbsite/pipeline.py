@@ -11,8 +11,9 @@ from kbsite.cite import csl_item, export_bibtex, export_ris
 from kbsite.diagram import relationship_svg
 from kbsite.errors import KBError
 from kbsite.export_csv import export_findings_csv
-from kbsite.export_json import SCHEMA_FILE, export_json, export_schema
+from kbsite.export_json import SCHEMA_FILE, export_guide_table, export_json, export_schema
 from kbsite.graph import Graph, build_graph
+from kbsite.guides import build_tables
 from kbsite.history import History, read_history
 from kbsite.integrity import check_integrity
 from kbsite.load import load_kb
@@ -88,13 +89,22 @@ def build_site(
     kb = check_kb(kb_dir, root)
     history = read_history(kb_dir, _shown(kb_dir, root)) if with_history else History()
     graph = build_graph(kb)
-    rendered = render_site(graph, repo_url=repo_url.rstrip("/"), history=history)
+    evidence = ratings.evaluate(kb)
+    tables = build_tables(kb, evidence.ratings)
+    rendered = render_site(
+        graph,
+        repo_url=repo_url.rstrip("/"),
+        history=history,
+        evidence=evidence,
+        guide_tables=tables,
+    )
     assets = {
         JSON_EXPORT_PATH: export_json(graph, history),
         JSON_EXPORT_SCHEMA_PATH: export_schema(),
-        FINDINGS_CSV_PATH: export_findings_csv(kb, ratings.evaluate(kb)),
+        FINDINGS_CSV_PATH: export_findings_csv(kb, evidence),
         links.MAP_IMAGE: relationship_svg(graph),
         **citation_exports(graph),
+        **{links.guide_table_path(g): export_guide_table(tables[g.id]) for g in kb.guides},
     }
     notes = (history.unavailable,) if history.unavailable else ()
     return Site(
