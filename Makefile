@@ -10,7 +10,7 @@ SITE   := site
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-deps serve build check test lint validate schema benchmark lighthouse screenshots clean
+.PHONY: install system-deps serve build check test lint validate schema release benchmark lighthouse screenshots clean
 
 # Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography; Chromium
 # runs the browser tests (Playwright cannot download its own browser here); Java runs the W3C
@@ -46,6 +46,13 @@ validate: install  ## check every knowledge-base entry and report all problems
 
 schema: install  ## regenerate kb/schema/*.schema.json and the field reference from scripts/kbsite/model.py
 	$(BIN)/python -m kbsite schema
+
+# A release: pyproject.toml's version and date (the one place they are declared) are set,
+# CITATION.cff and the about page's record are regenerated, committed, and tagged vX.Y.Z
+# (annotated, listing the changes to kb/). Nothing is pushed. The current version: tag it.
+release: install  ## make release VERSION=x.y.z [DATE=YYYY-MM-DD]: set the version, commit, tag vX.Y.Z (no push)
+	@test -n "$(VERSION)" || { echo "error: expected VERSION=x.y.z, e.g. make release VERSION=0.2.0" >&2; exit 2; }
+	$(BIN)/python -m kbsite release $(VERSION) $(if $(DATE),--date $(DATE))
 
 lint: install  ## ruff check, ruff format --check, and mypy --strict on the kbsite package
 	$(BIN)/ruff check scripts tests

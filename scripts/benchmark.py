@@ -61,7 +61,7 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
     citations = max(3, entries // 10)
     questions = max(1, entries // 50)
     findings = max(2, entries - principles - citations - questions)
-    for folder in ("principles", "benefits", "limitations", "citations", "questions"):
+    for folder in ("principles", "benefits", "limitations", "citations", "questions", "studies"):
         (kb_dir / folder).mkdir(parents=True, exist_ok=True)
     for i in range(citations):
         (kb_dir / "citations" / f"source-{i:05d}.yaml").write_text(
@@ -69,8 +69,14 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
             f"title: {sentence(rng, 8)}\nauthors:\n  - {{family: Author{i}, given: Ann}}\n"
             f"year: {2000 + i % 25}\njournal: Journal of Synthetic Studies\npages: 1-10\n"
             f"doi: 10.9999/synthetic.{i}\nsummary: {sentence(rng, 30)}\n"
-            "study:\n  methods: [survey]\n  samples:\n"
-            f"    - {{method: survey, size: {10 + i % 90}, unit: respondents}}\n",
+            "",
+            encoding="utf-8",
+        )
+        (kb_dir / "studies" / f"source-{i:05d}-study.yaml").write_text(
+            f"id: source-{i:05d}-study\ntitle: Survey {i} of synthetic teams\ndesign: survey\n"
+            f"kind: primary\npopulation: Synthetic practitioners\nsample_size: {10 + i % 90}\n"
+            f"sample_unit: respondents\npeer_reviewed: {'true' if i % 3 else 'false'}\n"
+            f"reports: [source-{i:05d}]\nlocator: abstract\n",
             encoding="utf-8",
         )
     for i in range(principles):
@@ -90,7 +96,7 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
         link = "cross-cutting" if cross_cutting else "inferred"
         evidence = "".join(
             f"  - citation: source-{rng.randrange(citations):05d}\n    locator: page {j + 1}\n"
-            f"    study: [survey]\n    link: {link}\n    finding: {sentence(rng, 20)}\n"
+            f"    link: {link}\n    finding: {sentence(rng, 20)}\n"
             for j in range(1 + i % 3)
         )
         (kb_dir / folder / f"finding-{i:05d}.yaml").write_text(
@@ -135,6 +141,9 @@ def make_project(root: Path, entries: int, *, default_material: bool) -> Path:
             "    - navigation.sections\n", ""
         )
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    # The real entries stay (the hand-written pages in docs/ link to them); the synthetic ones
+    # are added beside them.
+    shutil.copytree(REPO / "kb", root / "kb")
     generate_kb(root / "kb", entries)
     return root
 

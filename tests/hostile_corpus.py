@@ -189,7 +189,6 @@ def add_hostile_entries(kb: Path) -> int:
                 {
                     "citation": citations[index % len(citations)],
                     "locator": _plain(index + 4)[:100],
-                    "study": ["survey"],
                     "link": "inferred" if index % 3 else "cross-cutting",
                     "finding": _plain(index + 5),
                     "note": _plain(index + 6),

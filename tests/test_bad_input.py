@@ -18,12 +18,10 @@ principles: [alpha]
 evidence:
   - citation: doe-2021
     locator: abstract
-    study: [survey]
     link: inferred
     finding: Respondents said things went faster.
   - citation: smith-2020
     locator: page 4
-    study: [interviews]
     link: stated
     finding: Interviewees linked speed.
 """
@@ -48,7 +46,7 @@ CASES = {
     "duplicate key": (
         {"benefits/faster-things.yaml": GOOD_BENEFIT + "title: Again\n"},
         [
-            f"{B}:16:1: expected each field once, found `title` again (first on line 2)\n"
+            f"{B}:14:1: expected each field once, found `title` again (first on line 2)\n"
             "    hint: PyYAML would silently keep only the last one; merge the two into one field"
         ],
     ),
@@ -62,8 +60,20 @@ CASES = {
     "unknown vocabulary value": (
         {"benefits/faster-things.yaml": GOOD_BENEFIT.replace("link: inferred", "link: infered")},
         [
-            f"{B}:9:11: expected one of `stated`, `inferred`, `cross-cutting`, found 'infered'\n"
+            f"{B}:8:11: expected one of `stated`, `inferred`, `cross-cutting`, found 'infered'\n"
             "    hint: did you mean `inferred`?"
+        ],
+    ),
+    "retired study field on evidence, with its old values": (
+        {
+            "benefits/faster-things.yaml": GOOD_BENEFIT.replace(
+                "    link: stated\n", "    study: [interviews, surveys]\n    link: stated\n"
+            )
+        },
+        [
+            f"{B}:12:5: expected no `study` in an evidence item (the field was retired), found "
+            "`study`\n    hint: the study's design now comes from kb/studies/<id>.yaml, the "
+            "study whose `reports` list this citation; remove `study:`"
         ],
     ),
     "empty evidence list": (
@@ -106,7 +116,7 @@ CASES = {
         {
             "limitations/faster-things.yaml": "id: faster-things\ntitle: T\nsummary: S.\n"
             "kind: drawback\nprinciples: []\nevidence:\n  - {citation: doe-2021, locator: p. 2, "
-            "study: [survey], link: cross-cutting, finding: F.}\n"
+            "link: cross-cutting, finding: F.}\n"
         },
         [
             "kb/limitations/faster-things.yaml:1:5: expected a unique id, found `faster-things` "
@@ -153,7 +163,7 @@ CASES = {
             )
         },
         [
-            f"{B}:14:11: expected `stated` or `inferred` for a finding linked to principles, found "
+            f"{B}:12:11: expected `stated` or `inferred` for a finding linked to principles, found "
             "`cross-cutting`\n    hint: use `inferred` when the editors map the finding to the "
             "principles"
         ],
@@ -358,14 +368,14 @@ NEW_CASES = {
             + "]\n"
         },
         [
-            f"{B}:16:7: expected at most 30 items, found 40\n"
+            f"{B}:14:7: expected at most 30 items, found 40\n"
             "    hint: keep the items that matter most, or split the entry"
         ],
     ),
     "nesting deeper than the limit": (
         {"benefits/faster-things.yaml": GOOD_BENEFIT + "tags: " + "[" * 12 + "]" * 12 + "\n"},
         [
-            f"{B}:16:16: expected at most 10 levels of nested lists and mappings, found deeper "
+            f"{B}:14:16: expected at most 10 levels of nested lists and mappings, found deeper "
             "nesting\n    hint: entries hold flat lists of values; remove the extra brackets"
         ],
     ),

@@ -290,6 +290,8 @@ def test_import_rate_is_recorded_not_asserted():
         "~",
         "a\tb",
         "line\nbreak",
+        "Steele, Jr.",
+        "Adobe Systems, Inc.",
     ],
 )
 def test_written_yaml_reads_back_the_same(value):
@@ -343,3 +345,205 @@ def test_cli_dry_run_writes_nothing_and_a_missing_summary_is_a_validate_warning(
     validate = kbsite("validate")
     assert validate.returncode == 0, validate.stderr
     assert "warning: kb/citations/doe-2021.yaml:1: summary to be written" in validate.stdout
+
+
+# Quirks found by importing real libraries (TUGboat's and the TeX-books bibliographies that
+# TeX Live ships, 6,600 entries; see scripts/bench_import.py), each as a hand-written fixture.
+
+
+def test_derived_ids_go_on_past_z_with_two_letters():
+    bib = "".join(
+        f"@misc{{Anonymous:TB{i},\n  author = {{Anonymous}},\n  title = {{Note {i}}},\n"
+        "  year = 1984\n}\n"
+        for i in range(28)
+    )
+    result = _import(bib)
+    assert result.issues == ()
+    ids = [new_id for _, new_id in result.renamed]
+    assert ids[:3] == ["anonymous-1984", "anonymous-1984-b", "anonymous-1984-c"]
+    assert ids[25:] == ["anonymous-1984-z", "anonymous-1984-aa", "anonymous-1984-ab"]
+
+
+def test_lines_are_counted_right_after_a_line_ending_in_a_backslash_pair():
+    # bibtexparser's own count loses a line at each `\\` that ends a line.
+    result = _import(
+        "@misc{a-2020,\n  author = {A, B},\n  title = {T},\n"
+        "  note = {Contents: \\\\\n    Chapter 1 \\\\\n    Chapter 2}\n}\n\n"
+        "@misc{b-2021,\n  author = {C, D}\n}\n"
+    )
+    assert [str(i).splitlines()[0] for i in result.issues] == [
+        "lib.bib:9: b-2021: title: expected non-blank text, found blank text"
+    ]
+
+
+def test_a_field_given_twice_refuses_the_entry_only_when_it_is_kept():
+    result = _import(
+        "@misc{a-2020,\n  author = {A, B},\n  title = {T},\n  Title = {U}\n}\n"
+        "@misc{b-2020,\n  author = {A, B},\n  title = {T},\n  title = {U}\n}\n"
+        "@misc{c-2020,\n  author = {A, B},\n  title = {T},\n"
+        "  bibsource = {x},\n  bibsource = {y}\n}\n"
+    )
+    assert [str(i).splitlines()[0] for i in result.issues] == [
+        "lib.bib:1: a-2020: expected `title` once, found it twice "
+        "(field names are case-insensitive)",
+        "lib.bib:6: b-2020: expected `title` once, found it twice",
+    ]
+    assert list(result.files) == ["kb/citations/c-2020.yaml"]
+    assert result.refused == 2
+
+
+def test_a_string_macro_defined_again_applies_from_there_on():
+    # What `\bibliography{part1,part2}` does when both parts define the same macro.
+    result = _import(
+        '@string{pub = "First Press"}\n'
+        "@book{a-2020,\n  author = {A, B},\n  title = {T},\n  publisher = pub,\n"
+        "  year = 2020\n}\n"
+        '@string{pub = "Second Press"}\n'
+        "@book{b-2021,\n  author = {A, B},\n  title = {U},\n  publisher = pub,\n"
+        "  year = 2021\n}\n"
+        '@string{pub = "Second Press"}\n'
+    )
+    assert result.issues == ()
+    assert result.refused == 0
+    publishers = [yaml.safe_load(t)["publisher"] for t in result.files.values()]
+    assert publishers == ["First Press", "Second Press"]
+    assert [n for n in result.notes if "@string" in n] == [
+        "lib.bib:8: @string `pub` is defined again (first on line 1); the entries after it "
+        "use the new value"
+    ]
+
+
+def test_a_string_macro_used_before_it_is_defined_is_undefined():
+    result = _import(
+        "@article{a-2020,\n  author = {A, B},\n  title = {T},\n  journal = jse,\n"
+        "  year = 2020\n}\n"
+        '@string{jse = "J. Softw. Eng."}\n'
+    )
+    assert [str(i).splitlines()[0] for i in result.issues] == [
+        "lib.bib:1: a-2020: expected a defined @string macro in `journal`, found `jse`"
+    ]
+
+
+def test_an_undefined_macro_in_a_field_that_is_not_kept_does_not_refuse_the_entry():
+    data = _one(
+        "@misc{a-2020,\n  author = {A, B},\n  title = {T},\n"
+        '  acknowledgement = ack-xy # " and " # ack-nhfb\n}\n'
+    )
+    assert data["title"] == "T"
+
+
+def test_crossref_fields_come_from_the_parent_volume():
+    result = _import(
+        "@inproceedings{paper-1989,\n  author = {Knuth, Donald E.},\n"
+        "  title = {The Errors of TeX},\n  crossref = {Proc:1989},\n  pages = {1--10}\n}\n"
+        "@proceedings{Proc:1989,\n  editor = {Clark, Malcolm},\n"
+        "  title = {{\\TeX} 88 Conference Proceedings},\n  publisher = {Ellis Horwood},\n"
+        "  address = {Chichester},\n  year = 1989,\n  doi = {10.1000/volume}\n}\n"
+    )
+    assert result.issues == ()
+    paper = yaml.safe_load(result.files["kb/citations/paper-1989.yaml"])
+    assert paper["booktitle"] == "TeX 88 Conference Proceedings"
+    assert (paper["publisher"], paper["address"], paper["year"]) == (
+        "Ellis Horwood",
+        "Chichester",
+        1989,
+    )
+    assert paper["authors"] == [{"family": "Knuth", "given": "Donald E."}]
+    assert "doi" not in paper  # the volume's DOI is not the paper's
+    assert "paper-1989: from crossref `Proc:1989`: address, booktitle, publisher, year" in (
+        result.notes
+    )
+    volume = yaml.safe_load(result.files["kb/citations/clark-1989.yaml"])
+    assert (volume["entry_type"], volume["authors"]) == (
+        "book",
+        [{"family": "Clark", "given": "Malcolm"}],
+    )
+
+
+def test_a_crossref_to_an_entry_not_in_the_file_is_noted():
+    result = _import(
+        "@inproceedings{p-1990,\n  author = {A, B},\n  title = {T},\n"
+        "  booktitle = {Proc.},\n  year = 1990,\n  crossref = {elsewhere}\n}\n"
+    )
+    assert "p-1990: crossref `elsewhere` is not in the file: nothing inherited" in result.notes
+
+
+def test_unknown_values_page_counts_and_lists_of_identifiers():
+    result = _import(
+        "@book{b-1985,\n  author = {Abelson, Harold},\n  title = {T},\n"
+        "  publisher = {MIT Press},\n  year = 1985,\n  volume = {??},\n"
+        "  pages = {xx + 542},\n"
+        "  isbn = {0-262-01077-1 (MIT Press), 0-07-000422-6 (McGraw-Hill)},\n"
+        "  issn = {0896-3207 (print), 2168-121X (electronic)},\n"
+        "  url = {http://example.org/a; https://example.org/b}\n}\n"
+        "@book{c-1990,\n  author = {C, D},\n  title = {U},\n  publisher = {P},\n"
+        "  year = 1990,\n  pages = {312 (est.)}\n}\n"
+        "@article{d-1990,\n  author = {E, F},\n  title = {V},\n  journal = {J},\n"
+        "  year = 1990,\n  pages = {Cover 3}\n}\n"
+    )
+    assert [str(i).splitlines()[0] for i in result.issues] == [
+        "lib.bib:19: d-1990: pages: expected a page or page range such as 305-312, or an "
+        "article number, found 'Cover 3'"
+    ]
+    book = yaml.safe_load(result.files["kb/citations/b-1985.yaml"])
+    assert (book["isbn"], book["issn"], book["url"]) == (
+        "0-262-01077-1",
+        "0896-3207",
+        "https://example.org/b",
+    )
+    assert "volume" not in book
+    assert "pages" not in book
+    assert [
+        n for n in result.notes if n.startswith(("b-1985", "c-1990")) and "summary" not in n
+    ] == [
+        "b-1985: marked unknown (`??`), not kept: volume",
+        "b-1985: isbn: kept `0-262-01077-1` of "
+        "`0-262-01077-1 (MIT Press), 0-07-000422-6 (McGraw-Hill)`",
+        "b-1985: issn: kept `0896-3207` of `0896-3207 (print), 2168-121X (electronic)`",
+        "b-1985: url: kept `https://example.org/b` of "
+        "`http://example.org/a; https://example.org/b`",
+        "b-1985: pages `xx + 542` is the length of the work, not kept",
+        "c-1990: pages `312 (est.)` is the length of the work, not kept",
+    ]
+
+
+def test_a_work_without_author_or_editor_has_its_organisation_as_group_author():
+    result = _import(
+        "@manual{ps-1985,\n  title = {PostScript Language Reference Manual},\n"
+        "  organization = {{Adobe Systems Incorporated}},\n  year = 1985\n}\n"
+        "@misc{none-1985,\n  title = {Nobody's}\n}\n"
+    )
+    manual = yaml.safe_load(result.files["kb/citations/ps-1985.yaml"])
+    assert manual["authors"] == [{"literal": "Adobe Systems Incorporated"}]
+    assert manual["institution"] == "Adobe Systems Incorporated"
+    assert "ps-1985: no author or editor: `organization` is the author" in result.notes
+    assert [str(i).splitlines()[0] for i in result.issues] == [
+        "lib.bib:6: none-1985: authors: expected at least 1 item, found 0"
+    ]
+
+
+def test_an_unknown_entry_type_names_the_types_that_are_read():
+    result = _import("@periodical{texline,\n  title = {TeXline},\n  year = 1990\n}\n")
+    [issue] = result.issues
+    assert (issue.message, issue.hint) == (
+        "texline: expected a known entry type, found @periodical",
+        "use @article, @inproceedings, @incollection, @book, @mastersthesis, @phdthesis, "
+        "@techreport, @misc, or a biblatex type that stands for one; @misc for other works",
+    )
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"{\LaTeX}\emdash{}Guida", "LaTeX—Guida"),
+        (r"Er\-weit\-er\-ung", "Erweiterung"),
+        (r"{\it The Advanced \TeX book}", "The Advanced TeXbook"),
+        (r"\LaTeX\slash\TeX\ user", "LaTeX/TeX user"),
+        (r"Using \acro{EPS} in \LaTeXe", "Using EPS in LaTeX2e"),
+        (r"{\noopsort{b}}Zed", "Zed"),
+        (r"Tolen{\.a} \d{a}", "Tolenȧ ạ"),
+        (r"Contents \\ Index", "Contents Index"),
+    ],
+)
+def test_tex_library_macros_are_decoded(latex, text):
+    assert latex_to_text(latex) == text

@@ -194,13 +194,19 @@ PAGE_TYPES = {
     "guides index": "/guides/",
     "about": "/about/",
     "reading the evidence": "/about/reading-evidence/",
-    "study": "/studies/shankar-2024-study/",
     "studies index": "/studies/",
     "tensions": "/evidence/tensions/",
     "how confidence is rated": "/evidence/confidence/",
     "data downloads": "/evidence/data/",
-    "benefit with a tension": "/benefits/better-team-collaboration/",
+    "changelog": "/about/changelog/",
 }
+# Pages whose kind depends on the data: found in kb/, so that adding entries never breaks them.
+_STUDIES = sorted(KB.studies, key=lambda s: (-len(s.reports), s.id))
+if _STUDIES:
+    PAGE_TYPES["study"] = _url("studies", _STUDIES[0].id)  # one with the most reports
+_IN_TENSION = [f for f in KB.findings if f.tensions]
+if _IN_TENSION:
+    PAGE_TYPES["finding with a tension"] = _url(f"{_IN_TENSION[0].type}s", _IN_TENSION[0].id)
 for _name, _entries, _folder in (
     ("benefit", KB.benefits, "benefits"),
     ("limitation", KB.limitations, "limitations"),

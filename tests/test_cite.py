@@ -57,9 +57,27 @@ def test_titles_protect_capitals_and_escape_latex(title, expected):
     assert protect_capitals(title) == expected
 
 
-@pytest.mark.parametrize("text", ["a_b #1 $5 50% R&D {x} ~ ^ \\", "Pontifícia Universidade"])
+@pytest.mark.parametrize(
+    "text", ["a_b #1 $5 50% R&D {x} ~ ^ \\", "Pontifícia Universidade", "Nguyễn Tolenȧ ạ"]
+)
 def test_latex_escape_round_trips(text):
     assert latex_unescape(latex_escape(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kühl Skogström", "Kühl Skogström"),  # Latin-1: pdflatex reads it as UTF-8
+        ("Tolenȧ", "Tolen\\.{a}"),
+        ("ạ", "\\d{a}"),
+        ("Nguyễn", "Nguy\\~{\\^{e}}n"),  # two accents, nested
+        ("Dvořák", "Dvo\\v{r}ák"),
+        ("P\u0304", "\\={P}"),  # a lone combining mark
+        ("π and Ω", "\\ensuremath{\\pi} and \\ensuremath{\\Omega}"),  # Greek as math
+    ],
+)
+def test_letters_beyond_latin1_become_latex_accents(text, expected):
+    assert latex_escape(text) == expected
 
 
 @pytest.mark.parametrize("citation_id", sorted(CITATIONS))

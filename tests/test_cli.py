@@ -192,8 +192,6 @@ def test_new_scaffolds_a_valid_entry_and_refuses_bad_ids(kb_copy, tmp_path):
         "--set",
         "locator=page 3",
         "--set",
-        "study=survey",
-        "--set",
         "finding=Respondents said things got quicker.",
     ]
     made = run(
@@ -217,6 +215,15 @@ def test_new_scaffolds_a_valid_entry_and_refuses_bad_ids(kb_copy, tmp_path):
     )
     assert "error: expected a kebab-case id, found `Quicker_Things`; try `quicker-things`" in (
         bad.stderr
+    )
+    retired = run(
+        "new", "benefit", "slower-things", "--kb", "kb", "--no-input", "--set", "study=survey"
+    )
+    assert retired.returncode == 1
+    assert retired.stderr.startswith(
+        "error: expected fields of a benefit (title, summary, principles, citation, locator, "
+        "link, finding), found `study`\n    hint: the study's design now comes from "
+        "kb/studies/<id>.yaml"
     )
 
 

@@ -605,7 +605,7 @@ def test_diff_reports_level_changes_with_reasons() -> None:
     changes = {change.finding: change for change in c.diff_ratings(old, new)}
     assert list(changes) == ["added", "f", "gone"]
     assert (changes["f"].old, changes["f"].new) == (Level.MODERATE, Level.HIGH)
-    assert changes["f"].reasons[0] == "studies added: s2"
+    assert (changes["f"].studies_added, changes["f"].studies_removed) == (("s2",), ())
     assert "adequacy of data: moderate → minor concerns (Two independent studies)" in (
         changes["f"].reasons
     )

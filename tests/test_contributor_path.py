@@ -70,19 +70,28 @@ def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
         "--set",
         "locator=Section 4",
         "--set",
-        "study=case-study",
-        "--set",
         "finding=The teams studied restored earlier models quickly.",
     )
     assert created.returncode == 0, created.stderr
-    # A cited report belongs to a study: the contributor records the study once.
-    (project / "kb" / "studies" / "example-2026-study.yaml").write_text(
-        "id: example-2026-study\ntitle: Case study of model rollbacks\ndesign: case-study\n"
-        "kind: primary\npopulation: One ML team\npeer_reviewed: true\n"
-        "reports: [example-2026]\nlocator: abstract\n",
-        encoding="utf-8",
+    # A cited report belongs to a study: the command says so, and the contributor records it.
+    assert "next: record the study that `example-2026` reports" in created.stdout
+    study = kbsite(
+        project,
+        "new",
+        "study",
+        "example-2026-study",
+        "--no-input",
+        *("--set", "title=Case study of model rollbacks"),
+        *("--set", "design=case-study"),
+        *("--set", "kind=primary"),
+        *("--set", "population=One ML team"),
+        *("--set", "peer_reviewed=yes"),
+        *("--set", "reports=example-2026"),
+        *("--set", "locator=abstract"),
     )
-    assert kbsite(project, "validate").returncode == 0
+    assert study.returncode == 0, study.stderr
+    validated = kbsite(project, "validate")
+    assert validated.returncode == 0, validated.stderr
     site = tmp_path / "site"
     build = mkdocs_build(project, site)
     assert build.returncode == 0, build.stderr
@@ -156,18 +165,28 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
         "--set",
         "locator=abstract",
         "--set",
-        "study=interviews",
-        "--set",
         "finding=Interviewed engineers say they restore models quickly.",
     )
     assert benefit.returncode == 0, benefit.stderr
-    # CONTRIBUTING.md: a cited report belongs to a study, recorded once in kb/studies/.
-    (project / "kb" / "studies" / "smith-2026-study.yaml").write_text(
-        "id: smith-2026-study\ntitle: Interview study of model rollbacks\ndesign: interviews\n"
-        "kind: primary\npopulation: ML engineers\npeer_reviewed: true\n"
-        "reports: [smith-2026]\nlocator: abstract\n",
-        encoding="utf-8",
+    # CONTRIBUTING.md: a cited report belongs to a study, recorded once with `new study`.
+    study = kbsite(
+        project,
+        "new",
+        "study",
+        "smith-2026-study",
+        "--no-input",
+        *("--set", "title=Interview study of model rollbacks"),
+        *("--set", "design=interviews"),
+        *("--set", "kind=primary"),
+        *("--set", "population=ML engineers"),
+        *("--set", "sample_size=14"),
+        *("--set", "sample_unit=ML engineers"),
+        *("--set", "peer_reviewed=no"),
+        *("--set", "reports=smith-2026"),
+        *("--set", "locator=abstract"),
     )
+    assert study.returncode == 0, study.stderr
+    assert study.stdout.startswith("kb/studies/smith-2026-study.yaml: created")
     validated = kbsite(project, "validate")
     assert validated.returncode == 0, validated.stderr
     site = tmp_path / "site"
@@ -204,6 +223,7 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
 
 
 def test_contributor_sees_exact_messages_for_a_broken_entry(tmp_path):
+    # Written from an older example: it still has the retired per-evidence `study:`.
     project = copy_project(tmp_path / "project")
     (project / "kb" / "benefits" / "faster-rollbacks.yaml").write_text(
         "id: faster-rollback\n"
@@ -228,10 +248,9 @@ def test_contributor_sees_exact_messages_for_a_broken_entry(tmp_path):
         "faster-rollback.yaml or set `id: faster-rollbacks`\n"
         "kb/benefits/faster-rollbacks.yaml:4:1: expected a field of a benefit, found unknown "
         "field `principels`\n    hint: did you mean `principles`?\n"
-        "kb/benefits/faster-rollbacks.yaml:8:13: expected one of `focus-group`, `survey`, "
-        "`interviews`, `literature-review`, `tool-review`, `case-study`, `hands-on-project`, "
-        "`ethnography`, `experiment`, `mixed-methods`, found 'focus group'\n"
-        "    hint: did you mean `focus-group`?\n"
+        "kb/benefits/faster-rollbacks.yaml:8:5: expected no `study` in an evidence item (the "
+        "field was retired), found `study`\n    hint: the study's design now comes from "
+        "kb/studies/<id>.yaml, the study whose `reports` list this citation; remove `study:`\n"
         "4 errors in 1 file\n"
     )
     site = tmp_path / "site"

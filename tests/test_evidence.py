@@ -22,6 +22,8 @@ BENEFIT = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="u
 DOE = (FIXTURE_KB / "studies" / "doe-2021-study.yaml").read_text(encoding="utf-8")
 SMITH = (FIXTURE_KB / "studies" / "smith-2020-study.yaml").read_text(encoding="utf-8")
 RATINGS_GOLDEN = Path(__file__).parent / "golden" / "kb_ratings.json"
+END = BENEFIT.count("\n")
+"""Lines of the fixture benefit: text appended to it starts on line END + 1."""
 
 CASES = {
     "citation in no study": (
@@ -59,8 +61,8 @@ CASES = {
             "    - {component: adequacy, concern: minor}\n"
         },
         [
-            f"{B}:22:7: override of adequacy of data: a written reason is required, found none; "
-            "say in one sentence why the computed concern is wrong\n"
+            f"{B}:{END + 3}:7: override of adequacy of data: a written reason is required, found "
+            "none; say in one sentence why the computed concern is wrong\n"
             "    hint: add `reason:` with the editors' reasoning"
         ],
     ),
@@ -70,7 +72,7 @@ CASES = {
             "  - {finding: slower-things, note: Different teams.}\n"
         },
         [
-            f"{B}:21:15: expected the id of an existing benefit or limitation, found "
+            f"{B}:{END + 2}:15: expected the id of an existing benefit or limitation, found "
             "`slower-things`\n    hint: did you mean `faster-things`?"
         ],
     ),
@@ -166,3 +168,56 @@ def test_real_kb_ratings_match_golden(update_golden):
     if update_golden:
         RATINGS_GOLDEN.write_text(text, encoding="utf-8")
     assert text == RATINGS_GOLDEN.read_text(encoding="utf-8"), "run pytest --update-golden"
+
+
+def _evidence_line(page: str) -> str:
+    (line,) = [x for x in page.splitlines() if x.startswith("**Evidence:**")]
+    return line
+
+
+def test_principle_pages_count_independent_studies_and_their_participants():
+    site = build_site(REPO / "kb", REPO, with_history=False)
+    graph = site.graph
+    evidence = evaluate(graph.kb)
+    for principle in graph.kb.principles:
+        line = _evidence_line(site.pages[f"principles/{principle.id}.md"])
+        own = graph.benefits_of(principle.id) + graph.limitations_of(principle.id)
+        if not own:
+            assert "no benefit or limitation of this principle" in line
+            continue
+        count = evidence.study_count(own)
+        assert f"drawn from {count} independent stud{'ies' if count != 1 else 'y'} " in line
+        participants = evidence.participants(own)
+        if participants:
+            assert f"{participants:,} participants or cases in the primary studies" in line
+
+
+def test_a_study_published_twice_counts_once_on_the_principle_page(kb_copy, tmp_path):
+    original = build_site(FIXTURE_KB, REPO, with_history=False)
+    before = _evidence_line(original.pages["principles/alpha.md"])
+    papers = len(original.graph.citations_of(original.graph.principles["alpha"]))
+    second_report = (
+        (FIXTURE_KB / "citations" / "doe-2021.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: doe-2021", "id: doe-2022")
+        .replace("year: 2021", "year: 2022")
+        .replace('arxiv: {id: "2101.00001", primary_class: cs.SE}\n', "")
+        .replace("related:\n  - {citation: smith-2020, relation: similar-study}\n", "")
+    )
+    kb_dir = kb_copy(
+        {
+            "citations/doe-2022.yaml": second_report,
+            "studies/doe-2021-study.yaml": DOE.replace(
+                "reports: [doe-2021]", "reports: [doe-2021, doe-2022]"
+            ),
+            "benefits/faster-things.yaml": BENEFIT.replace(
+                "evidence:\n",
+                "evidence:\n  - citation: doe-2022\n    locator: abstract\n    link: inferred\n"
+                "    finding: The journal version says the same.\n",
+            ),
+        }
+    )
+    site = build_site(kb_dir, tmp_path, with_history=False)
+    after = _evidence_line(site.pages["principles/alpha.md"])
+    assert len(site.graph.citations_of(site.graph.principles["alpha"])) == papers + 1
+    assert after == before  # the same studies and participants

@@ -96,8 +96,8 @@ def _mutations(data):
         bad["evidence"][0]["link"] = "maybe"
         yield "bad-link", bad
         bad = copy.deepcopy(data)
-        bad["evidence"][0]["study"] = ["survey", "survey"]
-        yield "repeated-study", bad
+        bad["evidence"][0]["study"] = ["survey"]
+        yield "retired-study", bad
     if "authors" in data:
         bad = copy.deepcopy(data)
         bad["authors"][0] = {"given": "Only"}

@@ -26,12 +26,20 @@ from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ParsingFailedBlock,
+    String,
+)
 
 from kbsite.errors import Issue
 from kbsite.fields import ID_PATTERN
 from kbsite.model import Citation, KnowledgeBase
 from kbsite.validation import check
+from kbsite.vocabulary import BIBTEX_TYPES
 
 ENTRY_TYPES = {
     "article": ("article", ""),
@@ -39,8 +47,14 @@ ENTRY_TYPES = {
     "conference": ("inproceedings", ""),
     "incollection": ("incollection", ""),
     "inbook": ("incollection", ""),
+    "inreference": ("incollection", ""),
     "book": ("book", ""),
     "mvbook": ("book", ""),
+    "proceedings": ("book", ""),
+    "mvproceedings": ("book", ""),
+    "collection": ("book", ""),
+    "mvcollection": ("book", ""),
+    "reference": ("book", ""),
     "mastersthesis": ("mastersthesis", ""),
     "phdthesis": ("phdthesis", ""),
     "techreport": ("techreport", ""),
@@ -57,7 +71,10 @@ ENTRY_TYPES = {
     "software": ("misc", "software"),
     "preprint": ("misc", "preprint"),
 }
-"""BibTeX and biblatex entry types: (the knowledge base's entry type, kind)."""
+"""BibTeX and biblatex entry types: (the knowledge base's entry type, kind). A whole volume
+(@proceedings, @collection) is a book, as Zotero imports it; its editors stand as authors."""
+VOLUMES = {"proceedings", "mvproceedings", "collection", "mvcollection", "book", "mvbook"}
+"""Parents whose title a cross-referencing entry takes as its `booktitle` (biblatex's rule)."""
 
 SCALAR_FIELDS = {
     "journal": "journal",
@@ -95,6 +112,8 @@ USED_FIELDS = {
     *VERBATIM_FIELDS,
     "title",
     "author",
+    "editor",
+    "crossref",
     "year",
     "date",
     "pages",
@@ -110,6 +129,18 @@ _DASHES = re.compile(r"\s*[-–—]+\s*")
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _YEAR = re.compile(r"\s*(\d{4})")
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.", re.IGNORECASE)
+_UNKNOWN = re.compile(r"[?\s–-]*\?[?\s–-]*")
+"""A value of only question marks (`??`, `??--??`): how some libraries mark it as unknown."""
+_PAGE_COUNT = re.compile(r"[ivxlcdm]+\s*\+\s*\d+(\s*\+\s*\S+)*", re.IGNORECASE)
+"""`xiv + 169`: a book's length (front matter + body), not the pages cited."""
+_ONE_OF = {
+    "isbn": re.compile(r"(?<![\dXx-])(?:97[89]-?)?\d[\d-]{8,13}[\dXx](?![\dXx-])"),
+    "issn": re.compile(r"(?<![\dXx-])\d{4}-\d{3}[\dXx](?![\dXx-])"),
+}
+"""Identifiers of which a field may list several, each with a qualifier: `0-262-01077-1
+(MIT Press), 0-07-000422-6 (McGraw-Hill)`. The first is kept."""
+_ADDRESS = re.compile(r"(https?|ftp)://\S")
+"""A URL field may list several addresses separated by `; `: the first https one is kept."""
 
 
 @dataclass(frozen=True)
@@ -265,6 +296,8 @@ _ACCENTS = {
     "c": "\u0327",
     "k": "\u0328",
     "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
 }
 _LETTERS = {
     "ss": "ß",
@@ -297,16 +330,107 @@ _LETTERS = {
     " ": " ",
     ",": " ",
     "@": "",
+    "-": "",  # a discretionary hyphen
+    "/": "",  # italic correction
+    "\\": " ",  # a line break
+    "emdash": "—",
+    "endash": "–",
+    "Dash": "—",
+    "slash": "/",
+    "thinspace": " ",
+    "enspace": " ",
+    "quad": " ",
+    "qquad": " ",
+    "par": " ",
+    "pounds": "£",
+    "S": "§",
+    "P": "¶",
+    "copyright": "©",
+    "dag": "†",
+    "ddag": "‡",
+    "textregistered": "®",
+    "texttrademark": "™",
+    "textdegree": "°",
+    "textellipsis": "…",
+    "textquotedblleft": "“",
+    "textquotedblright": "”",
+    "guillemotleft": "«",
+    "guillemotright": "»",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "lambda": "λ",
+    "mu": "μ",
+    "pi": "π",
+    "sigma": "σ",
+    "Omega": "Ω",
+    "LaTeXe": "LaTeX2e",
+    "AmSTeX": "AMS-TeX",
+    "AMSTeX": "AMS-TeX",
+    "MF": "Metafont",
+    "MP": "MetaPost",
+    "PS": "PostScript",
+    "POSTSCRIPT": "PostScript",
+    "TUB": "TUGboat",
+    **dict.fromkeys(
+        [
+            "it",
+            "bf",
+            "sl",
+            "tt",
+            "sf",
+            "rm",
+            "sc",
+            "em",
+            "normalfont",
+            "bfseries",
+            "itshape",
+            "slshape",
+            "scshape",
+            "upshape",
+            "mdseries",
+            "ttfamily",
+            "sffamily",
+            "rmfamily",
+            "tiny",
+            "scriptsize",
+            "footnotesize",
+            "small",
+            "normalsize",
+            "large",
+            "Large",
+            "LARGE",
+            "huge",
+            "Huge",
+            "relax",
+            "unskip",
+            "ignorespaces",
+            "noindent",
+            "nobreak",
+            "allowbreak",
+            "toenglish",
+            "endtoenglish",
+        ],
+        "",
+    ),  # font switches and spacing, which plain text does without
 }
 _ACCENT = re.compile(
     r"""\\([`'^"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))"""
-    r"""|\\([uvHckr])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+(\\?[A-Za-z]))"""
+    r"""|\\([uvHckrdb])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+(\\?[A-Za-z]))"""
 )
-_COMMAND = re.compile(r"\\([A-Za-z]+)\s*(?:\{\})?|\\([&%$#_{} ,@])")
+_COMMAND = re.compile(r"\\([A-Za-z]+)\s*(?:\{\})?|\\([&%$#_{} ,@/\\-])")
 _FORMATTING = re.compile(
-    r"\\(?:emph|textit|textbf|textsc|texttt|textrm|mbox|url|ensuremath)"
+    r"\\(?:emph|textit|textbf|textsc|texttt|textrm|textsl|textsf|textup|textmd|textnormal"
+    r"|underline|mbox|hbox|url|ensuremath|acro|pkg|booktitle|file)"
     r"\s*\{([^{}]*)\}"
 )
+_DROPPED = re.compile(
+    r"\\(?:noopsort|SortNoop|sortnoop|hphantom|vphantom|phantom|index|label)"
+    r"\s*\{[^{}]*\}"
+)
+"""Commands whose argument is not printed (sort keys, spacing)."""
 
 
 def _accent(match: re.Match[str]) -> str:
@@ -321,10 +445,12 @@ def _accent(match: re.Match[str]) -> str:
 def latex_to_text(value: str) -> str:
     """LaTeX in a BibTeX value as plain Unicode: accents, escapes, dashes; braces dropped.
 
-    A small table covers what reference managers write; anything else keeps its name so
-    nothing is lost silently (the schema then refuses a stray backslash-free form).
+    A table covers what reference managers and TeX libraries write (accents, dashes,
+    logos, font switches, which plain text does without); anything else keeps its name so
+    nothing is lost silently.
     """
     if "\\" in value:
+        value = _DROPPED.sub("", value)
         for _ in range(3):  # nested formatting such as \emph{\textbf{x}}
             value = _FORMATTING.sub(r"\1", value)
         value = _ACCENT.sub(_accent, value)
@@ -378,12 +504,27 @@ def _year(fields: dict[str, str]) -> int | None:
     return None
 
 
+WHOLE_WORKS = {"book", "mastersthesis", "phdthesis", "techreport"}
+"""Entry types whose BibTeX `pages` is the work's length (`xvi + 169`, `312 (est.)`), which
+BibTeX's standard styles never print, rather than the pages of a part."""
+
+
+def _fits(pages: str) -> bool:
+    """Whether the model accepts this as a citation's `pages`."""
+    return not any(v.path[:1] == ("pages",) for v in check(Citation, {"pages": pages}))
+
+
 def entry_data(
     entry_type: str, key: str, fields: dict[str, str], *, role: str, summary: str
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """One entry's citation data, the notes for the contributor, and problems found."""
     kb_type, kind = ENTRY_TYPES.get(entry_type, ("", ""))
     problems: list[str] = []
+    notes: list[str] = []
+    unknown = sorted(name for name, value in fields.items() if _UNKNOWN.fullmatch(value))
+    if unknown:
+        fields = {name: value for name, value in fields.items() if name not in unknown}
+        notes.append(f"marked unknown (`??`), not kept: {', '.join(unknown)}")
     if not kb_type:
         problems.append(f"expected a known entry type, found @{entry_type}")
     if entry_type == "thesis":
@@ -395,6 +536,16 @@ def entry_data(
     verbatim = {
         name: " ".join(value.split()) for name, value in fields.items() if name in VERBATIM_FIELDS
     }
+    for name, identifier in _ONE_OF.items():
+        found = identifier.findall(verbatim.get(name, ""))
+        if found and found[0] != verbatim[name]:
+            notes.append(f"{name}: kept `{found[0]}` of `{verbatim[name]}`")
+            verbatim[name] = found[0]
+    addresses = re.split(r";?\s+", verbatim.get("url", ""))
+    if len(addresses) > 1 and all(_ADDRESS.match(a) for a in addresses):
+        kept = next((a for a in addresses if a.startswith("https://")), addresses[0])
+        notes.append(f"url: kept `{kept}` of `{verbatim['url']}`")
+        verbatim["url"] = kept
     data: dict[str, Any] = {"id": key, "role": role, "entry_type": kb_type or entry_type}
     if kind:
         data["kind"] = kind
@@ -403,6 +554,10 @@ def entry_data(
         fields.get("author", "") or fields.get("editor", "")
     )
     problems += name_problems
+    group = next((name for name in ("organization", "institution") if text.get(name)), "")
+    if not authors and not name_problems and group:  # a group author, as APA cites it
+        authors = [{"literal": text[group]}]
+        notes.append(f"no author or editor: `{group}` is the author")
     data["authors"] = authors
     if truncated:
         data["author_list"] = "truncated"
@@ -417,8 +572,13 @@ def entry_data(
         data["institution"] = data.pop("organization")
     if data.get("genre", "").lower() in ("mathesis", "phdthesis"):
         del data["genre"]  # biblatex keys, the entry type says it
-    if text.get("pages"):
-        data["pages"] = _DASHES.sub("-", text["pages"])
+    pages = _DASHES.sub("-", text.get("pages", ""))
+    if pages and (
+        _PAGE_COUNT.fullmatch(pages) or (data["entry_type"] in WHOLE_WORKS and not _fits(pages))
+    ):
+        notes.append(f"pages `{text['pages']}` is the length of the work, not kept")
+    elif pages:
+        data["pages"] = pages
     doi = _DOI_PREFIX.sub("", verbatim.get("doi", ""))
     eprint = verbatim.get("eprint", "")
     archive = (verbatim.get("archiveprefix") or verbatim.get("eprinttype") or "").lower()
@@ -442,7 +602,6 @@ def entry_data(
         data["keywords"] = sorted(
             {k.strip() for k in re.split(r"[,;]", text["keywords"]) if k.strip()}
         )
-    notes = []
     if "abstract" in fields:
         notes.append("the abstract was not imported: write `summary` in your own words")
     if not summary:
@@ -463,16 +622,158 @@ def derive_id(data: dict[str, Any], taken: set[str]) -> str:
     if not base[0].isalpha():
         base = "source-" + base
     base += f"-{data['year']}" if data.get("year") else "-nd"
-    candidate, letter = base, ord("b")
+    candidate, number = base, 1
     while candidate in taken:
-        candidate = f"{base}-{chr(letter)}"
-        letter += 1
+        candidate = f"{base}-{letters(number)}"
+        number += 1
     return candidate
 
 
+def letters(number: int) -> str:
+    """The suffix of the number-th id of a name and year: 1 `b` ... 25 `z`, 26 `aa`, 27 `ab`.
+
+    Bijective base 26 past `z`, so a library with hundreds of anonymous entries of one year
+    still gets kebab-case ids.
+    """
+    if number < 26:
+        return chr(ord("a") + number)
+    number -= 26
+    width, block = 2, 26 * 26
+    while number >= block:
+        number -= block
+        width, block = width + 1, block * 26
+    out = ""
+    for _ in range(width):
+        number, digit = divmod(number, 26)
+        out = chr(ord("a") + digit) + out
+    return out
+
+
 def _line(block: Any) -> int:
-    """The 1-based line a parsed block starts on (bibtexparser counts from 0)."""
+    """The 1-based line a parsed block starts on, as bibtexparser counts it."""
     return int(block.start_line or 0) + 1
+
+
+def block_lines(text: str, blocks: list[Block]) -> dict[int, int]:
+    r"""The 1-based line each block starts on (by the block's id), found from its own text.
+
+    bibtexparser's count skips the line break after a backslash (a `\\` ending a line of a
+    long note), so its line numbers drift further with every such line in a real library.
+    """
+    lines: dict[int, int] = {}
+    cursor, line = 0, 1
+    for block in blocks:
+        raw = block.raw or ""
+        found = text.find(raw, cursor) if raw else -1
+        if found < 0:
+            lines[id(block)] = _line(block)
+            continue
+        line += text.count("\n", cursor, found)
+        lines[id(block)] = line
+        line += raw.count("\n")
+        cursor = found + len(raw)
+    return lines
+
+
+NOT_INHERITED = {
+    "crossref",
+    "title",
+    "author",
+    "editor",
+    "doi",
+    "url",
+    "eprint",
+    "eprinttype",
+    "archiveprefix",
+    "primaryclass",
+    "eprintclass",
+    "abstract",
+    "keywords",
+    "note",
+}
+"""Fields a cross-referencing entry never takes from its parent: they describe the volume as
+a work of its own (its editors, its DOI), not the paper in it."""
+
+
+@dataclass
+class _Read:
+    """One entry as read, its fields expanded, before it is mapped."""
+
+    entry: Entry
+    line: int
+    fields: dict[str, str]
+    failed: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_entry(entry: Entry, line: int, macros: dict[str, str], problems: _Problems) -> _Read:
+    """An entry's fields with macros expanded (as defined so far) and names lower-cased.
+
+    A field given twice is refused when it is one the import keeps; of a field it drops
+    anyway, the first is used, as BibTeX does. Undefined macros count the same way.
+    """
+    fields: dict[str, str] = {}
+    spelled: dict[str, str] = {}
+    failed = False
+    for item in entry.fields:
+        name = item.key.lower()
+        kept = name in USED_FIELDS
+        value, undefined = expand(str(item.value), macros)
+        for macro in undefined if kept else ():
+            problems.add(
+                line,
+                0,
+                f"{entry.key}: expected a defined @string macro in `{item.key}`, found `{macro}`",
+                "define it with @string, or put the value in braces",
+            )
+            failed = True
+        if name in fields:
+            if kept:
+                spelling = (
+                    " (field names are case-insensitive)" if spelled[name] != item.key else ""
+                )
+                problems.add(
+                    line,
+                    0,
+                    f"{entry.key}: expected `{name}` once, found it twice{spelling}",
+                    "delete one of them",
+                )
+                failed = True
+            continue
+        spelled[name] = item.key
+        fields[name] = value
+    return _Read(entry, line, fields, failed)
+
+
+def _inherit(read: list[_Read]) -> None:
+    """Fill each cross-referencing entry's missing fields from its parent (BibTeX's rule).
+
+    A parent that is a whole volume also gives its title as the entry's `booktitle`
+    (biblatex's rule, which BibTeX libraries rely on by giving both).
+    """
+    by_key = {r.entry.key.lower(): r for r in read}
+    for child in read:
+        target = child.fields.get("crossref", "").strip()
+        if not target:
+            continue
+        parent = by_key.get(target.lower())
+        if parent is None:
+            child.notes.append(f"crossref `{target}` is not in the file: nothing inherited")
+            continue
+        inherited = {
+            name: value
+            for name, value in parent.fields.items()
+            if name in USED_FIELDS and name not in NOT_INHERITED and name not in child.fields
+        }
+        if (
+            parent.entry.entry_type.lower() in VOLUMES
+            and "booktitle" not in child.fields
+            and parent.fields.get("title")
+        ):
+            inherited.setdefault("booktitle", parent.fields["title"])
+        child.fields.update(inherited)
+        if inherited:
+            child.notes.append(f"from crossref `{target}`: {', '.join(sorted(inherited))}")
 
 
 def import_bibtex(
@@ -486,7 +787,11 @@ def import_bibtex(
     existing_ids: frozenset[str] = frozenset(),
     repair: bool = False,
 ) -> ImportResult:
-    """Map every entry of a .bib file; valid ones become files, invalid ones are listed."""
+    """Map every entry of a .bib file; valid ones become files, invalid ones are listed.
+
+    The file is read in order, as BibTeX reads it: a macro applies from its @string on,
+    and one defined again applies, with its new value, to the entries after it.
+    """
     raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
     text, decode_issues, notes, bad_lines = decode_bibtex(raw, shown, repair=repair)
     problems = _Problems(shown, list(decode_issues))
@@ -497,95 +802,95 @@ def import_bibtex(
         library = bibtexparser.parse_string(text, parse_stack=[])
     finally:
         parser_log.setLevel(level)
+    lines = block_lines(text, library.blocks)
     macros: dict[str, str] = {}
-    for string in library.strings:
-        value, undefined = expand(string.value, macros)
-        for name in undefined:
-            problems.add(
-                _line(string),
-                0,
-                f"expected a defined @string macro, found `{name}`",
-                "define it with @string before its first use",
-            )
-        macros[string.key.lower()] = value
+    macro_lines: dict[str, int] = {}
     duplicates: dict[str, list[int]] = {}
     unparsed = 0
-    for block in library.failed_blocks:
-        if isinstance(block, DuplicateBlockKeyBlock):
-            duplicates.setdefault(block.key, [_line(block.previous_block)]).append(_line(block))
-        else:
+    read: list[_Read] = []
+    for block in library.blocks:
+        line = lines[id(block)]
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(
+            block.ignore_error_block, String
+        ):
+            block = block.ignore_error_block  # a macro defined again: BibTeX allows it
+        if isinstance(block, String):
+            value, undefined = expand(block.value, macros)
+            for name in undefined:
+                problems.add(
+                    line,
+                    0,
+                    f"expected a defined @string macro, found `{name}`",
+                    "define it with @string before its first use",
+                )
+            name = block.key.lower()
+            if name in macros and macros[name] != value:
+                notes.append(
+                    f"{shown}:{line}: @string `{block.key}` is defined again (first on line "
+                    f"{macro_lines[name]}); the entries after it use the new value"
+                )
+            macros[name] = value
+            macro_lines.setdefault(name, line)
+        elif isinstance(block, DuplicateBlockKeyBlock):
+            first = lines.get(id(block.previous_block), _line(block.previous_block))
+            duplicates.setdefault(block.key, [first]).append(line)
+        elif isinstance(block, DuplicateFieldKeyBlock) and isinstance(
+            block.ignore_error_block, Entry
+        ):
+            read.append(_read_entry(block.ignore_error_block, line, macros, problems))
+        elif isinstance(block, ParsingFailedBlock):
             unparsed += 1
             problems.add(
-                _line(block),
+                line,
                 0,
                 "expected a complete BibTeX entry, found one that does not parse",
                 "check this entry for an unbalanced brace, quote, or a missing comma",
             )
-    for key, lines in duplicates.items():
-        for line in lines:
-            others = ", ".join(str(other) for other in lines if other != line)
+        elif isinstance(block, Entry):
+            read.append(_read_entry(block, line, macros, problems))
+    for key, key_lines in duplicates.items():
+        for line in key_lines:
+            others = ", ".join(str(other) for other in key_lines if other != line)
             problems.add(
                 line,
                 0,
                 f"expected each key once, found `{key}` again on line {others}",
                 "keep one entry per key; neither was imported",
             )
+    _inherit(read)
     known_dois = {c.doi.lower(): c.id for c in kb.citations if c.doi}
     taken = {c.id for c in kb.citations} | set(existing_ids)
     refused_keys = set(duplicates)
-    entries: list[tuple[Entry, int]] = []
-    for entry in library.entries:
-        line = _line(entry)
-        last = line + (entry.raw or "").count("\n")
-        if entry.key in refused_keys:
+    entries: list[_Read] = []
+    for item in read:
+        last = item.line + (item.entry.raw or "").count("\n")
+        if item.entry.key in refused_keys:
             continue
-        if any(line <= bad <= last for bad in bad_lines):
-            refused_keys.add(entry.key)
+        if any(item.line <= bad <= last for bad in bad_lines):
+            refused_keys.add(item.entry.key)
             continue  # already reported at its line and column
-        entries.append((entry, line))
-    kebab = {e.key for e, _ in entries if re.fullmatch(ID_PATTERN, e.key)}
+        entries.append(item)
+    kebab = {r.entry.key for r in entries if re.fullmatch(ID_PATTERN, r.entry.key)}
     files: dict[str, str] = {}
     renamed: list[tuple[str, str]] = []
     refused = (
         unparsed
-        + sum(len(lines) for lines in duplicates.values())
+        + sum(len(key_lines) for key_lines in duplicates.values())
         + len(refused_keys - set(duplicates))
     )
     reserved = taken | kebab
-    for entry, line in entries:
-        fields: dict[str, str] = {}
-        failed = False
-        for item in entry.fields:
-            value, undefined = expand(str(item.value), macros)
-            for name in undefined:
-                problems.add(
-                    line,
-                    0,
-                    f"{entry.key}: expected a defined @string macro in "
-                    f"`{item.key}`, found `{name}`",
-                    "define it with @string, or put the value in braces",
-                )
-                failed = True
-            name = item.key.lower()
-            if name in fields:
-                problems.add(
-                    line,
-                    0,
-                    f"{entry.key}: expected `{name}` once, found it twice "
-                    "(field names are case-insensitive)",
-                    "delete one of them",
-                )
-                failed = True
-            fields[name] = value
+    for item in entries:
+        entry, line, failed = item.entry, item.line, item.failed
         record, entry_notes, entry_problems = entry_data(
-            entry.entry_type.lower(), entry.key, fields, role=role, summary=summary
+            entry.entry_type.lower(), entry.key, item.fields, role=role, summary=summary
         )
         for problem in entry_problems:
             problems.add(
                 line,
                 0,
                 f"{entry.key}: {problem}",
-                "use @misc for preprints, data sets and web pages"
+                f"use {', '.join(f'@{name}' for name in BIBTEX_TYPES.names)}, or a biblatex "
+                "type that stands for one; @misc for other works"
                 if "entry type" in problem
                 else "",
             )
@@ -625,7 +930,7 @@ def import_bibtex(
             renamed.append((key, record["id"]))
         files[f"{kb_folder}/citations/{record['id']}.yaml"] = to_yaml(record)
         taken.add(record["id"])
-        notes += [f"{record['id']}: {note}" for note in entry_notes]
+        notes += [f"{record['id']}: {note}" for note in item.notes + entry_notes]
         if doi:
             known_dois[doi] = record["id"]
     if not library.entries and not library.failed_blocks:
@@ -643,13 +948,18 @@ _PLAIN = re.compile(r"\w[\w .,()/'&+-]*[\w.)]|\w")
 _RESOLVER = yaml.resolver.Resolver()
 
 
-def _scalar(value: Any) -> str:
-    """A YAML scalar: plain when it cannot be misread, else a JSON string (valid YAML)."""
+def _scalar(value: Any, *, flow: bool = False) -> str:
+    """A YAML scalar: plain when it cannot be misread, else a JSON string (valid YAML).
+
+    In a flow mapping (`{family: …, given: …}`) a comma ends a plain value, so a name such
+    as `Steele, Jr.` is quoted there.
+    """
     if isinstance(value, int):
         return str(value)
     text = str(value)
     if (
         _PLAIN.fullmatch(text)
+        and not (flow and "," in text)
         and _RESOLVER.resolve(  # type: ignore[no-untyped-call]
             yaml.ScalarNode, text, (True, False)
         )
@@ -660,7 +970,11 @@ def _scalar(value: Any) -> str:
 
 
 def _flow(mapping: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{key}: {_scalar(value)}" for key, value in mapping.items()) + "}"
+    return (
+        "{"
+        + ", ".join(f"{key}: {_scalar(value, flow=True)}" for key, value in mapping.items())
+        + "}"
+    )
 
 
 def to_yaml(data: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +18,7 @@ import yaml
 from bibtexparser import BibtexFormat, Library
 from bibtexparser.model import Entry, Field
 
+from kbsite.errors import Issue, KBError
 from kbsite.model import Author, Citation
 
 # ---------------------------------------------------------------------------------------------
@@ -126,6 +128,54 @@ _LATEX_COMMANDS = {
 BibTeX counts braces without regard to backslashes, so `\\}` would close the field early (the
 rest of a hostile title would become new entries, and pybtex and bibtex would fail); the
 `\\textbrace...{}` commands keep every field balanced whatever the entry text holds."""
+_GREEK_COMMANDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "pi",
+    "rho",
+    "sigma",
+    "tau",
+    "upsilon",
+    "phi",
+    "chi",
+    "psi",
+    "omega",
+    "Gamma",
+    "Delta",
+    "Theta",
+    "Lambda",
+    "Xi",
+    "Pi",
+    "Sigma",
+    "Upsilon",
+    "Phi",
+    "Psi",
+    "Omega",
+]
+_LATEX_COMMANDS.update(
+    {
+        unicodedata.lookup(
+            f"GREEK {'CAPITAL' if name[0].isupper() else 'SMALL'} LETTER "
+            + name.upper().replace("LAMBDA", "LAMDA")  # Unicode spells it so
+        ): f"\\ensuremath{{\\{name}}}"
+        for name in _GREEK_COMMANDS
+    }
+    | {"ς": r"\ensuremath{\varsigma}"}
+)
+"""Greek letters (a TeX library's `\\pi`, `\\Omega`) as math, which pdflatex sets in any
+document; as text its T1 encoding stops at them."""
 _LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX_COMMANDS))
 _LATEX_DECODE = {command: character for character, command in _LATEX_COMMANDS.items()}
 _LATEX_COMMAND = re.compile(
@@ -177,22 +227,40 @@ _MARKS = {
     "\u030c": "v",
     "\u0327": "c",
     "\u0328": "k",
+    "\u0323": "d",
+    "\u0331": "b",
 }
-_MARK_AFTER_LETTER = re.compile("([^\\W\\d_])([" + "".join(_MARKS) + "])")
-_ACCENT_COMMAND = re.compile(r"\\([`'^~=u.\"rHvck])\{([^\W\d_])\}")
+_MARK_AFTER_LETTER = re.compile("([^\\W\\d_])([" + "".join(_MARKS) + "]+)")
+_ACCENT_COMMAND = re.compile(r"\\([`'^~=u.\"rHvckdb])\{([^\W\d_][\u0300-\u036f]*)\}")
+
+
+def _accented(letter: str, marks: str) -> str:
+    r"""A letter with combining marks as nested LaTeX accents: e + ^ + ~ is `\~{\^{e}}`."""
+    for mark in marks:
+        letter = f"\\{_MARKS[mark]}{{{letter}}}"
+    return letter
 
 
 def _accents(text: str) -> str:
-    """Combining accents that Unicode has no precomposed letter for (P̄), as LaTeX accents.
+    r"""Accented letters beyond Latin-1, and lone combining accents (P̄), as LaTeX accents.
 
-    pdflatex's UTF-8 support stops at a lone combining mark.
+    pdflatex's UTF-8 support stops at a lone combining mark, and at precomposed letters that
+    its T1 encoding does not list, such as ȧ or ạ (a TeX library's `\.a`, `\d{a}`), while
+    every Latin-1 letter works as it is.
     """
-    import unicodedata
-
     text = unicodedata.normalize("NFC", text)
+    if any(ord(c) > 0xFF for c in text):
+        out = []
+        for character in text:
+            parts = unicodedata.normalize("NFD", character) if ord(character) > 0xFF else ""
+            if len(parts) > 1 and parts[0].isalpha() and all(m in _MARKS for m in parts[1:]):
+                out.append(_accented(parts[0], parts[1:]))
+            else:
+                out.append(character)
+        text = "".join(out)
     if not any(c in _MARKS for c in text):
         return text
-    return _MARK_AFTER_LETTER.sub(lambda m: f"\\{_MARKS[m.group(2)]}{{{m.group(1)}}}", text)
+    return _MARK_AFTER_LETTER.sub(lambda m: _accented(m.group(1), m.group(2)), text)
 
 
 def latex_escape(text: str) -> str:
@@ -207,13 +275,14 @@ def latex_escape(text: str) -> str:
 def latex_unescape(text: str) -> str:
     """Undo latex_escape (and the braces that protect capitals and names), for comparisons."""
     marks = {command: mark for mark, command in _MARKS.items()}
-    text = _ACCENT_COMMAND.sub(lambda m: m.group(2) + marks[m.group(1)], text)
+    while _ACCENT_COMMAND.search(text):  # nested accents, the inner one first
+        text = _ACCENT_COMMAND.sub(lambda m: m.group(2) + marks[m.group(1)], text)
     parts = _LATEX_COMMAND.split(text)
     commands = _LATEX_COMMAND.findall(text)
     out = [re.sub(r"[{}]", "", parts[0])]
     for command, part in zip(commands, parts[1:], strict=True):
         out.append(_LATEX_DECODE[command] + re.sub(r"[{}]", "", part))
-    return "".join(out)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def verbatim_escape(value: str) -> str:
@@ -654,20 +723,78 @@ def cff_reference(citation: Citation) -> dict[str, Any]:
     return reference
 
 
-def citation_cff(current: str, citations: Iterable[Citation]) -> str:
-    """CITATION.cff: its own identity fields as written, references from the knowledge base.
+CFF_HEADER = (
+    "# Generated by `kbsite citation-cff` from pyproject.toml ([project] version,"
+    " [tool.kbsite.citation])\n# and kb/citations; do not edit by hand: edit those and run it"
+    " again.\n"
+)
+CFF_IDENTITY = (
+    "message",
+    "type",
+    "title",
+    "version",
+    "date-released",
+    "url",
+    "repository-code",
+    "abstract",
+    "authors",
+    "license",
+    "keywords",
+)
+"""CITATION.cff's own fields, in the order the file lists them."""
+
+
+def kb_identity(pyproject: dict[str, Any]) -> dict[str, Any]:
+    """The knowledge base's own record, from pyproject.toml: the one place it is declared.
+
+    The version is the project's version; the rest is `[tool.kbsite.citation]`.
+    """
+    declared = {
+        **pyproject.get("tool", {}).get("kbsite", {}).get("citation", {}),
+        "version": pyproject.get("project", {}).get("version", ""),
+    }
+    missing = [name for name in CFF_IDENTITY if not declared.get(name)]
+    if missing:
+        raise KBError(
+            [
+                Issue(
+                    "pyproject.toml",
+                    0,
+                    0,
+                    "expected " + ", ".join(f"`{name}`" for name in missing) + " in "
+                    "[tool.kbsite.citation] ([project] for `version`), found none",
+                    "CITATION.cff and the about page's record are generated from them",
+                )
+            ]
+        )
+    return {"cff-version": "1.2.0", **{name: declared[name] for name in CFF_IDENTITY}}
+
+
+def citation_cff(identity: dict[str, Any], citations: Iterable[Citation]) -> str:
+    """CITATION.cff, generated whole: the knowledge base's record and its core references.
 
     The references are the primary studies and the framework, so the file cannot drift from
     the entries; the writer escapes every value.
     """
-    data = yaml.safe_load(current) or {}
     chosen = sorted(
         (c for c in citations if c.role in ("primary", "framework")), key=lambda c: c.id
     )
-    data["references"] = [cff_reference(c) for c in chosen]
+    data = {**identity, "references": [cff_reference(c) for c in chosen]}
+    return CFF_HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+HOW_TO_CITE_START = (
+    "<!-- how to cite: generated by `kbsite citation-cff` from pyproject.toml; do not edit -->"
+)
+HOW_TO_CITE_END = "<!-- end of how to cite -->"
+
+
+def how_to_cite(identity: dict[str, Any]) -> str:
+    """The about page's record of the knowledge base: version, date, address, BibTeX."""
     return (
-        "# Generated references: run `kbsite citation-cff` after changing kb/citations.\n"
-        + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        f"Version {identity['version']}, released {identity['date-released']}, at "
+        f"<{identity['url']}>. The site publishes a [CITATION.cff file](../CITATION.cff) with "
+        f"the same record. In BibTeX:\n\n```bibtex\n{kb_bibtex(identity)}```\n"
     )
 
 

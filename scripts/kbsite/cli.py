@@ -3,24 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import socket
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
-from kbsite import ratings
+from kbsite import ratings, release
 from kbsite.bibimport import import_bibtex
-from kbsite.cite import citation_cff, export_bibtex
+from kbsite.cite import (
+    CFF_HEADER,
+    HOW_TO_CITE_END,
+    HOW_TO_CITE_START,
+    citation_cff,
+    export_bibtex,
+    how_to_cite,
+    kb_identity,
+)
 from kbsite.errors import KBError, format_report
 from kbsite.graph import build_graph
 from kbsite.guide_checks import report as guide_report
 from kbsite.guides import build_tables
 from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
-from kbsite.published import field_reference, schema_files
+from kbsite.published import field_reference, schema_files, splice
 from kbsite.registry import ENTRY_TYPES
-from kbsite.scaffold import PROMPTS, check_answer, scaffold
+from kbsite.scaffold import (
+    PROMPTS,
+    check_answer,
+    conditional_prompts,
+    retired_hint,
+    scaffold,
+    settable_fields,
+)
 from kbsite.vocabulary import CITATION_ROLES
-from kbsite.write import UnsafeWriteError, write_changed_files, write_new_files, write_tree
+from kbsite.write import (
+    UnsafeWriteError,
+    write_changed_files,
+    write_generated_file,
+    write_new_files,
+    write_tree,
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -177,22 +201,93 @@ def _export_bibtex(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+ABOUT_PAGE = Path("docs/about/index.md")
+
+
+def _citation_outputs(kb_dir: Path) -> tuple[str, str, dict[str, Any]]:
+    """CITATION.cff and the about page as generated from pyproject.toml and the kb."""
+    kb = check_kb(kb_dir, Path.cwd())
+    identity = kb_identity(tomllib.loads(Path("pyproject.toml").read_text(encoding="utf-8")))
+    about = splice(
+        ABOUT_PAGE.read_text(encoding="utf-8"),
+        HOW_TO_CITE_START,
+        HOW_TO_CITE_END,
+        how_to_cite(identity),
+        ABOUT_PAGE.as_posix(),
+    )
+    return citation_cff(identity, kb.citations), about, identity
+
+
 def _citation_cff(args: argparse.Namespace) -> int:
-    kb = check_kb(args.kb, Path.cwd())
-    path = Path("CITATION.cff")
-    current = path.read_text(encoding="utf-8")
-    expected = citation_cff(current, kb.citations)
-    if current == expected:
-        print("CITATION.cff: unchanged")
-        return EXIT_OK
+    cff, about, _ = _citation_outputs(args.kb)
+    cff_path = Path("CITATION.cff")
     if args.check:
-        print(
-            "CITATION.cff: references differ from kb/citations; run `kbsite citation-cff`",
-            file=sys.stderr,
+        stale = [
+            path.as_posix()
+            for path, text in ((cff_path, cff), (ABOUT_PAGE, about))
+            if not path.is_file() or path.read_text(encoding="utf-8") != text
+        ]
+        for name in stale:
+            print(
+                f"{name}: expected the record generated from pyproject.toml and kb/citations, "
+                "found a different file\n    hint: run `python -m kbsite citation-cff` and "
+                "commit the result",
+                file=sys.stderr,
+            )
+        return EXIT_INVALID if stale else EXIT_OK
+    changed = write_generated_file(cff_path, cff, CFF_HEADER)
+    changed_about = bool(write_changed_files({ABOUT_PAGE.as_posix(): about}, Path()))
+    for name, was_changed in (
+        (cff_path.as_posix(), changed),
+        (ABOUT_PAGE.as_posix(), changed_about),
+    ):
+        print(f"{name}: {'written' if was_changed else 'unchanged'}")
+    return EXIT_OK
+
+
+def _release(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    pyproject_path = Path("pyproject.toml")
+    pyproject = pyproject_path.read_text(encoding="utf-8")
+    declared = tomllib.loads(pyproject)
+    current = str(declared.get("project", {}).get("version", ""))
+    recorded = str(
+        declared.get("tool", {}).get("kbsite", {}).get("citation", {}).get("date-released", "")
+    )
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    date = args.date or (recorded if args.version == current else today)
+    tag = f"v{args.version}"
+    try:
+        release.check_request(args.version, date, current)
+        if release.git(root, "tag", "--list", tag).strip():
+            raise release.ReleaseError(f"expected a new release, found the tag {tag} already")
+        if release.git(root, "status", "--porcelain").strip():
+            raise release.ReleaseError(
+                "expected a clean working tree, found uncommitted changes (see `git status`); "
+                "commit or stash them first"
+            )
+        previous = release.previous_tag(root)
+        changes = release.kb_changes(root, previous)
+        write_changed_files(
+            {pyproject_path.as_posix(): release.set_version(pyproject, args.version, date)}, Path()
         )
+        cff, about, identity = _citation_outputs(args.kb)
+        write_generated_file(Path("CITATION.cff"), cff, CFF_HEADER)
+        write_changed_files({ABOUT_PAGE.as_posix(): about}, Path())
+        if (identity["version"], identity["date-released"]) != (args.version, date):
+            raise release.ReleaseError("pyproject.toml did not take the new version and date")
+        files = [pyproject_path.as_posix(), "CITATION.cff", ABOUT_PAGE.as_posix()]
+        if release.git(root, "status", "--porcelain", "--", *files).strip():
+            release.git(root, "add", "--", *files)
+            release.git(root, "commit", "--quiet", "-m", f"Release {tag} ({date})")
+        message = release.tag_message(args.version, date, changes, previous)
+        release.git(root, "tag", "--annotate", tag, "--message", message)
+    except release.ReleaseError as error:
+        print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
-    path.write_text(expected, encoding="utf-8")
-    print("CITATION.cff: written")
+    commit = release.git(root, "rev-parse", "--short", "HEAD").strip()
+    print(f"{tag}: annotated tag created at {commit} (version {args.version}, released {date})")
+    print(f"next: push the commit and the tag yourself: git push origin HEAD {tag}")
     return EXIT_OK
 
 
@@ -239,19 +334,33 @@ def _new(args: argparse.Namespace) -> int:
     loaded = load_kb(args.kb, Path.cwd())
     existing = {i for ids in loaded.file_ids.values() for i in ids}
     answers = dict(item.partition("=")[::2] for item in args.set)
-    unknown = sorted(set(answers) - {p.name for p in PROMPTS[args.type]})
+    fields = settable_fields(args.type)
+    unknown = sorted(set(answers) - set(fields))
     if unknown:
-        names = ", ".join(p.name for p in PROMPTS[args.type])
         print(
-            f"error: expected fields of a {args.type} ({names}), found `{unknown[0]}`",
+            f"error: expected fields of a {args.type} ({', '.join(fields)}), found `{unknown[0]}`",
             file=sys.stderr,
         )
+        hint = retired_hint(args.type, unknown[0])
+        if hint:
+            print(f"    hint: {hint}", file=sys.stderr)
         return EXIT_INVALID
     interactive = sys.stdin.isatty() and not args.no_input
     known = dict(loaded.file_ids)
-    for prompt in PROMPTS[args.type]:
-        if prompt.name in answers or not interactive:
-            continue
+    reported_by = {report: s.id for s in loaded.kb.studies for report in s.reports}
+    asked: set[str] = set()
+    while interactive:  # the questions follow the answers: `journal` once it is an article
+        prompt = next(
+            (
+                p
+                for p in conditional_prompts(args.type, answers)
+                if p.name not in answers and p.name not in asked
+            ),
+            None,
+        )
+        if prompt is None:
+            break
+        asked.add(prompt.name)
         example = f" (e.g. {prompt.example})" if prompt.example else ""
         while True:  # each answer is checked as it is given, and asked again until it fits
             try:
@@ -259,12 +368,12 @@ def _new(args: argparse.Namespace) -> int:
             except EOFError:
                 answer = ""
                 break
-            problem = check_answer(args.type, prompt.name, answer, known)
+            problem = check_answer(args.type, prompt.name, answer, known, reported_by)
             if not problem:
                 break
             print(f"  {problem}; try again (or Ctrl-D to stop)", file=sys.stderr)
         answers[prompt.name] = answer
-    text, problems = scaffold(args.type, args.id, answers, existing, known)
+    text, problems = scaffold(args.type, args.id, answers, existing, known, reported_by)
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -274,6 +383,17 @@ def _new(args: argparse.Namespace) -> int:
     path = (args.kb / folder / f"{args.id}.yaml").as_posix()
     write_new_files({path: text}, Path.cwd())
     print(f"{path}: created; check it with `make validate`, then preview with `make serve`")
+    unrecorded = {
+        "citation": args.id,
+        "benefit": answers.get("citation", ""),
+        "limitation": answers.get("citation", ""),
+    }.get(args.type, "")
+    if unrecorded and unrecorded not in reported_by:
+        print(
+            f"next: record the study that `{unrecorded}` reports, once: `python -m kbsite new "
+            f"study {unrecorded}-study --set reports={unrecorded}`, or add `{unrecorded}` to "
+            "the `reports` of its study in kb/studies/"
+        )
     return EXIT_OK
 
 
@@ -330,9 +450,23 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", type=Path, help="write to this file instead of stdout")
     export.set_defaults(run=_export_bibtex)
-    cff = command("citation-cff", "rewrite CITATION.cff's references from kb/citations")
+    cff = command(
+        "citation-cff",
+        "generate CITATION.cff and the about page's record from pyproject.toml and kb/citations",
+    )
     cff.add_argument("--check", action="store_true", help="only report a difference")
     cff.set_defaults(run=_citation_cff)
+    releaser = command(
+        "release",
+        "set the version and date, regenerate the records, commit, and tag vX.Y.Z (no push)",
+    )
+    releaser.add_argument("version", help="the new version, x.y.z (the current one: tag it)")
+    releaser.add_argument(
+        "--date",
+        default="",
+        help="release date, YYYY-MM-DD (default: today in UTC; for the current version, its date)",
+    )
+    releaser.set_defaults(run=_release)
     importer = command("import-bibtex", "turn BibTeX entries into new citation entries")
     importer.add_argument("file", type=Path, help="a .bib file")
     importer.add_argument(

@@ -1181,6 +1181,10 @@ class RatingChange:
     old: Level | None
     new: Level | None
     reasons: tuple[str, ...]
+    """What moved: components (with their new reasons) and ceilings, in words."""
+    studies_added: tuple[str, ...] = ()
+    """Ids of the studies that now contribute and did not before."""
+    studies_removed: tuple[str, ...] = ()
 
 
 def diff_ratings(old: Mapping[str, Rating], new: Mapping[str, Rating]) -> tuple[RatingChange, ...]:
@@ -1200,19 +1204,20 @@ def diff_ratings(old: Mapping[str, Rating], new: Mapping[str, Rating]) -> tuple[
             )
         elif before is not None and after is not None and before.level is not after.level:
             changes.append(
-                RatingChange(finding, before.level, after.level, _change_reasons(before, after))
+                RatingChange(
+                    finding,
+                    before.level,
+                    after.level,
+                    _change_reasons(before, after),
+                    tuple(sorted(set(after.studies) - set(before.studies))),
+                    tuple(sorted(set(before.studies) - set(after.studies))),
+                )
             )
     return tuple(changes)
 
 
 def _change_reasons(before: Rating, after: Rating) -> tuple[str, ...]:
     reasons = []
-    added = sorted(set(after.studies) - set(before.studies))
-    removed = sorted(set(before.studies) - set(after.studies))
-    if added:
-        reasons.append("studies added: " + ", ".join(added))
-    if removed:
-        reasons.append("studies removed: " + ", ".join(removed))
     for old_c, new_c in zip(before.components, after.components, strict=True):
         if old_c.concern is not new_c.concern:
             how = "editors' override: " if new_c.overridden else ""

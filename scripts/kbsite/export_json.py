@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kbsite import confidence, links, ratings
+from kbsite.changelog import Changelog
 from kbsite.graph import Graph
 from kbsite.guides import GuideTable, Recommendation
 from kbsite.history import History
@@ -100,8 +101,10 @@ def entry_data(graph: Graph, entry: Entry, history: History) -> dict[str, Any]:
     return data
 
 
-def export_json(graph: Graph, history: History | None = None) -> str:
-    """Serialise every entry by type, in registry order."""
+def export_json(
+    graph: Graph, history: History | None = None, changelog: Changelog | None = None
+) -> str:
+    """Serialise every entry by type, in registry order, with the ratings and their history."""
     history = history or History()
     kb = graph.kb
     document: dict[str, Any] = {
@@ -113,12 +116,34 @@ def export_json(graph: Graph, history: History | None = None) -> str:
         document[entry_type.export_name] = [
             entry_data(graph, entry, history) for entry in kb.of_type(entry_type.name)
         ]
-    document["confidence"] = confidence_data(ratings.evaluate(kb))
+    document["confidence"] = confidence_data(ratings.evaluate(kb), changelog or Changelog())
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def confidence_data(evidence: ratings.Evidence) -> dict[str, Any]:
-    """Ratings with their components and reasons, tensions (both ways), and the rules."""
+def rating_history(changelog: Changelog) -> list[dict[str, Any]]:
+    """Every re-rating the changelog records, newest first, as plain data."""
+    return [
+        {
+            "date": day.date,
+            "finding": rerating.finding.entry_id,
+            "old": rerating.change.old.value if rerating.change.old else None,
+            "new": rerating.change.new.value if rerating.change.new else None,
+            "reasons": list(rerating.change.reasons),
+            "studies_added": list(rerating.change.studies_added),
+            "studies_removed": list(rerating.change.studies_removed),
+        }
+        for month in changelog.months
+        for day in month.days
+        for rerating in day.reratings
+    ]
+
+
+def confidence_data(evidence: ratings.Evidence, changelog: Changelog) -> dict[str, Any]:
+    """Ratings with their components and reasons, tensions (both ways), and the rules.
+
+    With them, how the ratings changed over the repository's history (the changelog's
+    re-ratings).
+    """
     return {
         "rules": confidence.rules_page_context(),
         "ratings": [rating.to_dict() for rating in evidence.ratings.values()],
@@ -128,6 +153,7 @@ def confidence_data(evidence: ratings.Evidence) -> dict[str, Any]:
             for other, note in pairs
         ],
         "study_of_citation": {c: s.id for c, s in sorted(evidence.study_of_citation.items())},
+        "history": rating_history(changelog),
     }
 
 
@@ -135,7 +161,7 @@ CONFIDENCE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "Confidence ratings computed by the published rules (page "
     "evidence/confidence/), tensions between findings, and which study each citation reports.",
-    "required": ["rules", "ratings", "tensions", "study_of_citation"],
+    "required": ["rules", "ratings", "tensions", "study_of_citation", "history"],
     "additionalProperties": False,
     "properties": {
         "rules": {"type": "object"},
@@ -179,6 +205,25 @@ CONFIDENCE_SCHEMA: dict[str, Any] = {
             },
         },
         "study_of_citation": {"type": "object", "additionalProperties": {"type": "string"}},
+        "history": {
+            "type": "array",
+            "description": "Re-ratings from the git history of kb/ (the changelog), newest "
+            "first; empty outside a git checkout.",
+            "items": {
+                "type": "object",
+                "required": ["date", "finding", "old", "new", "reasons"],
+                "additionalProperties": False,
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "finding": {"type": "string"},
+                    "old": {"enum": [level.value for level in confidence.LEVELS]},
+                    "new": {"enum": [level.value for level in confidence.LEVELS]},
+                    "reasons": {"type": "array", "items": {"type": "string"}},
+                    "studies_added": {"type": "array", "items": {"type": "string"}},
+                    "studies_removed": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
     },
 }
 

@@ -85,6 +85,10 @@ class Record(BaseModel):
     """How messages name this kind of mapping."""
     exactly_one_of: ClassVar[tuple[str, ...]] = ()
     requirements: ClassVar[tuple[Requirement, ...]] = ()
+    retired_fields: ClassVar[Mapping[str, str]] = {}
+    """Fields this mapping once had, each with the hint that says where its content went: a
+    file that still has one is refused with that hint, and earlier versions of the knowledge
+    base read from git drop it (`validation.without_retired`)."""
 
 
 class Entry(Record):
@@ -197,13 +201,14 @@ class Evidence(Record):
     """One source's support for the finding."""
 
     record_name: ClassVar[str] = "evidence item"
+    retired_fields: ClassVar[Mapping[str, str]] = {
+        "study": "the study's design now comes from kb/studies/<id>.yaml, the study whose "
+        "`reports` list this citation; remove `study:`"
+    }
     citation: CitationId = Field(description="id of the citation")
     locator: Locator = Field(
         description="Where in the source: a section, a page, or "
         "`abstract`. Precise enough that a reader can find the passage."
-    )
-    study: Annotated[tuple[StudyType, ...], Field(min_length=1, max_length=10), UNIQUE] = Field(
-        description="Kind of study behind this statement."
     )
     link: Annotated[str, v.LINK_KINDS] = Field(description=v.LINK_KINDS.description)
     finding: Annotated[str, PlainText(600, multiline=True)] = Field(

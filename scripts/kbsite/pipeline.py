@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kbsite import links, ratings
+from kbsite.changelog import build_changelog
 from kbsite.cite import csl_item, export_bibtex, export_ris
 from kbsite.diagram import relationship_svg
 from kbsite.errors import KBError
@@ -84,22 +85,25 @@ def build_site(
     """Run the whole pipeline on a kb/ folder.
 
     repo_url (a GitHub repository address) adds edit and report links to entry pages;
-    with_history adds last-changed dates and the changelog from git, when kb/ is in a checkout.
+    with_history adds last-changed dates and the changelog from git, when kb/ is in a checkout
+    (reading git is loading: the changelog is computed from what it read).
     """
     kb = check_kb(kb_dir, root)
     history = read_history(kb_dir, _shown(kb_dir, root)) if with_history else History()
     graph = build_graph(kb)
+    changelog = build_changelog(history, kb)
     evidence = ratings.evaluate(kb)
     tables = build_tables(kb, evidence.ratings)
     rendered = render_site(
         graph,
         repo_url=repo_url.rstrip("/"),
         history=history,
+        changelog=changelog,
         evidence=evidence,
         guide_tables=tables,
     )
     assets = {
-        JSON_EXPORT_PATH: export_json(graph, history),
+        JSON_EXPORT_PATH: export_json(graph, history, changelog),
         JSON_EXPORT_SCHEMA_PATH: export_schema(),
         FINDINGS_CSV_PATH: export_findings_csv(kb, evidence),
         links.MAP_IMAGE: relationship_svg(graph),

@@ -149,6 +149,9 @@ def _rows(model: type[Record], prefix: str) -> list[str]:
         )
         if slot.record is not None:
             rows += _rows(slot.record, f"{shown}[]." if slot.sequence else f"{shown}.")
+    for name, hint in model.retired_fields.items():
+        meaning = _cell(hint[:1].upper() + hint[1:])
+        rows.append(f"| `{prefix}{name}` | retired | not accepted | {meaning}. |")
     return rows
 
 
@@ -185,3 +188,12 @@ def field_reference() -> str:
         parts += _rules(model, "")
         parts.append("")
     return "\n".join(parts)
+
+
+def splice(current: str, start: str, end: str, body: str, shown: str) -> str:
+    """A hand-written document with its generated block (between two markers) replaced."""
+    before, found, rest = current.partition(start)
+    _, found_end, after = rest.partition(end)
+    if not (found and found_end):
+        raise OSError(f"{shown}: expected the markers {start} and {end}")
+    return f"{before}{start}\n\n{body}\n{end}{after}"

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from kbsite import confidence as c
 from kbsite.model import Citation, Finding, KnowledgeBase, Study
 
+RATED_FROM = ("principle", "benefit", "limitation", "citation", "study")
+"""The entry types the ratings are computed from: a version of the knowledge base whose
+entries of these types are valid can be rated, whatever its questions and guides hold."""
+
 
 @dataclass(frozen=True)
 class Evidence:

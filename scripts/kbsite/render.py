@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from kbsite import confidence, links, ratings, vocabulary
+from kbsite.changelog import Changelog, type_noun
 from kbsite.cite import STYLES, coins, export_bibtex, export_ris, format_reference
 from kbsite.errors import Issue, KBError
 from kbsite.export_csv import COLUMNS
@@ -137,11 +138,13 @@ def render_site(
     *,
     repo_url: str = "",
     history: History | None = None,
+    changelog: Changelog | None = None,
     evidence: ratings.Evidence | None = None,
     guide_tables: Mapping[str, GuideTable] | None = None,
 ) -> RenderedSite:
-    """Render every page from the graph; repo_url and history add edit links and dates.
+    """Render every page from the graph.
 
+    repo_url, history and changelog add edit links, dates and the changelog's entries;
     evidence and guide_tables, when the caller has computed them already, are used as they are.
     """
     history = history or History()
@@ -229,10 +232,13 @@ def render_site(
                 fields=fields,
             )
     render("guides_index.md.j2", links.index_path("guide"))
-    by_source = {
-        e.source.path: e for e in (*kb.principles, *kb.findings, *kb.citations, *kb.guides)
-    }
-    render("changelog.md.j2", links.CHANGELOG_PAGE, by_source=by_source)
+    render(
+        "changelog.md.j2",
+        links.CHANGELOG_PAGE,
+        changelog=changelog or Changelog(),
+        level_symbols=confidence.LEVEL_SYMBOLS,
+        type_noun=type_noun,
+    )
     home = PageContext(links.HOME_PAGE, graph)
     known: dict[str, Entry] = {e.id: e for e in kb.all_entries()}
     render(

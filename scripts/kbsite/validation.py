@@ -130,6 +130,15 @@ def _structure(model: type[Record], data: Any, path: Path_) -> Iterator[Violatio
     """Rules of the model that pydantic has no keyword for, on the raw data."""
     if not isinstance(data, dict):
         return
+    for name, hint in model.retired_fields.items():
+        if name in data:
+            yield Violation(
+                (*path, name),
+                f"expected no `{name}` in {_article(model.record_name)} (the field was "
+                f"retired), found `{name}`",
+                hint,
+                at_key=True,
+            )
     for name, slot in slots(model).items():
         value = data.get(name)
         if name in data and value is None and slot.none_refused_by is not None:
@@ -179,6 +188,28 @@ def _structure(model: type[Record], data: Any, path: Path_) -> Iterator[Violatio
             )
 
 
+def without_retired(model: type[Record], data: Any) -> Any:
+    """The data with every retired field dropped, for reading earlier versions of an entry.
+
+    Retired fields moved elsewhere (their hint says where), so an earlier version means the
+    same without them; today's files that still have one are refused instead (`_structure`).
+    """
+    if not isinstance(data, dict):
+        return data
+    result = {}
+    for name, value in data.items():
+        if name in model.retired_fields:
+            continue
+        slot = slots(model).get(str(name))
+        if slot is not None and slot.record is not None:
+            if slot.sequence and isinstance(value, list):
+                value = [without_retired(slot.record, item) for item in value]
+            elif not slot.sequence:
+                value = without_retired(slot.record, value)
+        result[name] = value
+    return result
+
+
 def _too_deep(data: Any) -> Path_ | None:
     """Where nesting first goes deeper than MAX_DEPTH, without recursion."""
     stack: list[tuple[Any, Path_]] = [(data, ())] if isinstance(data, dict | list) else []
@@ -220,6 +251,8 @@ def _from_pydantic(model: type[Record], data: Any, error: ErrorDetails) -> Viola
         record = record_at(model, loc[:-1]) or model
         names = tuple(record.model_fields)
         key = str(loc[-1])
+        if key in record.retired_fields:
+            return None  # reported with its own hint by _structure
         allowed = ", ".join(f"`{name}`" for name in names)
         return Violation(
             loc,

@@ -206,6 +206,32 @@ def write_changed_files(files: dict[str, str], folder: Path) -> tuple[str, ...]:
     return tuple(written)
 
 
+def write_generated_file(path: Path, text: str, header: str) -> bool:
+    """Write a generated file kept in git (CITATION.cff); True when it changed.
+
+    A file there that does not begin with the generated header was written by hand: it is
+    never overwritten; the error says where its content belongs.
+    """
+    data = text.encode("utf-8")
+    current = _regular_bytes(path)
+    if current == data:
+        return False
+    if current is None and os.path.lexists(path):
+        raise UnsafeWriteError(
+            f"{path}: expected a regular file or none, found something else\n"
+            "    hint: remove it; the file is generated"
+        )
+    if current is not None and not current.decode("utf-8", "replace").startswith(header):
+        first = header.splitlines()[0]
+        raise UnsafeWriteError(
+            f"{path}: expected the generated file (first line `{first}`), found a "
+            "hand-written one; it was left alone\n    hint: put its changes where the "
+            "header says, delete the file, and run the command again"
+        )
+    _atomic_write(path, data)
+    return True
+
+
 def staging_folder(target: Path) -> Path:
     """Where a new version of target is built before it replaces target."""
     return target.parent / f".{target.name}.kbsite-new"
