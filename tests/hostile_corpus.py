@@ -102,6 +102,29 @@ def _write(kb: Path, folder: str, entry: dict) -> None:
     )
 
 
+JS_PROPERTY_IDS = ("constructor", "prototype")
+"""Ids that are also names of JavaScript object properties: as question and option ids of the
+hostile guide they must change nothing the page does."""
+
+
+def rename_to_object_properties(guide: dict) -> None:
+    """Rename the first question and its first option to `constructor`, the second option to
+    `prototype`, everywhere the guide names them."""
+    first = guide["questions"][0]
+    old_question = first["id"]
+    options = {o["id"]: new for o, new in zip(first["options"], JS_PROPERTY_IDS, strict=False)}
+    first["id"] = JS_PROPERTY_IDS[0]
+    for option in first["options"]:
+        option["id"] = options.get(option["id"], option["id"])
+    for subject in guide["subjects"]:
+        conditions = [c for item in subject.get("evidence", []) for c in item.get("when", [])]
+        conditions += [c for rule in subject.get("rules", []) for c in rule["when"]]
+        for condition in conditions:
+            if condition["question"] == old_question:
+                condition["question"] = JS_PROPERTY_IDS[0]
+                condition["options"] = [options.get(o, o) for o in condition["options"]]
+
+
 def add_hostile_entries(kb: Path) -> int:
     """Add the corpus to a kb/ folder (linked to its principles and guide); return its size."""
     principles = sorted(path.stem for path in (kb / "principles").glob("*.yaml"))
@@ -196,16 +219,21 @@ def add_hostile_entries(kb: Path) -> int:
         title=_plain(0),
         summary=_plain(1),
         description=MARKDOWN[0] + "\n\n" + MARKDOWN[3],
-        subject_heading=_plain(2),
+        subject_heading=_plain(2)[:40],
     )
     for number, level in enumerate(guide["levels"]):
         level["label"] = _plain(3 + number)[:60]
+        level["needs"] = _plain(20 + number)[:200]
     for number, question in enumerate(guide["questions"]):
         question["text"] = _plain(5 + number)
+        question["short"] = _plain(15 + number)[:60]
         question["help"] = _plain(7 + number)
         for option_number, option in enumerate(question["options"]):
             option["label"] = _plain(9 + number * 2 + option_number)[:60]
+    for number, subject in enumerate(guide["subjects"]):
+        subject["first_step"] = _plain(25 + number)[:300]
     guide["subjects"][0]["default"]["judgement"] = _plain(13)
+    rename_to_object_properties(guide)
     _write(kb, "guides", guide)
     return count + 1
 

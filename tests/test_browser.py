@@ -17,9 +17,11 @@ from urllib.parse import parse_qsl, urlparse
 
 import axe_playwright_python
 import pytest
+import yaml
 
 from kbsite import check_kb, compare_view, diagram, links, ratings
 from kbsite.graph import build_graph, principle_order
+from kbsite.guides import build_tables
 
 from conftest import REPO
 
@@ -751,92 +753,109 @@ def test_axe_check_reports_a_violation(visit):
 
 
 # ---------------------------------------------------------------------------------------------
-# Decision guides
+# Decision guides: the page looks answers up in the table Python computed; these tests check
+# that it reads the table right (every combination, through the page's own lookup, in one
+# round trip) and shows what the table says (the DOM, for a few realistic situations).
 
-# Sets each combination's answers on the live form, as a reader's clicks would, and reads the
-# result table and the address the page writes, all in one round trip.
-EVERY_COMBINATION = """combinations => {
-  const form = document.getElementById('kb-guide-form');
-  const rows = () => Object.fromEntries(
-    [...document.querySelectorAll('#kb-guide-result tr[data-subject]')].map(row => [
-      row.getAttribute('data-subject'),
-      [row.getAttribute('data-level'),
-       row.getAttribute('data-because').split(',').filter(Boolean),
-       row.getAttribute('data-judgement')]]));
-  return combinations.map(answers => {
-    let input = null;
-    for (const [question, option] of Object.entries(answers)) {
-      input = document.getElementById(`answer-${question}-${option}`);
-      input.checked = true;
-    }
-    input.dispatchEvent(new Event('change', {bubbles: true}));
-    return {rows: rows(), address: location.search};
-  });
-}"""
+SITUATIONS = yaml.safe_load((REPO / "tests" / "guide_situations.yaml").read_text(encoding="utf-8"))
+TABLES = build_tables(KB, ratings.evaluate(KB).ratings)
+
+READ_EVERY_COMBINATION = """combinations => combinations.map(
+    answers => window.kbGuide.outcome(answers))"""
+SHOWN = """() => ({
+  recommendations: [...document.querySelectorAll('#kb-guide-result article[data-subject]')]
+    .map(a => [a.dataset.subject, a.dataset.level, a.dataset.basis,
+               a.dataset.for, a.dataset.against, a.dataset.costs, a.dataset.judgement,
+               a.dataset.changes]),
+  plan: [...document.querySelectorAll('#kb-guide-plan li')].map(li => li.dataset.subject),
+})"""
 
 
-def _shown(page) -> dict[str, tuple]:
-    rows = page.locator("#kb-guide-result tr[data-subject]")
+def _expected_outcome(table, combination) -> dict:
+    guide = table.guide
+    subjects = [s.subject.subject for s in table.subjects]
     return {
-        row.get_attribute("data-subject"): (
-            row.get_attribute("data-level"),
-            tuple(filter(None, row.get_attribute("data-because").split(","))),
-            row.get_attribute("data-judgement"),
+        "subjects": [
+            [subject, view.recommendation.level, _basis(view.recommendation)]
+            for subject, view in zip(subjects, table.views(combination), strict=True)
+        ],
+        "plan": [guide.subjects[i].subject for i in table.plan(combination)],
+    }
+
+
+def _basis(rec) -> str:
+    return "evidence" if rec.by_evidence else "judgement"
+
+
+def _expected_dom(table, combination) -> dict:
+    guide = table.guide
+    rows = []
+    for subject, view in zip(guide.subjects, table.views(combination), strict=True):
+        rec = view.recommendation
+        changes = ";".join(
+            f"{guide.questions[c.question].id}="
+            f"{guide.questions[c.question].options[c.option].id}:{c.level}"
+            for c in view.changes
         )
-        for row in rows.all()
-    }
-
-
-def _expected(guide, answers: dict[str, str]) -> dict[str, tuple]:
-    from kbsite.guides import evaluate
-
+        rows.append(
+            [
+                subject.subject,
+                rec.level,
+                _basis(rec),
+                ",".join(w.finding for w in rec.side("for")),
+                ",".join(w.finding for w in rec.side("against")),
+                ",".join(w.finding for w in rec.side("cost")),
+                rec.judgement,
+                changes,
+            ]
+        )
     return {
-        subject: (o.level, tuple(o.because), o.judgement)
-        for subject, o in evaluate(guide, answers).items()
+        "recommendations": rows,
+        "plan": [guide.subjects[i].subject for i in table.plan(combination)],
     }
 
 
 @pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])
-def test_page_and_python_agree_on_every_combination(visit, guide):
-    from kbsite.guides import COMBINATION_LIMIT, combination_count, combinations
-
-    assert combination_count(guide) <= COMBINATION_LIMIT  # small: every combination is checked
-    every = list(combinations(guide))
-    # The address carries the answers: a shared link opens the same result.
-    for answers in (every[0], every[-1]):
+def test_page_reads_the_shipped_table_correctly(visit, guide):
+    table = TABLES[guide.id]
+    for situation in SITUATIONS:
+        answers = {q.id: situation["answers"][q.id] for q in guide.questions}
         page = visit.goto(_guide_url(guide, answers))
-        assert _shown(page) == _expected(guide, answers), answers
-    shown = page.evaluate(EVERY_COMBINATION, every)
-    for answers, result in zip(every, shown, strict=True):
-        rows = {
-            subject: (level, tuple(because), judgement)
-            for subject, (level, because, judgement) in result["rows"].items()
-        }
-        assert rows == _expected(guide, answers), answers
-        assert dict(parse_qsl(result["address"].lstrip("?"))) == answers
+        assert page.evaluate(SHOWN) == _expected_dom(table, table.combination_of(answers))
+    every = list(table.combinations())
+    shown = page.evaluate(READ_EVERY_COMBINATION, [table.answers_of(c) for c in every])
+    for combination, outcome in zip(every, shown, strict=True):
+        assert outcome == _expected_outcome(table, combination), table.answers_of(combination)
     assert visit.errors == []
 
 
-def _keyboard_guide():
-    """The first guide whose first-option answers lead to cited findings."""
-    for guide in GUIDES:
-        outcomes = _expected(guide, _first_answers(guide))
-        cited = sorted(
-            {
-                c
-                for level, because, _ in outcomes.values()
-                for f in because
-                for c in GRAPH.entries[f].citation_ids
-            }
-        )
-        if cited:
-            return guide, outcomes, cited
-    return GUIDES[0], _expected(GUIDES[0], _first_answers(GUIDES[0])), []
+def test_answers_are_kept_in_the_address_as_they_are_given(visit):
+    guide = GUIDES[0]
+    table = TABLES[guide.id]
+    page = visit.goto(f"/guides/{guide.id}/")
+    answers = table.answers_of(next(iter(table.combinations())))
+    for question, option in answers.items():
+        page.locator(f"#answer-{question}-{option}").check()
+    assert dict(parse_qsl(urlparse(page.url).query)) == answers
+    assert page.evaluate(SHOWN)["recommendations"][0][1] == (
+        table.views(table.combination_of(answers))[0].recommendation.level
+    )
 
 
 def test_guide_works_with_the_keyboard_and_announces_results(visit):
-    guide, outcomes, cited = _keyboard_guide()
+    guide = GUIDES[0]
+    table = TABLES[guide.id]
     questions = guide.questions
+    answers = {q.id: q.options[0].id for q in questions}
+    combination = table.combination_of(answers)
+    cited = sorted(
+        {
+            c
+            for view in table.views(combination)
+            for w in view.recommendation.weighed
+            for c in GRAPH.entries[w.finding].citation_ids
+        }
+    )
     page = visit.goto(f"/guides/{guide.id}/")
     status = page.locator("#kb-guide-status")
     remaining = len(questions)
@@ -851,7 +870,7 @@ def test_guide_works_with_the_keyboard_and_announces_results(visit):
         assert page.evaluate("document.activeElement.name") == question.id
     assert status.inner_text().startswith("Recommendations updated:")
     assert f"{questions[0].id}={questions[0].options[0].id}" in page.url
-    assert _shown(page) == outcomes
+    assert page.evaluate(SHOWN) == _expected_dom(table, combination)
     if cited:
         with page.expect_download() as download_info:
             page.locator("#kb-guide-bibtex").click()
@@ -860,21 +879,51 @@ def test_guide_works_with_the_keyboard_and_announces_results(visit):
             assert f"{{{citation}," in bib
 
 
+@pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])
+def test_guide_result_is_readable_on_a_phone(phone, guide):
+    situation = SITUATIONS[-1]
+    answers = {q.id: situation["answers"][q.id] for q in guide.questions}
+    page = phone.goto(_guide_url(guide, answers))
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert (
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        <= 1
+    )
+    cards = page.locator("#kb-guide-result article")
+    assert cards.count() == len(guide.subjects)
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('#kb-guide-result article, #kb-guide-result li')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                      || e.scrollWidth > e.clientWidth + 1).length"""
+    )
+    assert overflowing == 0
+
+
 def test_guide_reads_fully_without_javascript(browser, server):
     guide = GUIDES[0]
-    subject = guide.subjects[0]
     levels = {level.id: level.label for level in guide.levels}
-    reached = {levels[subject.default.level]} | {levels[r.outcome.level] for r in subject.rules}
     session = Visit(browser, server, java_script_enabled=False)
     try:
         page = session.goto(f"/guides/{guide.id}/")
-        assert not page.locator("#kb-guide-form").is_visible()
-        assert page.get_by_role("heading", name="Every outcome").is_visible()
-        table = page.locator(f"h3:has(a[href$='/{subject.subject}/']) + table").inner_text()
-        assert all(label in table for label in reached), (reached, table)
-        questions = page.locator(".md-content ol")
+        # The questions are printed once: the form, readable without the script.
+        legends = page.locator("#kb-guide-form legend")
+        assert legends.all_inner_texts() == [q.text for q in guide.questions]
+        text = page.locator(".md-content").inner_text()
         for question in guide.questions:
-            assert questions.get_by_text(question.text, exact=True).is_visible()
+            assert text.count(question.text) == 1, question.text
+        assert page.locator(".kb-guide__noscript").is_visible()
+        assert page.get_by_role("heading", name="The whole guide").is_visible()
+        # Each subject's evidence, rules and default are there to follow by hand.
+        for index, subject in enumerate(guide.subjects):
+            details = page.locator(".kb-guide__subject").nth(index)
+            details.locator("summary").click()
+            body = details.inner_text()
+            assert subject.first_step in body
+            for decision in (*(r.decision for r in subject.rules), subject.default):
+                assert levels[decision.level] in body
+                assert decision.judgement in body
+            for item in subject.evidence:
+                assert GRAPH.findings[item.finding].title in body
     finally:
         session.close()
 

@@ -21,6 +21,9 @@ from pathlib import Path
 import pytest
 from playwright import sync_api as playwright_api
 
+from kbsite import check_kb, ratings
+from kbsite.guides import build_tables
+
 from hostile_corpus import HOSTILE_PREFIX, hostile_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -146,13 +149,46 @@ def test_hostile_pages_open_no_dialog_and_make_no_outside_request(page, hostile_
     assert seen["errors"] == []
 
 
-def test_guide_results_and_search_results_stay_inert(page):
+def _hostile_table(site: Path):
+    project = site.parent / "project"
+    kb = check_kb(project / "kb", project)
+    return build_tables(kb, ratings.evaluate(kb).ratings)[f"{HOSTILE_PREFIX}guide"]
+
+
+def test_guide_results_and_search_results_stay_inert(page, hostile_server):
     tab, seen, server = page
+    table = _hostile_table(hostile_server[1])
+    # The first question is `constructor`, its options `constructor` and `prototype`.
+    answers = {q.id: q.options[-1].id for q in table.guide.questions}
+    assert next(iter(answers.items())) == ("constructor", "prototype")
     tab.goto(f"{server}/guides/{HOSTILE_PREFIX}guide/", wait_until="load")
     for fieldset in tab.locator("fieldset").all():
         fieldset.locator("input").last.check()
-    tab.wait_for_selector("#kb-guide-result :is(table, p, ul)")
+    tab.wait_for_selector("#kb-guide-result article")
     _check(tab, "guide result")
+    expected = [
+        [subject, rec.level, "evidence" if rec.by_evidence else "judgement"]
+        for subject, rec in table.recommendations(answers).items()
+    ]
+    shown = tab.evaluate("answers => window.kbGuide.outcome(answers)", answers)
+    assert shown["subjects"] == expected
+    levels = tab.locator("#kb-guide-result article[data-subject]").evaluate_all(
+        "rows => rows.map(r => [r.dataset.subject, r.dataset.level, r.dataset.basis])"
+    )
+    assert levels == expected
+    # Answers that name object properties, in the address, open the same result...
+    query = "&".join(f"{q}={o}" for q, o in answers.items())
+    tab.goto(f"{server}/guides/{HOSTILE_PREFIX}guide/?{query}", wait_until="load")
+    tab.wait_for_selector("#kb-guide-result article")
+    assert tab.evaluate("answers => window.kbGuide.outcome(answers)", answers) == shown
+    # ...and ones the guide does not know are ignored, not looked up on an object.
+    tab.goto(
+        f"{server}/guides/{HOSTILE_PREFIX}guide/?constructor=__proto__&__proto__=x",
+        wait_until="load",
+    )
+    assert tab.locator("#kb-guide-form input:checked").count() == 0
+    unknown = "a => window.kbGuide.outcome(Object.assign({}, a, {constructor: 'toString'}))"
+    assert tab.evaluate(unknown, answers) is None
     shown = {}
     for query in ("onclick", "onmouseover", "javascript", "evil", "img"):
         tab.goto(f"{server}/", wait_until="load")

@@ -26,6 +26,14 @@ def test_validate_real_kb_succeeds():
     assert result.returncode == 0, result.stderr
     principles = len(list((REPO / "kb" / "principles").glob("*.yaml")))
     assert result.stdout.startswith(f"kb is valid: {principles} principles, ")
+    # and, for each guide, how many distinct sets of recommendations its answers reach
+    for guide in sorted((REPO / "kb" / "guides").glob("*.yaml")):
+        line = next(
+            (x for x in result.stdout.splitlines() if x.startswith(f"kb/guides/{guide.name}: ")),
+            "",
+        )
+        assert " combinations of answers give " in line, result.stdout
+        assert " distinct sets of recommendations" in line
 
 
 def test_validate_reports_all_problems_without_traceback(kb_copy, tmp_path):

@@ -33,7 +33,7 @@ from conftest import FIXTURE_KB, REPO, copy_project, mkdocs_build
 
 B = "kb/benefits/faster-things.yaml"
 GOOD = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="utf-8")
-TAGS_LINE = GOOD.splitlines().index("tags: [testing]") + 1
+TAGS_LINE = GOOD.splitlines().index("tags: [automation]") + 1
 """The line of the fixture benefit's tags, which the YAML-structure tests replace."""
 LINK_HINT = (
     "    hint: entries must be real files inside the repository; replace the link with "

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from kbsite import release
+from kbsite import ratings, release
 from kbsite.bibimport import import_bibtex
 from kbsite.cite import (
     CFF_HEADER,
@@ -23,6 +23,8 @@ from kbsite.cite import (
 )
 from kbsite.errors import KBError, format_report
 from kbsite.graph import build_graph
+from kbsite.guide_checks import report as guide_report
+from kbsite.guides import build_tables
 from kbsite.load import load_kb
 from kbsite.pipeline import build_site, check_kb
 from kbsite.published import field_reference, schema_files, splice
@@ -71,6 +73,8 @@ def _validate(args: argparse.Namespace) -> int:
         raise  # the report itself goes to stderr, as for every command
     counts = ", ".join(f"{len(kb.of_type(t.name))} {t.folder}" for t in ENTRY_TYPES)
     print(f"{args.kb.as_posix()} is valid: {counts}")
+    for table in build_tables(kb, ratings.evaluate(kb).ratings).values():
+        print(guide_report(table))
     for citation in kb.citations:
         if not citation.summary:  # allowed (bulk imports), but a gap to close
             line = citation.source.position(("id",)).line

@@ -14,6 +14,7 @@ from typing import Any
 from kbsite import confidence, links, ratings
 from kbsite.changelog import Changelog
 from kbsite.graph import Graph
+from kbsite.guides import GuideTable, Recommendation
 from kbsite.history import History
 from kbsite.model import Citation, Entry, Principle
 from kbsite.published import JSON_SCHEMA_DIALECT, json_schema
@@ -270,3 +271,83 @@ def export_schema() -> str:
         "$defs": dict(sorted(definitions.items())),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+GUIDE_TABLE_VERSION = 1
+"""Version of the api/guides/<id>.json layout; raised whenever a field is renamed or removed."""
+
+
+def _outcome(table: GuideTable, subject_index: int, view_index: int) -> dict[str, Any]:
+    subject_table = table.subjects[subject_index]
+    view = subject_table.views[view_index]
+    rec: Recommendation = view.recommendation
+    guide = table.guide
+    outcome: dict[str, Any] = {
+        "level": rec.level,
+        "basis": "evidence" if rec.by_evidence else "editors-judgement",
+        "balance": rec.balance,
+        "confidence": rec.confidence.value if rec.confidence else None,
+        "points": {"for": rec.points_for, "against": rec.points_against, "cost": rec.points_cost},
+        "for": [w.finding for w in rec.side("for")],
+        "against": [w.finding for w in rec.side("against")],
+        "costs": [w.finding for w in rec.side("cost")],
+    }
+    if not rec.by_evidence:
+        outcome["rule"] = rec.rule + 1 if rec.rule is not None else "default"
+        outcome["judgement"] = rec.judgement
+        outcome["about"] = list(rec.about)
+    outcome["would_change"] = [
+        {
+            "question": guide.questions[c.question].id,
+            "answer": guide.questions[c.question].options[c.option].id,
+            "level": c.level,
+        }
+        for c in view.changes
+    ]
+    return outcome
+
+
+def export_guide_table(table: GuideTable) -> str:
+    """A guide's outcome for every combination of answers, for anyone to audit.
+
+    `outcomes` lists each subject's distinct outcomes once; each row gives the answers (option
+    ids in question order), the index of each subject's outcome, and the plan.
+    """
+    guide = table.guide
+    subjects = [s.subject.subject for s in table.subjects]
+    rows = []
+    for combination in table.combinations():
+        rows.append(
+            {
+                "answers": [
+                    q.options[o].id for q, o in zip(guide.questions, combination, strict=True)
+                ],
+                "outcomes": [s.view_index(combination) for s in table.subjects],
+                "plan": [subjects[i] for i in table.plan(combination)],
+            }
+        )
+    document = {
+        "guide": guide.id,
+        "version": GUIDE_TABLE_VERSION,
+        "page": links.url_of(links.page_path(guide)),
+        "source_file": guide.source.path,
+        "method": "Computed at build time by scripts/kbsite/guides.py; the guide's page looks "
+        "answers up in this table and decides nothing itself.",
+        "questions": [
+            {"id": q.id, "short": q.short, "options": [o.id for o in q.options]}
+            for q in guide.questions
+        ],
+        "levels": [level.id for level in guide.levels],
+        "subjects": subjects,
+        "depends_on": {
+            s.subject.subject: [guide.questions[q].id for q in s.questions] for s in table.subjects
+        },
+        "combinations": table.combination_count,
+        "distinct_recommendation_sets": len(table.level_sets()),
+        "outcomes": {
+            s.subject.subject: [_outcome(table, i, v) for v in range(len(s.views))]
+            for i, s in enumerate(table.subjects)
+        },
+        "rows": rows,
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -9,9 +9,10 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 
+from kbsite import ratings
 from kbsite.errors import Issue
 from kbsite.fields import Text
-from kbsite.guides import check_guide
+from kbsite.guide_checks import check_guide
 from kbsite.model import Entry, KnowledgeBase
 from kbsite.refs import Ref
 from kbsite.registry import BY_NAME, ENTRY_TYPES
@@ -226,7 +227,12 @@ def check_integrity(
     if complete:
         issues += check_citations_used(kb)
         issues += check_reports(kb)
-        issues += [issue for guide in kb.guides for issue in check_guide(guide, kb)]
+        # The guides' behaviour is checked by running them, which needs every finding rated:
+        # only once nothing else is wrong.
+        findings = {f.id: f for f in kb.findings}
+        sound = not issues
+        rated = ratings.evaluate(kb).ratings if sound else None
+        issues += [issue for guide in kb.guides for issue in check_guide(guide, findings, rated)]
     return issues
 
 

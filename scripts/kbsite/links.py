@@ -20,6 +20,11 @@ TAGS_PAGE = "tags/index.md"
 COMPARE_PAGE = "evidence/compare.md"
 
 
+def guide_table_path(entry: Entry) -> str:
+    """Where a guide's full table of outcomes is published (api/guides/<id>.json)."""
+    return f"api/guides/{entry.id}.json"
+
+
 def type_of(entry: Entry) -> str:
     """The entry's type name."""
     return entry.type

@@ -182,7 +182,7 @@ def script_json(data: Any) -> str:
     No text in it can end the element early (`</script>`) or turn into markup: <, > and &
     are written as escapes.
     """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

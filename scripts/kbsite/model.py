@@ -650,16 +650,88 @@ class Question(Entry):
 
 # ---------------------------------------------------------------------------------------------
 # Decision guides
+#
+# How a guide decides is in `guides.py` (the one evaluator); these models hold its data.
 
 
-class Labelled(Record):
-    """A value with the label people see."""
+class EvidenceCase(Record):
+    """A balance of the evidence (and the confidence behind it) that gives a level."""
 
-    record_name: ClassVar[str] = "labelled value"
-    id: EntryId = Field(description="The value's id, used in page addresses.")
+    record_name: ClassVar[str] = "evidence case"
+    balance: Annotated[str, v.BALANCES] = Field(description=v.BALANCES.description)
+    confidence: Annotated[tuple[Annotated[str, v.CONFIDENCE_LEVELS], ...], UNIQUE] = Field(
+        (),
+        description="Confidence levels, of the strongest finding that sets the balance (the "
+        "benefits for `for` and `costly`, the drawbacks for `against`, both for `even`), for "
+        "which the case holds; left out, any level.",
+    )
+
+
+class GuideLevel(Record):
+    """A possible recommendation, and when the evidence alone gives it."""
+
+    record_name: ClassVar[str] = "level"
+    id: EntryId = Field(description="The level's id.")
+    label: Annotated[str, PlainText(60)] = Field(description="What people read, e.g. `Invest now`.")
+    description: Annotated[str, PlainText(300)] = Field(
+        "", description="One sentence on what the level means."
+    )
+    needs: Annotated[str, PlainText(200)] = Field(
+        description="The effort the level calls for, in one sentence (shown with the plan)."
+    )
+    from_evidence: Annotated[tuple[EvidenceCase, ...], Field(max_length=10)] = Field(
+        (),
+        description="Balances of the evidence that give this level without an editors' "
+        "rule; no two levels may share a case. Left out, only rules give the level.",
+    )
+
+
+class AnswerContext(Record):
+    """What an answer says about the reader's setting, in the facets of a finding's context."""
+
+    record_name: ClassVar[str] = "answer context"
+    project_stages: Annotated[tuple[Annotated[str, v.PROJECT_STAGES], ...], UNIQUE] = Field(
+        (), description=v.PROJECT_STAGES.description
+    )
+    deployment: Annotated[tuple[Annotated[str, v.DEPLOYMENT_MODES], ...], UNIQUE] = Field(
+        (), description=v.DEPLOYMENT_MODES.description
+    )
+    learning: Annotated[tuple[Annotated[str, v.LEARNING_MODES], ...], UNIQUE] = Field(
+        (), description=v.LEARNING_MODES.description
+    )
+    sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
+        (), description="Industry sectors (kebab-case, as findings name them)."
+    )
+
+
+class GuideOption(Record):
+    """One answer to a question."""
+
+    record_name: ClassVar[str] = "option"
+    id: EntryId = Field(description="The option's id, used in page addresses.")
     label: Annotated[str, PlainText(150)] = Field(description="What people read.")
     description: Annotated[str, PlainText(300)] = Field(
         "", description="One sentence that explains it."
+    )
+    context: AnswerContext = Field(
+        default_factory=AnswerContext,
+        description="The setting this answer places the reader in: a finding whose context "
+        "names a facet fits only answers that share one of its values.",
+    )
+
+
+class GuideQuestion(Record):
+    """A question with its options."""
+
+    record_name: ClassVar[str] = "question"
+    id: EntryId = Field(description="The question's id, used in page addresses.")
+    text: Annotated[str, PlainText(200)] = Field(description="The question.")
+    short: Annotated[str, PlainText(60)] = Field(
+        description="The question in a few words, as results name it (e.g. `Retraining`)."
+    )
+    help: Annotated[str, PlainText(300)] = Field("", description="A hint for answering.")
+    options: Annotated[tuple[GuideOption, ...], Field(min_length=2, max_length=10)] = Field(
+        description="Possible answers."
     )
 
 
@@ -673,64 +745,75 @@ class Condition(Record):
     )
 
 
-class Outcome(Record):
-    """The outcome when no rule applies."""
+Conditions = Annotated[tuple[Condition, ...], Field(max_length=20)]
 
-    record_name: ClassVar[str] = "default outcome"
-    level: EntryId = Field(description="Id of one of the guide's levels.")
-    because: Annotated[tuple[FindingId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
+
+class SubjectEvidence(Record):
+    """A finding that weighs in a subject's recommendation, and when it speaks to the reader."""
+
+    record_name: ClassVar[str] = "evidence item"
+    finding: FindingId = Field(description="Id of a benefit or limitation.")
+    counts: Annotated[str, v.EVIDENCE_SIDES] | None = Field(
+        None, description=v.EVIDENCE_SIDES.description
+    )
+    when: Conditions = Field(
         (),
-        description="Benefits and limitations the outcome rests on (their evidence and "
-        "citations are shown with it).",
+        description="Answers for which the editors judge the finding to speak to the reader "
+        "(all must hold; shown with it). Its own context is checked against the answers too.",
     )
+
+
+class Decision(Record):
+    """The editors' decision where the evidence gives no level."""
+
+    record_name: ClassVar[str] = "decision"
+    level: EntryId = Field(description="Id of one of the guide's levels.")
     judgement: Annotated[str, PlainText(400)] = Field(
-        "",
-        description="The editors' reasoning, required when no finding supports the "
-        "outcome; it is shown as the editors' judgement, not as evidence.",
+        description="The editors' reasoning, shown as their judgement, never as evidence. "
+        "It may speak only of the situation its rule's `when` gives."
+    )
+    about: Annotated[tuple[FindingId, ...], Field(max_length=MAX_REFERENCES), UNIQUE] = Field(
+        (),
+        description="Findings the judgement draws on (shown with it); their context must fit "
+        "every answer the decision is given for.",
     )
 
 
-class Rule(Outcome):
-    """An outcome that applies when all its conditions hold."""
+class Rule(Record):
+    """A decision for particular answers, used where the evidence gives no level."""
 
     record_name: ClassVar[str] = "rule"
     when: Annotated[tuple[Condition, ...], Field(min_length=1, max_length=20)] = Field(
         description="Conditions that must all hold."
     )
-
-    @property
-    def outcome(self) -> Outcome:
-        """The rule's outcome alone."""
-        return Outcome.model_construct(
-            level=self.level, because=self.because, judgement=self.judgement
-        )
+    decision: Decision = Field(description="The level and the editors' judgement.")
 
 
 class GuideSubject(Record):
-    """A principle or finding the guide gives a recommendation on."""
+    """A principle (or a challenge) the guide gives a recommendation on."""
 
     record_name: ClassVar[str] = "subject"
     subject: SubjectId = Field(description="Id of a principle, benefit or limitation.")
-    default: Outcome = Field(description="The outcome when no rule applies.")
-    rules: Annotated[tuple[Rule, ...], Field(max_length=100)] = Field(
-        (), description="Outcomes for particular answers; rules that can hold together must agree."
+    first_step: Annotated[str, PlainText(300)] = Field(
+        description="A light first step (a convention, a script) before any platform; shown "
+        "as the editors' suggestion."
     )
-
-
-class GuideQuestion(Record):
-    """A question with its options."""
-
-    record_name: ClassVar[str] = "question"
-    id: EntryId = Field(description="The question's id, used in page addresses.")
-    text: Annotated[str, PlainText(200)] = Field(description="The question.")
-    help: Annotated[str, PlainText(300)] = Field("", description="A hint for answering.")
-    options: Annotated[tuple[Labelled, ...], Field(min_length=2, max_length=10)] = Field(
-        description="Possible answers."
+    evidence: Annotated[tuple[SubjectEvidence, ...], Field(max_length=MAX_REFERENCES)] = Field(
+        (), description="Findings weighed for this subject, each with when it applies."
+    )
+    rules: Annotated[tuple[Rule, ...], Field(max_length=100)] = Field(
+        (),
+        description="Where the evidence gives no level: the first rule whose conditions hold "
+        "decides.",
+    )
+    default: Decision = Field(
+        description="The decision when the evidence gives no level and no rule holds; its "
+        "judgement may not speak of a particular situation."
     )
 
 
 class Guide(Entry):
-    """A decision guide: questions, and rules that map answers to recommendations."""
+    """A decision guide: questions, the evidence weighed per subject, and the editors' rules."""
 
     record_name: ClassVar[str] = "guide"
     type_name: ClassVar[str] = "guide"
@@ -740,16 +823,20 @@ class Guide(Entry):
     )
     description: Description = Field("", description="How to read the result, in Markdown.")
     subject_heading: Annotated[str, PlainText(40)] = Field(
-        description="Heading of the result column, e.g. `Principle`."
+        description="What the subjects are called, e.g. `Principle`."
     )
-    levels: Annotated[tuple[Labelled, ...], Field(min_length=2, max_length=10)] = Field(
+    levels: Annotated[tuple[GuideLevel, ...], Field(min_length=2, max_length=10)] = Field(
         description="Possible recommendations, strongest first."
+    )
+    plan_levels: Annotated[tuple[EntryId, ...], Field(min_length=1, max_length=10), UNIQUE] = Field(
+        description="Levels whose subjects make the plan (what to do first, second, third)."
     )
     questions: Annotated[tuple[GuideQuestion, ...], Field(min_length=1, max_length=12)] = Field(
         description="Questions asked, in order."
     )
     subjects: Annotated[tuple[GuideSubject, ...], Field(min_length=1, max_length=200)] = Field(
-        description="What the guide recommends on."
+        description="What the guide recommends on, in the editors' order of priority (it "
+        "breaks ties in the plan)."
     )
 
 

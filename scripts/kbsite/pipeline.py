@@ -11,8 +11,9 @@ from kbsite.changelog import build_changelog
 from kbsite.cite import csl_item, export_bibtex, export_ris
 from kbsite.errors import KBError
 from kbsite.export_csv import export_findings_csv
-from kbsite.export_json import SCHEMA_FILE, export_json, export_schema
+from kbsite.export_json import SCHEMA_FILE, export_guide_table, export_json, export_schema
 from kbsite.graph import Graph, build_graph
+from kbsite.guides import build_tables
 from kbsite.history import History, read_history
 from kbsite.integrity import check_integrity
 from kbsite.load import load_kb
@@ -90,14 +91,22 @@ def build_site(
     history = read_history(kb_dir, _shown(kb_dir, root)) if with_history else History()
     graph = build_graph(kb)
     changelog = build_changelog(history, kb)
+    evidence = ratings.evaluate(kb)
+    tables = build_tables(kb, evidence.ratings)
     rendered = render_site(
-        graph, repo_url=repo_url.rstrip("/"), history=history, changelog=changelog
+        graph,
+        repo_url=repo_url.rstrip("/"),
+        history=history,
+        changelog=changelog,
+        evidence=evidence,
+        guide_tables=tables,
     )
     assets = {
         JSON_EXPORT_PATH: export_json(graph, history, changelog),
         JSON_EXPORT_SCHEMA_PATH: export_schema(),
-        FINDINGS_CSV_PATH: export_findings_csv(kb, ratings.evaluate(kb)),
+        FINDINGS_CSV_PATH: export_findings_csv(kb, evidence),
         **citation_exports(graph),
+        **{links.guide_table_path(g): export_guide_table(tables[g.id]) for g in kb.guides},
     }
     notes = (history.unavailable,) if history.unavailable else ()
     return Site(

@@ -17,10 +17,11 @@ from kbsite.cite import STYLES, coins, export_bibtex, export_ris, format_referen
 from kbsite.errors import Issue, KBError
 from kbsite.export_csv import COLUMNS
 from kbsite.graph import Graph, principle_order
-from kbsite.guide_view import guide_form, guide_script_json
+from kbsite.guide_view import cases_words, guide_form, guide_outline, guide_script_json
+from kbsite.guides import GuideTable, build_tables
 from kbsite.history import History
 from kbsite.markdown import markdown_filters, md_inline, md_url, meta_text, script_json
-from kbsite.model import Citation, Entry, Finding, Guide, Outcome, Principle, Rule
+from kbsite.model import Citation, Entry, Finding, Principle
 from kbsite.registry import ENTRY_TYPES
 from kbsite.validation import slots
 
@@ -145,10 +146,13 @@ def render_site(
     repo_url: str = "",
     history: History | None = None,
     changelog: Changelog | None = None,
+    evidence: ratings.Evidence | None = None,
+    guide_tables: Mapping[str, GuideTable] | None = None,
 ) -> RenderedSite:
     """Render every page from the graph.
 
-    repo_url, history and changelog add edit links, dates and the changelog's entries.
+    repo_url, history and changelog add edit links, dates and the changelog's entries;
+    evidence and guide_tables, when the caller has computed them already, are used as they are.
     """
     history = history or History()
     env = make_environment()
@@ -156,7 +160,7 @@ def render_site(
     principles = tuple(sorted(kb.principles, key=principle_order))
     pages: dict[str, str] = {}
     fragments: dict[str, str] = {}
-    evidence = ratings.evaluate(kb)
+    evidence = evidence or ratings.evaluate(kb)
 
     def render(template: str, page: str, **context: Any) -> None:
         try:
@@ -231,19 +235,19 @@ def render_site(
             },
             coins=coins(citation),
         )
-    entries = graph.entries
+    tables = guide_tables if guide_tables is not None else build_tables(kb, evidence.ratings)
     for guide in kb.guides:
-        page = links.page_path(guide)
+        table = tables[guide.id]
         render(
             "guide.md.j2",
-            page,
+            links.page_path(guide),
             guide=guide,
-            entries=entries,
             form=guide_form(guide),
-            data=guide_script_json(guide, graph),
-            outcome_basis=functools.partial(outcome_basis, PageContext(page, graph), entries),
-            conditions_text=functools.partial(conditions_text, guide),
-            level_label={level.id: level.label for level in guide.levels},
+            data=guide_script_json(table, graph, evidence),
+            outline=guide_outline(table, graph, evidence),
+            cases=cases_words(guide),
+            combinations=table.combination_count,
+            table_path=links.guide_table_path(guide),
         )
     # Entry types without a page of their own design get the generic page of their template:
     # adding an entry type is a registry row, a model and (optionally) a template.
@@ -431,27 +435,6 @@ NUMBER_WORDS = (
 def count_word(count: int) -> str:
     """A count in words up to twelve, as prose writes it; digits above."""
     return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else str(count)
-
-
-def outcome_basis(ctx: PageContext, entries: Mapping[str, Entry], outcome: Outcome) -> str:
-    """The findings (as links) and any editors' judgement an outcome rests on, as Markdown."""
-    parts = [ctx.entry(entries[finding]) for finding in outcome.because]
-    if outcome.judgement:
-        parts.append(f"*Editors' judgement:* {md_inline(outcome.judgement)}")
-    return "; ".join(parts)
-
-
-def conditions_text(guide: Guide, rule: Rule) -> str:
-    """A rule's conditions in words: each question followed by the options that satisfy it."""
-    questions = {q.id: q for q in guide.questions}
-    return "; ".join(
-        md_inline(questions[c.question].text)
-        + " "
-        + " or ".join(
-            md_inline(o.label) for o in questions[c.question].options if o.id in c.options
-        )
-        for c in rule.when
-    )
 
 
 TAG_GROUPS = (("principle", "Principles"), ("benefit", "Benefits"), ("limitation", "Limitations"))

@@ -211,3 +211,42 @@ TAGS = Choice(
         ("training", "Model training"),
     ),
 )
+
+CONFIDENCE_LEVELS = Choice(
+    description="Levels of confidence in a finding, on the GRADE-CERQual scale.",
+    values=(
+        ("high", "High"),
+        ("moderate", "Moderate"),
+        ("low", "Low"),
+        ("very-low", "Very low"),
+    ),
+)
+
+BALANCES = Choice(
+    description=(
+        "How the evidence that fits the answers weighs: `for` when the benefits outweigh the "
+        "drawbacks and the costs together, `costly` when they outweigh the drawbacks but not "
+        "the costs as well, `even` when benefits and drawbacks weigh the same, `against` when "
+        "the drawbacks outweigh the benefits."
+    ),
+    values=(
+        ("for", "Benefits outweigh drawbacks and costs"),
+        ("costly", "Benefits outweigh drawbacks, not their costs as well"),
+        ("even", "Benefits and drawbacks weigh the same"),
+        ("against", "Drawbacks outweigh benefits"),
+    ),
+)
+
+EVIDENCE_SIDES = Choice(
+    description=(
+        "How a finding weighs in a guide's recommendation: `for` it, `against` it (a drawback "
+        "of doing it now), or as a `cost` (an effort or a challenge it brings). Left out, a "
+        "benefit counts for, a drawback against, and an adoption challenge or required effort "
+        "as a cost; only limitations may be given another side."
+    ),
+    values=(
+        ("for", "For"),
+        ("against", "Against"),
+        ("cost", "Cost or challenge"),
+    ),
+)
