@@ -8,15 +8,19 @@ corpus into a real site and inspect every place the text lands.
 
 from __future__ import annotations
 
-import atexit
 import functools
-import shutil
-import tempfile
 from pathlib import Path
 
 import yaml
 
-from conftest import copy_project, mkdocs_build
+from conftest import (
+    PROJECT_PARTS,
+    REPO,
+    content_digest,
+    copy_project,
+    mkdocs_build,
+    shared_build,
+)
 
 PLAIN = [
     '{: onclick="alert(1)" }',
@@ -215,13 +219,18 @@ def add_hostile_entries(kb: Path) -> int:
 def hostile_site() -> tuple[Path, int]:
     """The project with the corpus added to its kb/, built strictly once per test run.
 
+    Built once for all pytest-xdist workers (conftest `shared_build`): the folder holds
+    `project/` (the corpus as written), `site/` and `count` (the number of hostile entries).
     Returns the built site folder and the number of hostile entries.
     """
-    root = Path(tempfile.mkdtemp(prefix="kb-hostile-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    project = copy_project(root / "project")
-    count = add_hostile_entries(project / "kb")
-    site = root / "site"
-    result = mkdocs_build(project, site)
-    assert result.returncode == 0, result.stderr
-    return site, count
+
+    def build(root: Path) -> None:
+        project = copy_project(root / "project")
+        count = add_hostile_entries(project / "kb")
+        result = mkdocs_build(project, root / "site")
+        assert result.returncode == 0, result.stderr
+        (root / "count").write_text(str(count), encoding="utf-8")
+
+    key = content_digest(REPO, (*PROJECT_PARTS, "tests/hostile_corpus.py"))
+    root = shared_build(f"hostile-{key}", build)
+    return root / "site", int((root / "count").read_text(encoding="utf-8"))

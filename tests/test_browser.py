@@ -19,10 +19,9 @@ from urllib.parse import parse_qsl, urlparse
 import axe_playwright_python
 import pytest
 
-from kbsite import check_kb
 from kbsite.graph import build_graph, principle_order
 
-from conftest import REPO
+from conftest import REPO, real_kb
 
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -159,7 +158,7 @@ def site_pages(site: Path) -> list[str]:
 
 
 # Expectations come from kb/, so that adding or rewording an entry never breaks a test.
-KB = check_kb(REPO / "kb", REPO)
+KB = real_kb()
 GRAPH = build_graph(KB)
 GUIDES = KB.guides
 
@@ -618,10 +617,9 @@ def test_screenshots_of_the_real_build(visit, tmp_path, name, path):
 
 
 def test_copy_button_copies_the_reference_as_rich_and_plain_text(browser, server):
-    from kbsite import check_kb
     from kbsite.cite import format_reference
 
-    citation = next(c for c in check_kb(REPO / "kb", REPO).citations if c.id == "araujo-2024")
+    citation = next(c for c in KB.citations if c.id == "araujo-2024")
     session = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"])
     try:
         page = session.goto("/citations/araujo-2024/")

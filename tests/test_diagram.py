@@ -4,13 +4,13 @@ from kbsite import build_site
 from kbsite.diagram import relationship_svg, svg_text
 from kbsite.graph import build_graph
 
-from conftest import FIXTURE_KB, REPO
+from conftest import FIXTURE_KB, REPO, real_site
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_map_draws_one_line_per_link_and_parses_as_xml():
-    site = build_site(REPO / "kb", REPO)
+    site = real_site()
     kb = site.graph.kb
     root = ET.fromstring(site.assets["evidence/map.svg"])
     lines = root.findall(f"{SVG}line")

@@ -6,15 +6,15 @@ import json
 
 import jsonschema
 
-from kbsite import build_site, check_kb
+from kbsite import build_site
 from kbsite.registry import ENTRY_TYPES
 from kbsite.yamlio import parse_document
 
-from conftest import REPO
+from conftest import REPO, real_kb, real_site
 
-SITE = build_site(REPO / "kb", REPO)
+SITE = real_site()
 EXPORT = json.loads(SITE.assets["api/kb.json"])
-KB = check_kb(REPO / "kb", REPO)
+KB = real_kb()
 
 
 def test_export_is_valid_against_its_published_schema():

@@ -7,11 +7,11 @@ import pytest
 from kbsite import KBError, check_kb
 from kbsite.guides import combination_count, combinations, evaluate
 
-from conftest import FIXTURE_KB, REPO
+from conftest import FIXTURE_KB, REPO, real_kb
 
 KB = check_kb(FIXTURE_KB, REPO)
 GUIDE = KB.guides[0]
-REAL = check_kb(REPO / "kb", REPO)
+REAL = real_kb()
 
 
 def test_rules_combine_and_defaults_fill_in():
