@@ -60,10 +60,10 @@ MARKDOWN = [
     'Text {: onclick="alert(1)" }',
     '[x](https://example.org){: onclick="alert(1)" }',
     '[x](https://example.org){: style="background:url(https://evil.example/)" }',
-    "> [quoted][r]\n>\n> [r]: javascript:alert(1)",
-    "- a\n  - [nested][r]\n\n    [r]: javascript:alert(1)",
-    "1. [ordered][r]\n\n    [r]: data:text/html,x",
-    "> - [deep][v]\n>\n>   [v]: vbscript:msgbox(1)",
+    "> [quoted][r]\n>\n> [r]: https://example.org/q",
+    "- a\n  - [nested][r]\n\n    [r]: https://example.org/n",
+    "1. [ordered][r]\n\n    [r]: mailto:kb@example.org",
+    '> - [deep][v]\n>\n>   [v]: <https://example.org/v> "t\\" onmouseover=\\"alert(1)"',
     '# Heading {: onclick="alert(1)" }',
     'Para\n{: onclick="alert(1)" style="color:red" }',
     "Code `a < b && c` stays as written.",
@@ -90,7 +90,17 @@ MARKDOWN = [
     "Line one  \nLine two\\\nLine three",
     "*em* **strong** `code`\n\n- one\n- [link](https://example.org/ok)\n\n> quote",
 ]
-"""Markdown payloads: descriptions and details."""
+"""Markdown payloads: descriptions and details. Each passes `validate`, so it reaches the
+renderer; those validate refuses are in REFUSED_MARKDOWN."""
+
+REFUSED_MARKDOWN = {
+    "script link defined in a quote": "> [quoted][r]\n>\n> [r]: javascript:alert(1)",
+    "script link defined in a nested list": "- a\n  - [nested][r]\n\n    [r]: javascript:alert(1)",
+    "data link defined in an ordered list": "1. [ordered][r]\n\n    [r]: data:text/html,x",
+    "vbscript link defined in a quoted list": "> - [deep][v]\n>\n>   [v]: vbscript:msgbox(1)",
+}
+"""Markdown payloads `validate` refuses (tests/test_bad_input.py has the exact messages), and
+the renderer makes inert all the same (tests/test_markdown.py): links it would drop."""
 
 HOSTILE_PREFIX = "hostile-"
 
