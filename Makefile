@@ -93,7 +93,7 @@ test-fast: install  ## only the fast tests (what `make check` runs after validat
 # Chromium, MkDocs and Java, and two cores finish them in little more than half the time.
 # On a fresh machine the Python and the Debian packages download at the same time.
 test:  ## install everything and run every test
-	@$(MAKE) --no-print-directory -j2 --output-sync=target install system-deps
+	@$(MAKE) --no-print-directory -j2 --output-sync=line install system-deps
 	@$(call lint_beside,-n auto)
 
 benchmark: install  ## print build-time figures for synthetic knowledge bases

@@ -207,6 +207,34 @@ def built_site() -> Path:
     return shared_build(f"site-{content_digest(REPO)}", build) / "site"
 
 
+OLD_SITE = {
+    "index.html": b"<p>the previous site</p>\n",
+    "principles/index.html": b"<p>previous principles</p>\n",
+    "stale.html": b"old\n",
+}
+"""What `rebuilt_site`'s folder held before the build: an older site with a page since gone."""
+
+
+@pytest.fixture(scope="session")
+def rebuilt_site() -> Path:
+    """The real site built a second time, into a folder that held OLD_SITE, once per run.
+
+    For the tests that need a second full build: it is byte for byte `built_site`
+    (determinism), and the old site is replaced whole, leaving no staging folder beside it.
+    Returns the site folder; its parent holds nothing else. Read it, never change it.
+    """
+
+    def build(folder: Path) -> None:
+        site = folder / "site"
+        for name, content in OLD_SITE.items():
+            (site / name).parent.mkdir(parents=True, exist_ok=True)
+            (site / name).write_bytes(content)
+        result = mkdocs_build(REPO, site)
+        assert result.returncode == 0, result.stderr
+
+    return shared_build(f"rebuilt-{content_digest(REPO)}", build) / "site"
+
+
 @functools.cache
 def real_kb():
     """The real kb/, checked once per test process: modules that derive their cases from it

@@ -82,10 +82,13 @@ class Visit:
 
     QUIET_SECONDS = 0.1
 
-    def __init__(self, browser, server: str, **context_options) -> None:
+    def __init__(self, browser, server: str, *, axe: bool = True, **context_options) -> None:
         self.server = server
         self.context = browser.new_context(**context_options)
-        self.context.add_init_script(path=str(AXE))  # axe ready on every page, sent once
+        if (
+            axe
+        ):  # axe ready on every page, sent once; parsing it costs each page a tenth of a second
+            self.context.add_init_script(path=str(AXE))
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.outside: list[str] = []
@@ -222,7 +225,7 @@ SHARDS = 4
 def test_every_page_loads_cleanly_and_stays_on_this_host(browser, server, built_site, shard):
     pages = site_pages(built_site)
     assert len(pages) >= SHARDS
-    session = Visit(browser, server)
+    session = Visit(browser, server, axe=False)
     hosts = set()
     session.page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
     problems = []
@@ -283,7 +286,7 @@ def test_reader_reaches_principle_evidence_citation_and_bibtex_in_clicks(visit):
 @pytest.fixture(scope="module")
 def search_page(browser, server) -> Iterator[Visit]:
     """One page for every search: the index loads once, each test types its own query."""
-    session = Visit(browser, server)
+    session = Visit(browser, server, axe=False)
     session.goto("/")
     yield session
     session.close()
@@ -348,6 +351,7 @@ def phone(browser, server) -> Iterator[Visit]:
     session = Visit(
         browser,
         server,
+        axe=False,
         viewport={"width": 375, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
@@ -539,7 +543,7 @@ def test_guide_reads_fully_without_javascript(browser, server):
     subject = guide.subjects[0]
     levels = {level.id: level.label for level in guide.levels}
     reached = {levels[subject.default.level]} | {levels[r.outcome.level] for r in subject.rules}
-    session = Visit(browser, server, java_script_enabled=False)
+    session = Visit(browser, server, axe=False, java_script_enabled=False)
     try:
         page = session.goto(f"/guides/{guide.id}/")
         assert not page.locator("#kb-guide-form").is_visible()
@@ -620,7 +624,7 @@ def test_copy_button_copies_the_reference_as_rich_and_plain_text(browser, server
     from kbsite.cite import format_reference
 
     citation = next(c for c in KB.citations if c.id == "araujo-2024")
-    session = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"])
+    session = Visit(browser, server, axe=False, permissions=["clipboard-read", "clipboard-write"])
     try:
         page = session.goto("/citations/araujo-2024/")
         button = page.get_by_role("button", name="Copy the APA 7 reference")
