@@ -91,10 +91,11 @@ test-fast: install  ## only the fast tests (what `make check` runs after validat
 
 # One pytest worker per core (pytest-xdist): the browser and site-build tests wait on
 # Chromium, MkDocs and Java, and two cores finish them in little more than half the time.
+# worksteal: an idle worker takes tests queued for the other (conftest runs the slow first).
 # On a fresh machine the Python and the Debian packages download at the same time.
 test:  ## install everything and run every test
 	@$(MAKE) --no-print-directory -j2 --output-sync=line install system-deps
-	@$(call lint_beside,-n auto)
+	@$(call lint_beside,-n auto --dist worksteal)
 
 benchmark: install  ## print build-time figures for synthetic knowledge bases
 	$(BIN)/python scripts/benchmark.py
