@@ -84,10 +84,10 @@ lint_beside = echo '$(BIN)/python -m pytest $(1)   (with `make lint` beside it)'
 # The fast loop while editing: no browser, no full site build, no outside checker. Validation
 # comes first (it is what a contributor needs to see); lint runs beside the tests.
 check: validate  ## validate, lint and run the fast tests (seconds; no browser)
-	@$(call lint_beside,-q -n auto -m "not browser and not build")
+	@$(call lint_beside,-q -n auto --dist loadgroup -m "not browser and not build")
 
 test-fast: install  ## only the fast tests (what `make check` runs after validate and lint)
-	$(PYTEST) -q -n auto -m "not browser and not build"
+	$(PYTEST) -q -n auto --dist loadgroup -m "not browser and not build"
 
 # One pytest worker per core (pytest-xdist): the browser and site-build tests wait on
 # Chromium, MkDocs and Java, and two cores finish them in little more than half the time.

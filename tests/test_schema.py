@@ -20,6 +20,10 @@ from test_bad_input import NEW_CASES as MORE_BAD_INPUT
 
 SCHEMA_DIR = REPO / "kb" / "schema"
 
+# One worker runs this module (with `--dist loadgroup`, as `make check` does): its documents are
+# made once, not once in each worker.
+pytestmark = pytest.mark.xdist_group("schema")
+
 
 @pytest.mark.parametrize("name", sorted(schema_files()))
 def test_committed_schema_matches_declarations(name):
