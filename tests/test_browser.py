@@ -85,9 +85,9 @@ class Visit:
     def __init__(self, browser, server: str, *, axe: bool = True, **context_options) -> None:
         self.server = server
         self.context = browser.new_context(**context_options)
-        if (
-            axe
-        ):  # axe ready on every page, sent once; parsing it costs each page a tenth of a second
+        # axe ready on every page, sent once; only where it runs (parsing it costs each page
+        # a tenth of a second)
+        if axe:
             self.context.add_init_script(path=str(AXE))
         self.page = self.context.new_page()
         self.errors: list[str] = []
