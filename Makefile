@@ -10,7 +10,15 @@ SITE   := site
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install system-deps serve build check test lint validate schema release benchmark lighthouse screenshots clean
+# The test runs keep compiled Python (and pytest's rewritten test modules) in .venv/pycache,
+# also where the environment says PYTHONDONTWRITEBYTECODE: otherwise every pytest worker and
+# every `python -m kbsite` or `mkdocs` a test starts compiles the project's code again (seconds
+# per run). Nothing is written next to the sources, so `make serve`'s watcher sees no change.
+PYTEST := PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache PYTHONDONTWRITEBYTECODE= \
+	$(BIN)/python -m pytest
+
+.PHONY: install system-deps serve build check test test-fast lint validate schema release benchmark lighthouse \
+	screenshots clean
 
 # Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography; Chromium
 # runs the browser tests (Playwright cannot download its own browser here); Java runs the W3C
@@ -72,14 +80,29 @@ system-deps:
 	  else echo "note: install$$missing to run every test (tests that need them are skipped)"; \
 	  fi; fi
 
-# The fast loop while editing: no browser, no full site build, no outside checker.
-check: validate lint  ## validate, lint and run the fast tests (seconds; no browser)
-	$(BIN)/python -m pytest -q -n auto -m "not browser and not build"
+# Lint runs while the tests run (its first, uncached mypy run takes seconds of one core): the
+# tests' output comes live, lint's whole once both are done, and either failing fails the target.
+LINT_LOG := $(VENV)/lint.log
+lint_beside = echo '$(BIN)/python -m pytest $(1)   (with `make lint` beside it)'; \
+	$(MAKE) --no-print-directory lint >$(LINT_LOG) 2>&1 & linting=$$!; \
+	$(PYTEST) $(1); tested=$$?; wait $$linting; linted=$$?; cat $(LINT_LOG); \
+	[ $$linted = 0 ] || echo "make lint failed (see above)"; [ $$tested = 0 ] && [ $$linted = 0 ]
+
+# The fast loop while editing: no browser, no full site build, no outside checker. Validation
+# comes first (it is what a contributor needs to see); lint runs beside the tests.
+check: validate  ## validate, lint and run the fast tests (seconds; no browser)
+	@$(call lint_beside,-q -n auto --dist loadgroup -m "not browser and not build")
+
+test-fast: install  ## only the fast tests (what `make check` runs after validate and lint)
+	$(PYTEST) -q -n auto --dist loadgroup -m "not browser and not build"
 
 # One pytest worker per core (pytest-xdist): the browser and site-build tests wait on
 # Chromium, MkDocs and Java, and two cores finish them in little more than half the time.
-test: install system-deps lint  ## install everything and run every test
-	$(BIN)/python -m pytest -n auto
+# worksteal: an idle worker takes tests queued for the other (conftest runs the slow first).
+# On a fresh machine the Python and the Debian packages download at the same time.
+test:  ## install everything and run every test
+	@$(MAKE) --no-print-directory -j2 --output-sync=line install system-deps
+	@$(call lint_beside,-n auto --dist worksteal)
 
 benchmark: install  ## print build-time figures for synthetic knowledge bases
 	$(BIN)/python scripts/benchmark.py

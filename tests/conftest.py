@@ -1,11 +1,22 @@
-"""Shared fixtures: the repository, a small fixture knowledge base, and a way to break it."""
+"""Shared fixtures: the repository, a small fixture knowledge base, and a way to break it.
+
+Also the means to keep the suite fast on two cores (see "Sharing expensive work" below):
+`run_kbsite` calls the command line in this process, `shared_build` builds a site once per
+test run for every pytest-xdist worker, and `built_site` is the real site built that way.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,9 +45,15 @@ BUILD_MODULES = {
     "test_serve",
     "test_hostile_site",
     "test_nothing_lost",
+    "test_theme_patches",  # builds a small site with MkDocs
 }
-# Tests elsewhere that call a system tool `make check` cannot count on (CI's fast job has none).
-OUTSIDE_TOOL_TESTS = {"test_latex.py::test_bibliography_compiles_with_bibtex_without_warnings"}
+# Tests elsewhere that call a system tool `make check` cannot count on (CI's fast job has
+# none), or run MkDocs.
+OUTSIDE_TOOL_TESTS = {
+    "test_untrusted_files.py::test_link_in_docs_fails_the_build_before_anything_is_published",
+    "test_latex.py::test_bibliography_compiles_with_bibtex_without_warnings",
+    "test_export_escaping.py::test_hostile_and_real_bibliography_compiles_with_bibtex_and_pdflatex",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -48,7 +65,17 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def _slow_first(item: pytest.Item) -> int:
+    return 0 if "browser" in item.keywords else 1 if "build" in item.keywords else 2
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow groups, and run them first.
+
+    Slow first: with `-n auto --dist worksteal` (the Makefile's), the workers start on the
+    tests of many seconds and finish on the quick ones, which fill the gaps, instead of one
+    worker running the last long test while the other waits. The order within a module stays.
+    """
     for item in items:
         module = getattr(getattr(item, "module", None), "__name__", "")
         if module in BROWSER_MODULES:
@@ -59,6 +86,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             or item.nodeid.split("/")[-1] in OUTSIDE_TOOL_TESTS
         ):
             item.add_marker(pytest.mark.build)
+    items.sort(key=_slow_first)  # stable: every group keeps the collection order
 
 
 @pytest.fixture
@@ -115,13 +143,160 @@ def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+# --- Sharing expensive work ------------------------------------------------------------------
+# `pytest -n auto` runs one worker process per core, and a session fixture runs once per
+# worker. A full site build takes seconds of CPU, so the builds every worker would repeat are
+# made once per test run instead, in a folder all workers share, under a lock: the first
+# worker to ask builds, the others wait for it and read the result. Results are keyed on the
+# content they were built from, so two different projects never share a folder.
+
+RUN_FOLDER: Path | None = None
+"""The folder shared by all workers of this test run (set by the `run_folder` fixture)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_folder(tmp_path_factory) -> Path:
+    """pytest's base temporary folder of this run, which every xdist worker's folder is in.
+
+    Autouse, so that `shared_build` works from plain functions too (the hostile corpus).
+    """
+    global RUN_FOLDER  # one per test process, set before any test runs
+    base = tmp_path_factory.getbasetemp()
+    RUN_FOLDER = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return RUN_FOLDER
+
+
+PROJECT_PARTS = ("mkdocs.yml", "CITATION.cff", "docs", "kb", "scripts")
+"""What a site build reads (with the git history, which a test run does not change)."""
+
+
+def content_digest(root: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> str:
+    """A short hash of the files a build reads: paths and bytes, caches left out."""
+    digest = hashlib.sha256()
+    for part in parts:
+        top = root / part
+        paths = [top] if top.is_file() else sorted(top.rglob("*"))
+        for path in paths:
+            if "__pycache__" in path.parts or not path.is_file():
+                continue
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def shared_build(key: str, build: Callable[[Path], None]) -> Path:
+    """Run `build(folder)` once per test run, whichever worker asks first; return the folder.
+
+    The others wait on a lock and reuse the folder, which is then read only. A failed build
+    leaves no result, so every worker that asks reports the failure itself.
+    """
+    import fcntl
+
+    root = RUN_FOLDER
+    if root is None:  # outside a test session (e.g. a module imported by a script)
+        import tempfile
+
+        root = Path(tempfile.mkdtemp(prefix="kbsite-tests-"))
+    folder, done = root / f"shared-{key}", root / f"shared-{key}.done"
+    with (root / f"shared-{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if folder.exists():
+                shutil.rmtree(folder)  # left by a build that failed
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real site, built once per test session."""
-    site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(REPO, site)
-    assert result.returncode == 0, result.stderr
-    return site
+def built_site() -> Path:
+    """The real site, built once per test run for all workers. Read it, never change it."""
+
+    def build(folder: Path) -> None:
+        result = mkdocs_build(REPO, folder / "site")
+        assert result.returncode == 0, result.stderr
+
+    return shared_build(f"site-{content_digest(REPO)}", build) / "site"
+
+
+OLD_SITE = {
+    "index.html": b"<p>the previous site</p>\n",
+    "principles/index.html": b"<p>previous principles</p>\n",
+    "stale.html": b"old\n",
+}
+"""What `rebuilt_site`'s folder held before the build: an older site with a page since gone."""
+
+
+@pytest.fixture(scope="session")
+def rebuilt_site() -> Path:
+    """The real site built a second time, into a folder that held OLD_SITE, once per run.
+
+    For the tests that need a second full build: it is byte for byte `built_site`
+    (determinism), and the old site is replaced whole, leaving no staging folder beside it.
+    Returns the site folder; its parent holds nothing else. Read it, never change it.
+    """
+
+    def build(folder: Path) -> None:
+        site = folder / "site"
+        for name, content in OLD_SITE.items():
+            (site / name).parent.mkdir(parents=True, exist_ok=True)
+            (site / name).write_bytes(content)
+        result = mkdocs_build(REPO, site)
+        assert result.returncode == 0, result.stderr
+
+    return shared_build(f"rebuilt-{content_digest(REPO)}", build) / "site"
+
+
+@functools.cache
+def real_kb():
+    """The real kb/, checked once per test process: modules that derive their cases from it
+    share one load (every xdist worker imports every module to collect it). Read only."""
+    from kbsite import check_kb
+
+    return check_kb(REPO / "kb", REPO)
+
+
+@functools.cache
+def real_site():
+    """The real kb/ through `build_site` (pages, assets, graph), once per test process, on
+    first use. Read only; a test of determinism builds again itself."""
+    from kbsite import build_site
+
+    return build_site(REPO / "kb", REPO)
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What `python -m kbsite` would have returned and printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_kbsite(*args: str, cwd: Path = REPO) -> CliResult:
+    """`python -m kbsite ARGS` run in this process, in folder `cwd`, its output captured.
+
+    The same `main()` the command runs, without starting an interpreter and importing the
+    package again (most of a subprocess's second). An exception that `main()` lets through
+    propagates and fails the test, as a traceback would. Tests of the process boundary itself
+    (no terminal on stdin, a hang, a crash of the interpreter) run a real subprocess instead.
+    """
+    from kbsite.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = main(list(args))
+            except SystemExit as stop:  # argparse's usage errors and --help
+                code = stop.code if isinstance(stop.code, int) else 1
+    finally:
+        os.chdir(before)
+    return CliResult(code, stdout.getvalue(), stderr.getvalue())
 
 
 def copy_project(target: Path) -> Path:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import html as html_module
+import re
+
 import pytest
 
 from kbsite import KBError, check_kb
+from kbsite.markdown import render_markdown
+
+from hostile_corpus import MARKDOWN, PLAIN, REFUSED_MARKDOWN
 
 P = "kb/principles/alpha.yaml"
 B = "kb/benefits/faster-things.yaml"
@@ -176,7 +182,7 @@ CASES = {
         },
         [
             "kb/principles/beta.yaml:5:16: expected a link to an https:// address, found "
-            "`javascript:alert(1`\n    hint: links may not run code; link to an https:// address",
+            "`javascript:alert(1)`\n    hint: links may not run code; link to an https:// address",
             "kb/principles/beta.yaml:5:37: expected Markdown without HTML, found `<script>`\n"
             "    hint: use Markdown syntax instead of HTML",
             "kb/principles/beta.yaml:5:46: expected Markdown without HTML, found `</script>`\n"
@@ -398,3 +404,180 @@ def test_problems_are_listed_in_natural_order():
     ]
     report = format_report(issues).splitlines()
     assert [line.split(": ")[2] for line in report[:3]] == ["authors.1", "authors.4", "authors.13"]
+
+
+# --- links the renderer would drop, wherever they are written ----------------------------------
+# The check reads entry Markdown with the renderer's own parser (markdown-it-py), so a link in a
+# block quote, a list item or a nested list, a reference definition and an autolink are found
+# where they are written, with entities, escapes, case and spacing read as the renderer reads
+# them. Each case is a description of principle `beta`; its first line is line 5, column 3.
+
+CODE_HINT = "    hint: links may not run code; link to an https:// address"
+SCHEME_HINT = (
+    "    hint: only https://, http:// and mailto: links are allowed; link to the page over https"
+)
+RELATIVE_HINT = (
+    "    hint: link to other entries through fields such as `related`, and to web pages by "
+    "their full https:// address"
+)
+
+
+def _described(body: str) -> dict[str, str]:
+    indented = "".join(f"  {line}\n" if line else "\n" for line in body.split("\n"))
+    return {
+        "principles/beta.yaml": "id: beta\ntitle: Beta\nsummary: S.\ndescription: |\n"
+        + indented
+        + "defined_in: {citation: smith-2020, locator: p. 1}\n"
+    }
+
+
+def _link_issue(line: int, column: int, what: str, found: str, hint: str) -> str:
+    return (
+        f"kb/principles/beta.yaml:{line}:{column}: expected {what} to an https:// address, "
+        f"found {found}\n{hint}"
+    )
+
+
+LINK_CASES = {
+    **{
+        name: (markdown, expected)
+        for name, (markdown, expected) in {
+            "script link defined in a quote": (
+                REFUSED_MARKDOWN["script link defined in a quote"],
+                [_link_issue(7, 10, "a link definition", "`javascript:alert(1)`", CODE_HINT)],
+            ),
+            "script link defined in a nested list": (
+                REFUSED_MARKDOWN["script link defined in a nested list"],
+                [_link_issue(8, 12, "a link definition", "`javascript:alert(1)`", CODE_HINT)],
+            ),
+            "data link defined in an ordered list": (
+                REFUSED_MARKDOWN["data link defined in an ordered list"],
+                [_link_issue(7, 12, "a link definition", "`data:text/html,x`", CODE_HINT)],
+            ),
+            "vbscript link defined in a quoted list": (
+                REFUSED_MARKDOWN["vbscript link defined in a quoted list"],
+                [_link_issue(7, 12, "a link definition", "`vbscript:msgbox(1)`", CODE_HINT)],
+            ),
+        }.items()
+    },
+    "mixed case scheme and odd spacing in a quote": (
+        ">   [X]:    JaVaScRiPt:alert(1)\n>\n> [x]",
+        [_link_issue(5, 15, "a link definition", "`JaVaScRiPt:alert(1)`", CODE_HINT)],
+    ),
+    "definition whose address is on the next quoted line": (
+        "> See [x].\n>\n> [x]:\n>   javascript:alert(1)",
+        [_link_issue(8, 7, "a link definition", "`javascript:alert(1)`", CODE_HINT)],
+    ),
+    "entity in the scheme of an inline link": (
+        "[x](java&#115;cript:alert(1))",
+        [
+            _link_issue(
+                5,
+                7,
+                "a link",
+                "`java&#115;cript:alert(1)` (read as `javascript:alert(1)`)",
+                CODE_HINT,
+            )
+        ],
+    ),
+    "entity in a definition inside a list item": (
+        "- item [x]\n\n  [x]: &#106;avascript:alert(1)",
+        [
+            _link_issue(
+                7,
+                10,
+                "a link definition",
+                "`&#106;avascript:alert(1)` (read as `javascript:alert(1)`)",
+                CODE_HINT,
+            )
+        ],
+    ),
+    "tab before the address": (
+        "[x](\tjavascript:alert(1)) and\n\n[y]:\tJAVASCRIPT:alert(2)",
+        [
+            _link_issue(5, 8, "a link", "`javascript:alert(1)`", CODE_HINT),
+            _link_issue(7, 8, "a link definition", "`JAVASCRIPT:alert(2)`", CODE_HINT),
+        ],
+    ),
+    "address in angle brackets": (
+        "[x](<javascript:alert(1)>) and [y](<https://example.org/ok>)",
+        [_link_issue(5, 8, "a link", "`javascript:alert(1)`", CODE_HINT)],
+    ),
+    "autolinks": (
+        "<javascript:alert(1)> <data:text/html,x> <ftp://example.org/f> "
+        "<https://example.org/ok> <kb@example.org>",
+        [
+            _link_issue(5, 4, "an autolink", "`javascript:alert(1)`", CODE_HINT),
+            _link_issue(5, 26, "an autolink", "`data:text/html,x`", CODE_HINT),
+            _link_issue(5, 45, "an autolink", "`ftp://example.org/f`", SCHEME_HINT),
+        ],
+    ),
+    "relative link in a nested list": (
+        "- a\n  - see [alpha](../alpha.md)",
+        [_link_issue(6, 19, "a link", "`../alpha.md`", RELATIVE_HINT)],
+    ),
+}
+
+
+@pytest.mark.parametrize(("markdown", "expected"), list(LINK_CASES.values()), ids=list(LINK_CASES))
+def test_every_link_the_renderer_drops_is_reported_where_written(
+    kb_copy, tmp_path, markdown, expected
+):
+    kb_dir = kb_copy(_described(markdown))
+    with pytest.raises(KBError) as raised:
+        check_kb(kb_dir, tmp_path)
+    assert [str(issue) for issue in raised.value.issues] == expected  # in the order written
+    # The renderer shows each of them as text: no link to anything but the allowed addresses.
+    html = render_markdown(markdown)
+    assert "javascript:" not in html.lower().replace("javascript:alert", "")
+    assert all(
+        href.startswith(("https://", "mailto:")) for href in re.findall(r'href="([^"]*)"', html)
+    )
+
+
+def test_allowed_links_in_quotes_lists_and_autolinks_pass(kb_copy, tmp_path):
+    markdown = (
+        "> [quoted][q]\n>\n> [q]: https://example.org/q\n\n"
+        "- [nested][n]\n\n  [n]: <https://example.org/n>\n\n"
+        "<https://example.org/auto> and <kb@example.org>"
+    )
+    check_kb(kb_copy(_described(markdown)), tmp_path)
+    hrefs = re.findall(r'href="([^"]*)"', render_markdown(markdown))
+    assert hrefs == [
+        "https://example.org/q",
+        "https://example.org/n",
+        "https://example.org/auto",
+        "mailto:kb@example.org",
+    ]
+
+
+def _permissive_hrefs(markdown: str) -> set[str]:
+    """Every link markdown-it-py would make if it kept all of them (no sanitiser)."""
+    from markdown_it import MarkdownIt
+
+    from kbsite.markdown import _MARKDOWN_RULES
+
+    parser = MarkdownIt("zero", {"html": False, "maxNesting": 20}).enable(list(_MARKDOWN_RULES))
+    parser.validateLink = lambda url: True
+    return set(re.findall(r'href="([^"]*)"', parser.render(markdown)))
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [*MARKDOWN, *PLAIN, *REFUSED_MARKDOWN.values(), *(m for m, _ in LINK_CASES.values())],
+)
+def test_each_link_the_renderer_would_drop_is_found(markdown):
+    """Over the hostile corpus and the cases above: every link that a renderer keeping all
+    links would make, and that ours drops, is among the links the check finds and refuses."""
+    from markdown_it.common.normalize_url import normalizeLink
+
+    from kbsite.markdown import written_links
+
+    refused = {normalizeLink(link.url) for link in written_links(markdown) if not link.allowed}
+    kept = {normalizeLink(link.url) for link in written_links(markdown) if link.allowed}
+    for href in _permissive_hrefs(markdown):
+        url = html_module.unescape(href)
+        if url.lower().startswith(("https://", "http://", "mailto:")):
+            assert url in kept, (markdown, url)
+        else:
+            assert url in refused, (markdown, url)

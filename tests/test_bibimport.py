@@ -10,6 +10,8 @@ import yaml
 from kbsite.bibimport import import_bibtex, latex_to_text, to_yaml
 from kbsite.model import KnowledgeBase
 
+from conftest import CliResult, run_kbsite
+
 EMPTY = KnowledgeBase()
 
 
@@ -307,17 +309,8 @@ def test_written_yaml_reads_back_the_same(value):
 
 
 def test_cli_dry_run_writes_nothing_and_a_missing_summary_is_a_validate_warning(kb_copy, tmp_path):
-    import subprocess
-    import sys
-
-    def kbsite(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kbsite", *args, "--kb", "kb"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    def kbsite(*args: str) -> CliResult:
+        return run_kbsite(*args, "--kb", "kb", cwd=tmp_path)
 
     kb_dir = kb_copy()
     (tmp_path / "lib.bib").write_bytes(

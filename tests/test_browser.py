@@ -19,11 +19,11 @@ import axe_playwright_python
 import pytest
 import yaml
 
-from kbsite import check_kb, compare_view, diagram, links, ratings
+from kbsite import compare_view, diagram, links, ratings
 from kbsite.graph import build_graph, principle_order
 from kbsite.guides import build_tables
 
-from conftest import REPO
+from conftest import REPO, real_kb
 
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -83,10 +83,13 @@ class Visit:
 
     QUIET_SECONDS = 0.1
 
-    def __init__(self, browser, server: str, **context_options) -> None:
+    def __init__(self, browser, server: str, *, axe: bool = True, **context_options) -> None:
         self.server = server
         self.context = browser.new_context(**context_options)
-        self.context.add_init_script(path=str(AXE))  # axe ready on every page, sent once
+        # axe ready on every page, sent once; only where it runs (parsing it costs each page
+        # a tenth of a second)
+        if axe:
+            self.context.add_init_script(path=str(AXE))
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.outside: list[str] = []
@@ -159,7 +162,7 @@ def site_pages(site: Path) -> list[str]:
 
 
 # Expectations come from kb/, so that adding or rewording an entry never breaks a test.
-KB = check_kb(REPO / "kb", REPO)
+KB = real_kb()
 GRAPH = build_graph(KB)
 GUIDES = KB.guides
 EVIDENCE = ratings.evaluate(KB)
@@ -232,7 +235,7 @@ SHARDS = 4
 def test_every_page_loads_cleanly_and_stays_on_this_host(browser, server, built_site, shard):
     pages = site_pages(built_site)
     assert len(pages) >= SHARDS
-    session = Visit(browser, server)
+    session = Visit(browser, server, axe=False)
     hosts = set()
     session.page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
     problems = []
@@ -293,7 +296,7 @@ def test_reader_reaches_principle_evidence_citation_and_bibtex_in_clicks(visit):
 @pytest.fixture(scope="module")
 def search_page(browser, server) -> Iterator[Visit]:
     """One page for every search: the index loads once, each test types its own query."""
-    session = Visit(browser, server)
+    session = Visit(browser, server, axe=False)
     session.goto("/")
     yield session
     session.close()
@@ -434,6 +437,7 @@ def phone(browser, server) -> Iterator[Visit]:
     session = Visit(
         browser,
         server,
+        axe=False,
         viewport={"width": 375, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
@@ -902,7 +906,7 @@ def test_guide_result_is_readable_on_a_phone(phone, guide):
 def test_guide_reads_fully_without_javascript(browser, server):
     guide = GUIDES[0]
     levels = {level.id: level.label for level in guide.levels}
-    session = Visit(browser, server, java_script_enabled=False)
+    session = Visit(browser, server, axe=False, java_script_enabled=False)
     try:
         page = session.goto(f"/guides/{guide.id}/")
         # The questions are printed once: the form, readable without the script.
@@ -1010,11 +1014,10 @@ def test_screenshot_script_photographs_every_page_of_its_list(browser, server, t
 
 
 def test_copy_button_copies_the_reference_as_rich_and_plain_text(browser, server):
-    from kbsite import check_kb
     from kbsite.cite import format_reference
 
-    citation = next(c for c in check_kb(REPO / "kb", REPO).citations if c.id == "araujo-2024")
-    session = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"])
+    citation = next(c for c in KB.citations if c.id == "araujo-2024")
+    session = Visit(browser, server, axe=False, permissions=["clipboard-read", "clipboard-write"])
     try:
         page = session.goto("/citations/araujo-2024/")
         button = page.get_by_role("button", name="Copy the APA 7 reference")

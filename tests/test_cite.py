@@ -10,7 +10,6 @@ import pybtex.database
 import pytest
 import rispy
 
-from kbsite import build_site, check_kb
 from kbsite.cite import (
     bibtex_fields,
     export_bibtex,
@@ -24,9 +23,9 @@ from kbsite.graph import build_graph
 from kbsite.model import Author, Citation, SourceFile
 from kbsite.yamlio import parse_document
 
-from conftest import REPO
+from conftest import real_kb, real_site
 
-KB = check_kb(REPO / "kb", REPO)
+KB = real_kb()
 GRAPH = build_graph(KB)
 CITATIONS = {c.id: c for c in KB.citations}
 
@@ -156,7 +155,7 @@ def test_formatted_references_follow_the_styles():
 
 
 def test_each_page_offers_only_the_citations_it_relies_on():
-    site = build_site(REPO / "kb", REPO)
+    site = real_site()
     principle_bib = site.assets["principles/versioning.bib"]
     keys = set(re.findall(r"^@\w+\{([^,]+),", principle_bib, re.M))
     expected = {c.id for c in GRAPH.citations_of(GRAPH.principles["versioning"])}

@@ -1,4 +1,9 @@
-"""The command line as a contributor meets it: exit codes, messages, no tracebacks."""
+"""The command line as a contributor meets it: exit codes, messages, no tracebacks.
+
+Most tests call the command's `main()` in this process (conftest `run_kbsite`: same code, same
+output, no interpreter start). The tests marked "process" run `python -m kbsite` for real, for
+what only a process shows: its exit status and that no traceback reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURE_KB, GOLDEN, REPO
+from conftest import FIXTURE_KB, GOLDEN, REPO, run_kbsite
+
+run = run_kbsite
 
 
-def run(*args: str, cwd=REPO) -> subprocess.CompletedProcess[str]:
+def run_process(*args: str, cwd=REPO) -> subprocess.CompletedProcess[str]:
+    """`python -m kbsite ARGS` in a process of its own."""
     # kbsite is installed (editable) by `make install`: no PYTHONPATH needed.
     return subprocess.run(
         [sys.executable, "-m", "kbsite", *args],
@@ -43,7 +51,7 @@ def test_validate_reports_all_problems_without_traceback(kb_copy, tmp_path):
             "principles/beta.yaml": "id: [\n",
         }
     )
-    result = run("validate", "--kb", "kb", cwd=tmp_path)
+    result = run_process("validate", "--kb", "kb", cwd=tmp_path)  # process: exit status
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
@@ -89,7 +97,7 @@ def test_schema_check_passes_on_committed_files():
 
 
 def test_unknown_command_is_a_usage_error():
-    result = run("frobnicate")
+    result = run_process("frobnicate")  # process: argparse's exit status
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
 

@@ -3,29 +3,20 @@ same with a mistake, asserting the exact messages a contributor sees."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from kbsite import check_kb
 from kbsite.graph import build_graph
 from test_site_quality import broken_links
 
-from conftest import REPO, copy_project, mkdocs_build
+from conftest import REPO, CliResult, copy_project, mkdocs_build, run_kbsite
 
 
-def kbsite(project, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(project / "scripts")}
-    return subprocess.run(
-        [sys.executable, "-m", "kbsite", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def kbsite(project, *args: str) -> CliResult:
+    """`python -m kbsite ARGS` in the project copy, run in this process (conftest
+    `run_kbsite`; the copy's scripts/ are this checkout's, which the installed kbsite runs)."""
+    return run_kbsite(*args, cwd=project)
 
 
 NEW_SOURCE = """\

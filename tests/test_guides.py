@@ -23,12 +23,12 @@ from kbsite.guide_view import guide_data
 from kbsite.guides import POINTS, build_tables
 from kbsite.model import Guide
 
-from conftest import FIXTURE_KB, REPO
+from conftest import FIXTURE_KB, REPO, real_kb
 
 KB = check_kb(FIXTURE_KB, REPO)
 GUIDE = KB.guides[0]
 TABLE = build_tables(KB, ratings.evaluate(KB).ratings)[GUIDE.id]
-REAL = check_kb(REPO / "kb", REPO)
+REAL = real_kb()
 REAL_EVIDENCE = ratings.evaluate(REAL)
 REAL_TABLES = build_tables(REAL, REAL_EVIDENCE.ratings)
 FINDINGS = {f.id: f for f in REAL.findings}

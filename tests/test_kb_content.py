@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from fingerprint_sources import copied_runs, read_fingerprints
-from kbsite import check_kb
 from kbsite.graph import build_graph
 from kbsite.model import Citation, Finding, Principle, Question
 
-from conftest import REPO, SOURCE_FINGERPRINTS
+from conftest import SOURCE_FINGERPRINTS, real_kb
 
-KB = check_kb(REPO / "kb", REPO)
+KB = real_kb()
 GRAPH = build_graph(KB)
 
 

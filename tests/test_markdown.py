@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import lxml.html
 import markdown
 import pytest
@@ -56,15 +59,24 @@ HOSTILE_TEXT = [
 ]
 
 
-def _site_markdown(source: str) -> str:
-    """Python-Markdown with the extensions mkdocs.yml configures, as MkDocs runs it."""
+@functools.cache
+def _site_extensions() -> tuple[list[str], dict[str, dict]]:
+    """The Markdown extensions mkdocs.yml configures (read once: 160 cases use them)."""
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     extensions, configs = [], {}
     for item in config["markdown_extensions"]:
         name, options = next(iter(item.items())) if isinstance(item, dict) else (item, {})
         extensions.append(name)
         configs[name] = options or {}
-    return markdown.markdown(source, extensions=extensions, extension_configs=configs)
+    return extensions, configs
+
+
+def _site_markdown(source: str) -> str:
+    """Python-Markdown with the extensions mkdocs.yml configures, as MkDocs runs it."""
+    extensions, configs = _site_extensions()
+    return markdown.markdown(
+        source, extensions=list(extensions), extension_configs=copy.deepcopy(configs)
+    )
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXT)

@@ -14,7 +14,7 @@ import pytest
 
 from kbsite.write import MANIFEST, MANIFEST_HEADER, UnsafeWriteError, write_tree
 
-from conftest import ENV, FIXTURE_KB, REPO, copy_project, mkdocs_build
+from conftest import ENV, FIXTURE_KB, OLD_SITE, REPO, copy_project, mkdocs_build
 
 
 def manifest(*lines: str) -> str:
@@ -181,15 +181,14 @@ def test_broken_entry_leaves_the_previous_site_whole(project, tmp_path):
     assert _files(site) == before
 
 
-def test_successful_build_replaces_the_site_whole(project, tmp_path):
-    site = tmp_path / "site"
-    _old_site(site)
-    (site / "stale.html").write_bytes(b"old\n")
-    result = mkdocs_build(project, site)
-    assert result.returncode == 0, result.stderr
-    assert not (site / "stale.html").exists()
-    assert b"the previous site" not in (site / "index.html").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+def test_successful_build_replaces_the_site_whole(rebuilt_site):
+    # rebuilt_site: the real project built into a folder that held OLD_SITE (conftest), the
+    # same build test_site_build checks for determinism.
+    assert "stale.html" in OLD_SITE
+    assert not (rebuilt_site / "stale.html").exists()
+    assert OLD_SITE["index.html"] != (rebuilt_site / "index.html").read_bytes()
+    assert b"the previous site" not in (rebuilt_site / "index.html").read_bytes()
+    assert sorted(p.name for p in rebuilt_site.parent.iterdir()) == ["site"]
 
 
 def test_make_build_failure_leaves_the_previous_site_whole(project):

@@ -13,15 +13,14 @@ from kbsite import ratings
 from kbsite.errors import Issue
 from kbsite.fields import Text
 from kbsite.guide_checks import check_guide
+from kbsite.markdown import WrittenLink, written_links
 from kbsite.model import Entry, KnowledgeBase
 from kbsite.refs import Ref
 from kbsite.registry import BY_NAME, ENTRY_TYPES
 from kbsite.yamlio import Path_
 
-SAFE_LINK_SCHEMES = ("https://", "http://", "mailto:")
 # Each scan stops at the next `<` or line end, so unclosed input stays linear (no backtracking
-# over the rest of the text from every `<` or `[`).
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+# over the rest of the text from every `<`).
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
 _IMAGE = re.compile(r"!\[")
 
@@ -157,12 +156,20 @@ def _markdown_fields(entry: Entry) -> Iterator[tuple[Path_, str]]:
 def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
     """Markdown may link only to web or mail addresses, and may not embed HTML or images.
 
+    Every link the renderer would drop (and show as text) is reported where it is written:
+    inline links, reference definitions and autolinks, as markdown-it-py reads them.
+
     Entry text is shown to every visitor; raw HTML, `javascript:` links or remote images in it
     would run code in their browsers or make requests to outside hosts.
     """
     for entry in kb.all_entries():
         for where, text in _markdown_fields(entry):
+            # The links as the renderer's own parser finds them, in quotes and lists too.
+            links = written_links(text)
+            bracketed = {link.offset - 1 for link in links if text[link.offset - 1] == "<"}
             for match in _HTML_TAG.finditer(text):
+                if match.start() in bracketed:
+                    continue  # `<https://…>` is a link (or its address), checked below
                 yield _issue_in_text(
                     entry,
                     where,
@@ -180,29 +187,43 @@ def check_markdown_safety(kb: KnowledgeBase) -> Iterator[Issue]:
                     "expected Markdown without images, found `![`",
                     "images are not supported in entry text; link instead",
                 )
-            for match in _LINK_TARGET.finditer(text):
-                group = 1 if match.group(1) is not None else 2
-                target = match.group(group) or ""
-                if target and not target.lower().startswith(SAFE_LINK_SCHEMES):
-                    has_scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target)
-                    hint = (
-                        "only https://, http:// and mailto: links are allowed; link to "
-                        "the page over https"
-                        if has_scheme
-                        and not target.lower().startswith(("javascript:", "data:", "vbscript:"))
-                        else "links may not run code; link to an https:// address"
-                        if has_scheme
-                        else "link to other entries through fields such as `related`, and to "
-                        "web pages by their full https:// address"
-                    )
-                    yield _issue_in_text(
-                        entry,
-                        where,
-                        text,
-                        match.start(group),
-                        f"expected a link to an https:// address, found `{target[:60]}`",
-                        hint,
-                    )
+            for link in links:
+                if link.allowed:
+                    continue
+                yield _issue_in_text(
+                    entry,
+                    where,
+                    text,
+                    link.offset,
+                    _link_message(link),
+                    _link_hint(link.url),
+                )
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_CODE_SCHEMES = ("javascript", "data", "vbscript")
+
+
+def _link_message(link: WrittenLink) -> str:
+    found = f"`{link.written[:60]}`"
+    if link.written.lower() != link.url.lower():
+        found += f" (read as `{link.url[:60]}`)"  # entities or escapes hid the scheme
+    what = {"reference": "a link definition", "autolink": "an autolink"}.get(link.kind, "a link")
+    return f"expected {what} to an https:// address, found {found}"
+
+
+def _link_hint(url: str) -> str:
+    # As a browser reads it: leading spaces and controls, tabs and line breaks do not count.
+    bare = re.sub(r"[\t\n\r]", "", url).lstrip("\x00- ")
+    scheme = _SCHEME.match(bare)
+    if scheme is None:
+        return (
+            "link to other entries through fields such as `related`, and to web pages by "
+            "their full https:// address"
+        )
+    if scheme.group(1).lower() in _CODE_SCHEMES:
+        return "links may not run code; link to an https:// address"
+    return "only https://, http:// and mailto: links are allowed; link to the page over https"
 
 
 RULES: tuple[Callable[[KnowledgeBase], Iterator[Issue]], ...] = (

@@ -18,13 +18,17 @@ import hashlib
 import html
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import nh3
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block, rules_inline
+from markdown_it.common.normalize_url import normalizeLink
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 
 ALLOWED_TAGS = frozenset({"p", "em", "strong", "code", "ul", "ol", "li", "blockquote", "a", "br"})
 """The only elements entry Markdown can produce."""
@@ -66,6 +70,172 @@ def _markdown_parser() -> MarkdownIt:
     parser.enable(list(_MARKDOWN_RULES))
     parser.validateLink = _allowed_url  # type: ignore[method-assign]
     return parser
+
+
+@dataclass(frozen=True)
+class WrittenLink:
+    """A link destination written in entry Markdown, as the renderer's parser reads it."""
+
+    kind: str
+    """`link` (`[text](url)`), `reference` (`[label]: url`) or `autolink` (`<url>`)."""
+    written: str
+    """The destination as written (entities, escapes, case and all)."""
+    url: str
+    """The destination as the renderer reads it (entities and escapes decoded)."""
+    offset: int
+    """Where the destination starts in the text, in characters."""
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the renderer keeps this link (otherwise it shows the text instead).
+
+        The same test on the same normalised URL as the renderer's `validateLink`.
+        """
+        return _allowed_url(normalizeLink(self.url))
+
+
+class _Finder:
+    """Records every link destination while markdown-it-py parses, wherever it is nested.
+
+    The parser has the renderer's rules and options, but accepts every destination, so links
+    the renderer would drop are parsed as links and can be reported where they are written.
+    """
+
+    def __init__(self, parser: MarkdownIt) -> None:
+        self.links: list[WrittenLink] = []
+        self.parser = parser
+        # The rules are markdown-it-py's own, each wrapped to note where its link is written
+        # (none of the three interrupts another block or inline rule: no `alt` to keep).
+        parser.inline.ruler.at("link", self._inline(rules_inline.link, self._inline_link))
+        parser.inline.ruler.at("autolink", self._inline(rules_inline.autolink, self._autolink))
+        parser.block.ruler.at("reference", self._reference(rules_block.reference))
+
+    @staticmethod
+    def _inline(rule: Any, destination: Any) -> Any:
+        def wrapped(state: StateInline, silent: bool) -> bool:
+            start, pushed = state.pos, len(state.tokens)
+            if not rule(state, silent):
+                return False
+            if not silent:
+                found = destination(state, start)
+                opening = next(t for t in state.tokens[pushed:] if t.type == "link_open")
+                if found is not None:
+                    opening.meta["kb_destination"] = found
+            return True
+
+        return wrapped
+
+    @staticmethod
+    def _inline_link(state: StateInline, start: int) -> tuple[int, str, str] | None:
+        """`[text](url)`: where url starts in the inline source; None for `[text][label]`."""
+        saved = state.pos
+        state.pos = start
+        label_end = state.md.helpers.parseLinkLabel(state, start, True)
+        state.pos = saved
+        position = label_end + 1
+        if label_end < 0 or state.src[position : position + 1] != "(":
+            return None  # a use of a reference definition, which is reported itself
+        position += 1
+        while position < len(state.src) and state.src[position] in " \t\n":
+            position += 1
+        result = state.md.helpers.parseLinkDestination(state.src, position, len(state.src))
+        return _unbracketed(state.src, position, result.pos, result.str)
+
+    @staticmethod
+    def _autolink(state: StateInline, start: int) -> tuple[int, str, str]:
+        end = state.src.index(">", start)
+        written = state.src[start + 1 : end]
+        return start + 1, written, written if ":" in written else f"mailto:{written}"
+
+    def _reference(self, rule: Any) -> Any:
+        def wrapped(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+            if not rule(state, start_line, end_line, silent):
+                return False
+            if not silent:
+                self._record_reference(state, start_line, state.line)
+            return True
+
+        return wrapped
+
+    def _record_reference(self, state: StateBlock, first: int, last: int) -> None:
+        """`[label]: url`, read from its lines as they are inside any quote or list."""
+        text, offsets = "", []
+        for line in range(first, last):
+            begin = state.bMarks[line] + state.tShift[line]
+            text += state.src[begin : state.eMarks[line]] + "\n"
+            offsets += [*range(begin, state.eMarks[line]), state.eMarks[line]]
+        position = 1
+        while position < len(text) and text[position] != "]":
+            position += 2 if text[position] == "\\" else 1
+        position += 2  # past `]:`
+        while position < len(text) and text[position] in " \t\n":
+            position += 1
+        result = state.md.helpers.parseLinkDestination(text, position, len(text))
+        if result.ok:
+            start, written, url = _unbracketed(text, position, result.pos, result.str)
+            self.links.append(WrittenLink("reference", written, url, offsets[start]))
+
+    def find(self, source: str) -> list[WrittenLink]:
+        self.links = []
+        tokens = self.parser.parse(source, {})
+        lines = source.split("\n")
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        for token in tokens:
+            if token.type != "inline" or token.map is None:
+                continue
+            for child in token.children or ():
+                found = child.meta.get("kb_destination") if child.type == "link_open" else None
+                if found is None:
+                    continue
+                position, written, url = found
+                kind = "autolink" if child.markup == "autolink" else "link"
+                offset = _source_offset(token.content, position, lines, starts, token.map[0])
+                self.links.append(WrittenLink(kind, written, url, offset))
+        return sorted(self.links, key=lambda link: link.offset)
+
+
+def _unbracketed(source: str, start: int, end: int, url: str) -> tuple[int, str, str]:
+    """A destination's start, text and URL; `<url>` is reported by what is inside the `<>`."""
+    if source[start : start + 1] == "<":
+        return start + 1, source[start + 1 : end - 1], url
+    return start, source[start:end], url
+
+
+def _source_offset(
+    content: str, position: int, lines: list[str], starts: list[int], first: int
+) -> int:
+    """Where a position in a paragraph's inline source lies in the whole text.
+
+    Each line of the inline source is its text line without the block prefix (quote marks,
+    list indentation), so it ends the text line: the prefix is what the text line has more.
+    """
+    index = content.count("\n", 0, position)
+    column = position - (content.rfind("\n", 0, position) + 1)
+    own = content.split("\n")[index].rstrip()
+    line = lines[first + index].rstrip()
+    prefix = len(line) - len(own) if line.endswith(own) else max(line.find(own), 0)
+    return starts[first + index] + prefix + column
+
+
+@functools.cache
+def _finder() -> _Finder:
+    parser = MarkdownIt(
+        "zero", {"html": False, "linkify": False, "typographer": False, "maxNesting": 20}
+    )
+    parser.enable(list(_MARKDOWN_RULES))
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    return _Finder(parser)
+
+
+def written_links(text: str) -> list[WrittenLink]:
+    """Every link destination in entry Markdown, in the order written.
+
+    Inline links, reference definitions (also inside block quotes and list items) and
+    autolinks, each with the URL the renderer reads and whether it keeps the link.
+    """
+    return _finder().find(str(text).replace("\r\n", "\n"))
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
