@@ -12,8 +12,6 @@ import functools
 import http.server
 import io
 import json
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,17 +24,6 @@ from kbsite.guides import build_tables
 
 from hostile_corpus import HOSTILE_PREFIX, hostile_site
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
 HANDLER_ATTRIBUTES = """() => [...document.querySelectorAll('*')].flatMap(element =>
     [...element.attributes].filter(a => a.name.toLowerCase().startsWith('on'))
       .map(a => element.tagName + ' ' + a.name + '=' + a.value))"""

@@ -177,10 +177,9 @@ class Principle(Entry):
 # Benefits and limitations
 
 
-class Context(Record):
-    """Conditions under which the finding applies, as the sources give them."""
+class Facets(Record):
+    """The facets a finding's context and a guide's answer share, so that one fits the other."""
 
-    record_name: ClassVar[str] = "context"
     project_stages: Annotated[tuple[Annotated[str, v.PROJECT_STAGES], ...], UNIQUE] = Field(
         (), description=v.PROJECT_STAGES.description
     )
@@ -191,8 +190,14 @@ class Context(Record):
         (), description=v.LEARNING_MODES.description
     )
     sectors: Annotated[tuple[Sector, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
-        (), description="Industry sectors the source names (kebab-case, e.g. finance)."
+        (), description="Industry sectors (kebab-case, e.g. finance)."
     )
+
+
+class Context(Facets):
+    """Conditions under which the finding applies, as the sources give them."""
+
+    record_name: ClassVar[str] = "context"
     note: Note = Field("", description="Any other condition, in one sentence.")
 
     @property
@@ -686,22 +691,10 @@ class GuideLevel(Record):
     )
 
 
-class AnswerContext(Record):
+class AnswerContext(Facets):
     """What an answer says about the reader's setting, in the facets of a finding's context."""
 
     record_name: ClassVar[str] = "answer context"
-    project_stages: Annotated[tuple[Annotated[str, v.PROJECT_STAGES], ...], UNIQUE] = Field(
-        (), description=v.PROJECT_STAGES.description
-    )
-    deployment: Annotated[tuple[Annotated[str, v.DEPLOYMENT_MODES], ...], UNIQUE] = Field(
-        (), description=v.DEPLOYMENT_MODES.description
-    )
-    learning: Annotated[tuple[Annotated[str, v.LEARNING_MODES], ...], UNIQUE] = Field(
-        (), description=v.LEARNING_MODES.description
-    )
-    sectors: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS), UNIQUE] = Field(
-        (), description="Industry sectors (kebab-case, as findings name them)."
-    )
 
 
 class GuideOption(Record):
