@@ -266,6 +266,15 @@ def real_site():
     return build_site(REPO / "kb", REPO)
 
 
+@functools.cache
+def fixture_site():
+    """The fixture kb/ through `build_site` without git history, once per test process. Read
+    only."""
+    from kbsite import build_site
+
+    return build_site(FIXTURE_KB, REPO, with_history=False)
+
+
 @dataclass(frozen=True)
 class CliResult:
     """What `python -m kbsite` would have returned and printed."""
