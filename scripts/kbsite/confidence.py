@@ -22,6 +22,8 @@ the abstract of one study is never rated above low, whatever the components say.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -441,33 +443,33 @@ class Basis:
     contradicting: tuple[StudyFacts, ...]
     rules: RuleSet
 
-    @property
+    @functools.cached_property
     def supporting_items(self) -> tuple[EvidenceFacts, ...]:
         """The evidence items that support the finding."""
         return tuple(e for e in self.finding.evidence if e.supports)
 
-    @property
+    @functools.cached_property
     def primary(self) -> tuple[StudyFacts, ...]:
         """Supporting studies that bring data of their own."""
         return tuple(s for s in self.supporting if s.is_primary)
 
-    @property
+    @functools.cached_property
     def participants(self) -> int | None:
         """Participants of the primary studies that record a sample, or None if none does."""
         sizes = [s.sample_size for s in self.primary if s.sample_size is not None]
         return sum(sizes) if sizes else None
 
-    @property
+    @functools.cached_property
     def all_abstract(self) -> bool:
         """Whether every supporting item was read from an abstract only."""
         return all(e.abstract_only for e in self.supporting_items)
 
-    @property
+    @functools.cached_property
     def linked(self) -> tuple[EvidenceFacts, ...]:
         """Supporting items whose link to a principle is either stated or inferred."""
         return tuple(e for e in self.supporting_items if e.link != "cross-cutting")
 
-    @property
+    @functools.cached_property
     def design_concern(self) -> Concern:
         """The smallest design concern among supporting studies: the best design sets it."""
         return min((DESIGNS[s.design].concern for s in self.supporting), key=_rank)
