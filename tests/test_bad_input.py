@@ -30,6 +30,7 @@ evidence:
     locator: page 4
     link: stated
     finding: Interviewees linked speed.
+outcomes: [speed]
 """
 
 CASES = {
@@ -85,7 +86,7 @@ CASES = {
     "empty evidence list": (
         {
             "limitations/more-effort.yaml": "id: more-effort\ntitle: More effort\nsummary: S.\n"
-            "kind: drawback\nprinciples: []\nevidence: []\n"
+            "kind: drawback\nprinciples: []\nevidence: []\noutcomes: [effort]\n"
         },
         ["kb/limitations/more-effort.yaml:6:11: expected at least 1 item, found 0"],
     ),
@@ -122,7 +123,7 @@ CASES = {
         {
             "limitations/faster-things.yaml": "id: faster-things\ntitle: T\nsummary: S.\n"
             "kind: drawback\nprinciples: []\nevidence:\n  - {citation: doe-2021, locator: p. 2, "
-            "link: cross-cutting, finding: F.}\n"
+            "link: cross-cutting, finding: F.}\noutcomes: [effort]\n"
         },
         [
             "kb/limitations/faster-things.yaml:1:5: expected a unique id, found `faster-things` "
