@@ -108,7 +108,8 @@ def test_marks_grow_with_the_studies_and_each_level_has_its_own_shape():
     assert sizes == sorted(sizes)
     assert sizes[0] == gapmap.R_MIN and sizes[-1] == gapmap.R_MAX
     assert len(set(gapmap.SHAPES.values())) == len(LEVELS)
-    assert "none" in gapmap.draw_mark("k", 10, 10, 0, None, ())
+    place = gapmap.Place(10, 10, 10, 30, "middle", 10)
+    assert ">none</text>" in gapmap.draw_mark("k", place, 0, None, ())
 
 
 def _drawing(page: str, layout: str) -> ET.Element:

@@ -187,7 +187,7 @@
       return "M" + fixed(cx) + " " + fixed(cy - h) + "L" + fixed(cx + h) + " " + fixed(cy) +
         "L" + fixed(cx) + " " + fixed(cy + h) + "L" + fixed(cx - h) + " " + fixed(cy) + "Z";
     }
-    h = r * 1.35;
+    h = r * 1.2;
     return "M" + fixed(cx) + " " + fixed(cy - h) + "L" + fixed(cx + h * 0.866) + " " +
       fixed(cy + h * 0.5) + "L" + fixed(cx - h * 0.866) + " " + fixed(cy + h * 0.5) + "Z";
   }
@@ -205,10 +205,16 @@
     while (group.firstChild) { group.removeChild(group.firstChild); }
     var cx = parseFloat(group.getAttribute("data-cx"));
     var cy = parseFloat(group.getAttribute("data-cy"));
+    var label = {
+      x: fixed(parseFloat(group.getAttribute("data-lx"))),
+      y: fixed(parseFloat(group.getAttribute("data-ly"))),
+      "text-anchor": group.getAttribute("data-anchor")
+    };
     var key = group.getAttribute("data-key");
     if (!cell || !cell.studies.length) {
       group.appendChild(svgElement("text", {
-        "class": "kb-gap__empty", x: fixed(cx), y: fixed(cy + 4), "text-anchor": "middle"
+        "class": "kb-gap__empty", x: fixed(parseFloat(group.getAttribute("data-ex"))),
+        y: fixed(cy + 4), "text-anchor": "middle"
       }, "none"));
       return;
     }
@@ -230,10 +236,8 @@
     });
     group.appendChild(pie);
     group.appendChild(svgElement("path", { "class": "kb-gap__outline", d: outline }));
-    group.appendChild(svgElement("text", {
-      "class": "kb-gap__label", x: fixed(cx), y: fixed(cy + data.marks.max + 15),
-      "text-anchor": "middle"
-    }, count + " " + level.symbol));
+    label["class"] = "kb-gap__label";
+    group.appendChild(svgElement("text", label, count + " " + level.symbol));
   }
 
   function redraw(data, root, view) {
@@ -330,7 +334,6 @@
     rect.setAttribute("height", "100%");
     rect.setAttribute("fill", background.trim() || "#fff");
     copy.insertBefore(rect, copy.firstChild);
-    copy.setAttribute("xmlns", SVG);
     return { text: new XMLSerializer().serializeToString(copy), source: source };
   }
 
@@ -407,10 +410,11 @@
     var view = null;
     var origin = null;
 
+    // The build drew the map of all the evidence: it is redrawn only for another view.
     function update(write) {
       var state = stateFromForm(data, form);
       view = computeCells(data, state);
-      redraw(data, root, view);
+      if (write || window.location.search) { redraw(data, root, view); }
       if (write) { writeAddress(data, state); }
       status.textContent = "Showing " + view.findings + " of " + total + " findings, from " +
         view.studies + " of " + Object.keys(data.studies).length + " studies.";

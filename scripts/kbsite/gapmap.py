@@ -42,7 +42,7 @@ LABEL_SIZE = 12
 CHAR_WIDTH = 0.6 * FONT_SIZE
 R_MIN = 7.0
 R_STEP = 4.5
-R_MAX = 17.0
+R_MAX = 16.0
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def shape_path(shape: str, cx: float, cy: float, r: float) -> str:
     if shape == "diamond":
         h = r * 1.253
         return f"M{cx:.1f} {cy - h:.1f}L{cx + h:.1f} {cy:.1f}L{cx:.1f} {cy + h:.1f}L{cx - h:.1f} {cy:.1f}Z"
-    h = r * 1.35
+    h = r * 1.2
     return (
         f"M{cx:.1f} {cy - h:.1f}L{cx + h * 0.866:.1f} {cy + h * 0.5:.1f}"
         f"L{cx - h * 0.866:.1f} {cy + h * 0.5:.1f}Z"
@@ -208,13 +208,34 @@ def _wedge(cx: float, cy: float, r: float, start: float, end: float) -> str:
     return f"M{cx:.1f} {cy:.1f}L{x0:.1f} {y0:.1f}A{r:.1f} {r:.1f} 0 {large} 1 {x1:.1f} {y1:.1f}Z"
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a mark goes: its centre, and where its label is written (and how anchored)."""
+
+    cx: float
+    cy: float
+    lx: float
+    ly: float
+    anchor: str
+    ex: float
+    """Where an empty cell's "none" is centred."""
+
+    def attributes(self) -> str:
+        """The place as data attributes, for the page script to redraw the mark in it."""
+        return (
+            f'data-cx="{self.cx:.1f}" data-cy="{self.cy:.1f}" data-lx="{self.lx:.1f}" '
+            f'data-ly="{self.ly:.1f}" data-anchor="{self.anchor}" data-ex="{self.ex:.1f}"'
+        )
+
+
 def draw_mark(
-    key: str, cx: float, cy: float, studies: int, level: Level | None, designs: Sequence[tuple[str, int]]
+    key: str, at: Place, studies: int, level: Level | None, designs: Sequence[tuple[str, int]]
 ) -> str:
-    """A cell's mark: the shape of its confidence, divided by design, its label below."""
+    """A cell's mark: the shape of its confidence, divided by design, and its label."""
+    cx, cy = at.cx, at.cy
     if not studies or level is None:
         return (
-            f'<text class="kb-gap__empty" x="{cx:.1f}" y="{cy + 4:.1f}" '
+            f'<text class="kb-gap__empty" x="{at.ex:.1f}" y="{cy + 4:.1f}" '
             f'text-anchor="middle">none</text>'
         )
     r = radius(studies)
@@ -231,8 +252,8 @@ def draw_mark(
     parts.append("</g>")
     parts.append(f'<path class="kb-gap__outline" d="{outline}"/>')
     parts.append(
-        f'<text class="kb-gap__label" x="{cx:.1f}" y="{cy + R_MAX + 15:.1f}" '
-        f'text-anchor="middle">{studies} {LEVEL_SYMBOLS[level]}</text>'
+        f'<text class="kb-gap__label" x="{at.lx:.1f}" y="{at.ly:.1f}" '
+        f'text-anchor="{at.anchor}">{studies} {LEVEL_SYMBOLS[level]}</text>'
     )
     return "".join(parts)
 
@@ -251,12 +272,22 @@ class Layout:
     row_height: float
     panels: bool
 
+    def place(self, x: float, y: float) -> Place:
+        """Where the mark of the cell at (x, y) goes: label below in the grid, beside it in
+        the panels (their rows are lower)."""
+        middle = x + self.column_width / 2
+        if self.panels:
+            cy = y + self.row_height / 2
+            return Place(x + R_MAX + 8, cy, x + 2 * R_MAX + 14, cy + 4, "start", middle)
+        cy = y + R_MAX + 5
+        return Place(middle, cy, middle, cy + R_MAX + 15, "middle", middle)
+
 
 LAYOUTS = (
-    Layout("wide", 150, 64, 62, panels=False),
-    Layout("narrow", 150, 96, 62, panels=True),
+    Layout("wide", 144, 64, 62, panels=False),
+    Layout("narrow", 150, 96, 50, panels=True),
 )
-"""Wide: 150 + 16 columns of 64 = 1,174 px, the page's width at 1,280 px. Narrow: 342 px,
+"""Wide: 144 + 16 columns of 64 = 1,168 px, the page's width at 1,280 px. Narrow: 342 px,
 one panel per outcome group with the row and column headings repeated, for a 390 px phone."""
 
 
@@ -299,7 +330,7 @@ def _cells(
             for s_index, side in enumerate(SIDES):
                 cell = gap_map.cell(row.key, outcome.id, side)
                 x = left + (2 * o_index + s_index) * layout.column_width
-                cx, cy = x + layout.column_width / 2, y + R_MAX + 5
+                at = layout.place(x, y)
                 key = f"{layout.name}-{cell.key}"
                 parts.append(
                     f'<a class="kb-gap__cell kb-gap__cell--{side}" '
@@ -310,8 +341,8 @@ def _cells(
                     f"aria-label={svg_attribute(cell.name)}>"
                     f'<rect class="kb-gap__hit" x="{x + 1:.1f}" y="{y + 1:.1f}" '
                     f'width="{layout.column_width - 2:.1f}" height="{layout.row_height - 2:.1f}" rx="4"/>'
-                    f'<g class="kb-gap__mark" data-cx="{cx:.1f}" data-cy="{cy:.1f}" data-key="{key}">'
-                    f"{draw_mark(key, cx, cy, len(cell.studies), cell.level, cell.designs)}</g></a>"
+                    f'<g class="kb-gap__mark" {at.attributes()} data-key="{key}">'
+                    f"{draw_mark(key, at, len(cell.studies), cell.level, cell.designs)}</g></a>"
                 )
     return parts
 

@@ -312,6 +312,7 @@ def render_site(
         key=gapmap.key_html([value for value, _ in map_data["filters"]["checks"][0]["options"]]),
         data=script_json(map_data),
         level_symbols=confidence.LEVEL_SYMBOLS,
+        study_count=len(map_data["studies"]),
     )
     render("gaps.md.j2", links.GAPS_PAGE, suggested_designs=confidence.SUGGESTED_DESIGNS)
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
