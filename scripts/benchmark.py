@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -166,9 +166,7 @@ def generate_kb(
     }
 
 
-def make_project(
-    root: Path, entries: int, *, default_material: bool, **counts: int | None
-) -> Path:
+def make_project(root: Path, entries: int, *, default_material: bool, **counts: int | None) -> Path:
     """A copy of the site project whose kb/ is synthetic (counts: see `generate_kb`)."""
     root.mkdir(parents=True)
     shutil.copytree(

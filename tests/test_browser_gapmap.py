@@ -19,9 +19,9 @@ import pytest
 
 from kbsite import gapmap, ratings
 from kbsite.graph import build_graph
+from test_browser import ANIMATIONS_DONE, AXE_VIOLATIONS, WCAG_TAGS, Visit, server  # noqa: F401
 
 from conftest import real_kb
-from test_browser import ANIMATIONS_DONE, AXE_VIOLATIONS, WCAG_TAGS, Visit, server  # noqa: F401
 
 KB = real_kb()
 GRAPH = build_graph(KB)
@@ -93,7 +93,8 @@ def test_the_drawn_map_has_every_cell_as_the_build_counted_it(wide):
     assert names == {cell.key: cell.name for cell in MAP.cells.values()}
     status = page.locator("#kb-gap-status").inner_text()
     assert status.startswith(f"Showing {len(KB.findings)} of {len(KB.findings)} findings")
-    assert wide.errors == [] and wide.outside == []
+    assert wide.errors == []
+    assert wide.outside == []
 
 
 def test_without_javascript_the_table_and_the_map_give_the_same_counts(browser, server):  # noqa: F811
@@ -122,7 +123,9 @@ USED_DESIGNS = {s.design for f in KB.findings for s in EVIDENCE.studies_of(f)}
 
 
 def _some_design_that_changes_counts() -> str:
-    return next(d for d in sorted(USED_DESIGNS) if expected(designs=USED_DESIGNS - {d}) != expected())
+    return next(
+        d for d in sorted(USED_DESIGNS) if expected(designs=USED_DESIGNS - {d}) != expected()
+    )
 
 
 def test_filters_change_the_counts_and_the_address_keeps_them(wide, browser, server):  # noqa: F811
@@ -183,7 +186,9 @@ def test_drill_down_lists_the_findings_and_studies_of_a_cell(wide):
     assert findings.all_inner_texts() == [f.title for f in cell.findings]
     hrefs = findings.evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs == [f"../{f.type}s/{f.id}/" for f in cell.findings]
-    for finding, item in zip(cell.findings, detail.locator("ul").first.locator("li").all(), strict=True):
+    for finding, item in zip(
+        cell.findings, detail.locator("ul").first.locator("li").all(), strict=True
+    ):
         assert item.inner_text().endswith(EVIDENCE.ratings[finding.id].level.value)
     studies = detail.locator("ul").nth(1).locator("li > a")
     assert studies.evaluate_all("ls => ls.map(a => a.getAttribute('href'))") == [
@@ -231,8 +236,12 @@ def test_downloads_give_the_current_view_as_csv_svg_and_png(wide):
     text = Path(download.value.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == len(MAP.cells)
-    labels = {(r.label, o.title, side): gapmap.cell_key(r.key, o.id, side)
-              for r in MAP.rows for o in MAP.outcomes for side in gapmap.SIDES}
+    labels = {
+        (r.label, o.title, side): gapmap.cell_key(r.key, o.id, side)
+        for r in MAP.rows
+        for o in MAP.outcomes
+        for side in gapmap.SIDES
+    }
     for row in rows:
         key = labels[(row["principle"], row["outcome_group"], row["side"])]
         assert (int(row["studies"]), row["best_confidence"]) == view[key]
@@ -250,9 +259,11 @@ def test_downloads_give_the_current_view_as_csv_svg_and_png(wide):
     header = Path(download.value.path()).read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", header[16:24])
-    assert width > 1000 and height > 300
+    assert width > 1000
+    assert height > 300
     _reset(page)
-    assert wide.errors == [] and wide.outside == []
+    assert wide.errors == []
+    assert wide.outside == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +274,8 @@ GEOMETRY = """sel => {
   const box = svg.getBoundingClientRect();
   const scale = box.width / svg.viewBox.baseVal.width;
   const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim());
-  const marks = [...svg.querySelectorAll('a.kb-gap__cell rect')].map(r => r.getBoundingClientRect());
+  const marks = [...svg.querySelectorAll('a.kb-gap__cell rect')]
+    .map(r => r.getBoundingClientRect());
   return {visible: box.width > 0, left: box.left, right: box.right, width: innerWidth,
           smallest: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize) * scale)),
           outside: marks.filter(m => m.left < -0.5 || m.right > innerWidth + 0.5).length,
@@ -280,10 +292,11 @@ def test_at_1280_pixels_the_whole_grid_shows_with_readable_text(wide, tmp_path):
     facts = page.evaluate(GEOMETRY, ".kb-gap__drawing--wide")
     assert facts["visible"]
     assert page.evaluate(GEOMETRY, ".kb-gap__drawing--narrow")["visible"] is False
-    assert facts["left"] >= 0 and facts["right"] <= facts["width"]
+    assert facts["left"] >= 0
+    assert facts["right"] <= facts["width"]
     assert facts["outside"] == 0
     assert len(facts["headings"]) == len(MAP.outcomes)
-    assert all(0 <= left and right <= facts["width"] for left, right in facts["headings"])
+    assert all(left >= 0 and right <= facts["width"] for left, right in facts["headings"])
     assert facts["smallest"] >= 12
     assert facts["overflow"] <= 1
     page.locator(".kb-gap__drawing--wide").screenshot(path=str(tmp_path / "map-1280.png"))
@@ -304,7 +317,8 @@ def test_on_a_390_pixel_phone_every_panel_fits_with_its_headings(browser, server
         facts = page.evaluate(GEOMETRY, ".kb-gap__drawing--narrow")
         assert facts["visible"]
         assert page.evaluate(GEOMETRY, ".kb-gap__drawing--wide")["visible"] is False
-        assert facts["left"] >= 0 and facts["right"] <= facts["width"]
+        assert facts["left"] >= 0
+        assert facts["right"] <= facts["width"]
         assert facts["outside"] == 0
         assert len(facts["headings"]) == len(MAP.outcomes)  # one panel per group
         assert facts["smallest"] >= 12
@@ -313,7 +327,8 @@ def test_on_a_390_pixel_phone_every_panel_fits_with_its_headings(browser, server
         labels = page.locator(".kb-gap__drawing--narrow .kb-gap__rowlabel").count()
         assert labels == len(MAP.rows) * len(MAP.outcomes)
         page.screenshot(path=str(tmp_path / "map-390.png"))
-        assert session.errors == [] and session.outside == []
+        assert session.errors == []
+        assert session.outside == []
     finally:
         session.close()
 
@@ -327,6 +342,7 @@ def test_map_with_a_cell_open_passes_axe(browser, server, scheme):  # noqa: F811
         cell = _fullest_cell()
         page.locator(f'.kb-gap__drawing--wide a[data-cell="{cell.key}"]').click()
         assert page.evaluate(AXE_VIOLATIONS, WCAG_TAGS) == []
-        assert session.errors == [] and session.outside == []
+        assert session.errors == []
+        assert session.outside == []
     finally:
         session.close()

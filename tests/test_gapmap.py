@@ -65,7 +65,8 @@ def test_cells_hold_the_findings_and_independent_studies_their_entries_give():
         assert sum(count for _, count in cell.designs) == len(cell.studies)
         if cell.findings:
             best = max(EVIDENCE.ratings[f.id].level.rank for f in cell.findings)
-            assert cell.level is not None and cell.level.rank == best
+            assert cell.level is not None
+            assert cell.level.rank == best
         else:
             assert cell.level is None
     assert any(not c.findings for c in MAP.cells.values()), "a map of the real kb has gaps"
@@ -106,14 +107,17 @@ def test_accessible_names_say_where_how_many_and_how_confident():
 def test_marks_grow_with_the_studies_and_each_level_has_its_own_shape():
     sizes = [gapmap.radius(n) for n in range(1, 30)]
     assert sizes == sorted(sizes)
-    assert sizes[0] == gapmap.R_MIN and sizes[-1] == gapmap.R_MAX
+    assert sizes[0] == gapmap.R_MIN
+    assert sizes[-1] == gapmap.R_MAX
     assert len(set(gapmap.SHAPES.values())) == len(LEVELS)
     place = gapmap.Place(10, 10, 10, 30, "middle", 10)
     assert ">none</text>" in gapmap.draw_mark("k", place, 0, None, ())
 
 
 def _drawing(page: str, layout: str) -> ET.Element:
-    match = re.search(rf'<div class="kb-gap__drawing kb-gap__drawing--{layout}">(<svg.*?</svg>)', page)
+    match = re.search(
+        rf'<div class="kb-gap__drawing kb-gap__drawing--{layout}">(<svg.*?</svg>)', page
+    )
     assert match, layout
     return ET.fromstring(match.group(1))  # well-formed: no entry text broke out of it
 
@@ -122,7 +126,9 @@ def test_both_drawings_show_every_cell_with_the_counts_of_the_table():
     page = real_site().pages[links.GAP_MAP_PAGE]
     table = {
         m.group(1): int(m.group(2))
-        for m in re.finditer(r'class="kb-gap__count" data-cell="([^"]+)" data-studies="(\d+)"', page)
+        for m in re.finditer(
+            r'class="kb-gap__count" data-cell="([^"]+)" data-studies="(\d+)"', page
+        )
     }
     expected = {cell.key: len(cell.studies) for cell in MAP.cells.values()}
     assert table == expected

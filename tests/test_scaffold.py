@@ -268,7 +268,11 @@ def test_a_finding_names_existing_outcome_groups():
 def test_new_outcome_scaffolds_a_valid_outcome_group(kb_copy, tmp_path, monkeypatch, capsys):
     kb_copy()
     monkeypatch.chdir(tmp_path)
-    options = ["--set=title=Security", "--set=summary=Keeping models and data safe.", "--set=order=9"]
+    options = [
+        "--set=title=Security",
+        "--set=summary=Keeping models and data safe.",
+        "--set=order=9",
+    ]
     assert cli.main(["new", "outcome", "security", "--kb", "kb", "--no-input", *options]) == 0
     assert capsys.readouterr().out.startswith("kb/outcomes/security.yaml: created")
     loaded = load_kb(tmp_path / "kb", tmp_path)

@@ -77,7 +77,9 @@ class Cell:
     @property
     def name(self) -> str:
         """The accessible name, e.g. 'P4 Versioning × data benefits: 2 studies, low confidence'."""
-        return cell_name(self.row.label, self.outcome.title, self.side, len(self.studies), self.level)
+        return cell_name(
+            self.row.label, self.outcome.title, self.side, len(self.studies), self.level
+        )
 
 
 def cell_key(row: str, outcome: str, side: str) -> str:
@@ -189,7 +191,10 @@ def shape_path(shape: str, cx: float, cy: float, r: float) -> str:
         return f"M{cx - h:.1f} {cy - h:.1f}h{2 * h:.1f}v{2 * h:.1f}h{-2 * h:.1f}Z"
     if shape == "diamond":
         h = r * 1.253
-        return f"M{cx:.1f} {cy - h:.1f}L{cx + h:.1f} {cy:.1f}L{cx:.1f} {cy + h:.1f}L{cx - h:.1f} {cy:.1f}Z"
+        return (
+            f"M{cx:.1f} {cy - h:.1f}L{cx + h:.1f} {cy:.1f}"
+            f"L{cx:.1f} {cy + h:.1f}L{cx - h:.1f} {cy:.1f}Z"
+        )
     h = r * 1.2
     return (
         f"M{cx:.1f} {cy - h:.1f}L{cx + h * 0.866:.1f} {cy + h * 0.5:.1f}"
@@ -200,7 +205,7 @@ def shape_path(shape: str, cx: float, cy: float, r: float) -> str:
 def _wedge(cx: float, cy: float, r: float, start: float, end: float) -> str:
     """A pie wedge from angle start to end (fractions of a turn, clockwise from the top)."""
     if end - start >= 0.9999:
-        return f"M{cx - r:.1f} {cy:.1f}a{r:.1f} {r:.1f} 0 1 0 {2 * r:.1f} 0a{r:.1f} {r:.1f} 0 1 0 {-2 * r:.1f} 0Z"
+        return shape_path("circle", cx, cy, r)
     a0, a1 = (2 * math.pi * t for t in (start, end))
     x0, y0 = cx + r * math.sin(a0), cy - r * math.cos(a0)
     x1, y1 = cx + r * math.sin(a1), cy - r * math.cos(a1)
@@ -241,12 +246,16 @@ def draw_mark(
     r = radius(studies)
     shape = SHAPES[level]
     outline = shape_path(shape, cx, cy, r)
-    parts = [f'<clipPath id="clip-{key}"><path d="{outline}"/></clipPath>', f'<g clip-path="url(#clip-{key})">']
+    parts = [
+        f'<clipPath id="clip-{key}"><path d="{outline}"/></clipPath>',
+        f'<g clip-path="url(#clip-{key})">',
+    ]
     start = 0.0
     for design, count in designs:
         end = start + count / studies
         parts.append(
-            f'<path class="kb-gap__seg kb-gap__seg--{design}" d="{_wedge(cx, cy, r * 1.6, start, end)}"/>'
+            f'<path class="kb-gap__seg kb-gap__seg--{design}" '
+            f'd="{_wedge(cx, cy, r * 1.6, start, end)}"/>'
         )
         start = end
     parts.append("</g>")
@@ -273,8 +282,10 @@ class Layout:
     panels: bool
 
     def place(self, x: float, y: float) -> Place:
-        """Where the mark of the cell at (x, y) goes: label below in the grid, beside it in
-        the panels (their rows are lower)."""
+        """Where the mark of the cell at (x, y) goes.
+
+        The label is below the mark in the grid, beside it in the panels (lower rows).
+        """
         middle = x + self.column_width / 2
         if self.panels:
             cy = y + self.row_height / 2
@@ -291,9 +302,7 @@ LAYOUTS = (
 one panel per outcome group with the row and column headings repeated, for a 390 px phone."""
 
 
-def _text_lines(
-    lines: Iterable[str], x: float, y: float, cls: str, anchor: str = "start"
-) -> str:
+def _text_lines(lines: Iterable[str], x: float, y: float, cls: str, anchor: str = "start") -> str:
     spans = "".join(
         f'<tspan x="{x:.1f}" y="{y + i * LINE_HEIGHT:.1f}">{svg_text(line)}</tspan>'
         for i, line in enumerate(lines)
@@ -309,7 +318,8 @@ def _row_labels(gap_map: GapMap, layout: Layout, top: float, page: str) -> list[
         first = y + layout.row_height / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
         band = "kb-gap__band kb-gap__band--odd" if index % 2 else "kb-gap__band"
         parts.append(
-            f'<rect class="{band}" x="0" y="{y:.1f}" width="100%" height="{layout.row_height:.1f}"/>'
+            f'<rect class="{band}" x="0" y="{y:.1f}" width="100%" '
+            f'height="{layout.row_height:.1f}"/>'
         )
         parts.append(
             f'<a class="kb-gap__row" href={svg_attribute(links.html_href(page, row.page))}>'
@@ -340,20 +350,23 @@ def _cells(
                     f'data-level="{cell.level.value if cell.level else ""}" '
                     f"aria-label={svg_attribute(cell.name)}>"
                     f'<rect class="kb-gap__hit" x="{x + 1:.1f}" y="{y + 1:.1f}" '
-                    f'width="{layout.column_width - 2:.1f}" height="{layout.row_height - 2:.1f}" rx="4"/>'
+                    f'width="{layout.column_width - 2:.1f}" '
+                    f'height="{layout.row_height - 2:.1f}" rx="4"/>'
                     f'<g class="kb-gap__mark" {at.attributes()} data-key="{key}">'
                     f"{draw_mark(key, at, len(cell.studies), cell.level, cell.designs)}</g></a>"
                 )
     return parts
 
 
-def _headings(outcomes: Sequence[Outcome], layout: Layout, left: float, top: float) -> tuple[list[str], float]:
+def _headings(
+    outcomes: Sequence[Outcome], layout: Layout, left: float, top: float
+) -> tuple[list[str], float]:
     """Group headings over pairs of columns, then Benefits/Limits; returns the parts and height."""
     width = 2 * layout.column_width
     wrapped = [wrap(o.title, width - 8)[:3] for o in outcomes]
     lines = max((len(w) for w in wrapped), default=1)
     parts = []
-    for index, (outcome, text) in enumerate(zip(outcomes, wrapped, strict=True)):
+    for index, (_outcome, text) in enumerate(zip(outcomes, wrapped, strict=True)):
         x = left + index * width
         first = top + (lines - len(text)) * LINE_HEIGHT + LINE_HEIGHT
         parts.append(_text_lines(text, x + width / 2, first, "kb-gap__heading", "middle"))
@@ -384,7 +397,8 @@ def draw_map(gap_map: GapMap, layout: Layout, page: str, *, map_id: str) -> str:
         body += _cells(gap_map, layout, outcomes, layout.label_width, grid_top)
         bottom = grid_top + len(gap_map.rows) * layout.row_height
         body += [
-            f'<line class="kb-gap__rule" x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{bottom:.1f}"/>'
+            f'<line class="kb-gap__rule" x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" '
+            f'y2="{bottom:.1f}"/>'
             for x in (
                 layout.label_width + 2 * i * layout.column_width for i in range(len(outcomes))
             )
@@ -406,9 +420,7 @@ def draw_map(gap_map: GapMap, layout: Layout, page: str, *, map_id: str) -> str:
         f'font-size="{FONT_SIZE}" role="group" aria-labelledby="{map_id}-title" '
         f'aria-describedby="{map_id}-desc">'
         f'<title id="{map_id}-title">{svg_text(title)}</title>'
-        f'<desc id="{map_id}-desc">{svg_text(description)}</desc>'
-        + "".join(body)
-        + "</svg>"
+        f'<desc id="{map_id}-desc">{svg_text(description)}</desc>' + "".join(body) + "</svg>"
     )
 
 
@@ -436,7 +448,9 @@ FACETS = (
 def filter_options(graph: Graph, evidence: Evidence) -> dict[str, Any]:
     """Every filter with its options, the values present in the knowledge base only."""
     kb = graph.kb
-    studies = [evidence.studies[s] for f in kb.findings for s in (x.id for x in evidence.studies_of(f))]
+    studies = [
+        evidence.studies[s] for f in kb.findings for s in (x.id for x in evidence.studies_of(f))
+    ]
     designs = sorted({s.design for s in studies}, key=vocabulary.STUDY_DESIGNS.names.index)
     kinds = sorted({s.kind for s in studies}, key=vocabulary.STUDY_KINDS.names.index)
     link_kinds = sorted(
@@ -454,7 +468,13 @@ def filter_options(graph: Graph, evidence: Evidence) -> dict[str, Any]:
             }
         )
     sectors = sorted({v for f in kb.findings for v in f.context.sectors})
-    facets.append({"key": "sector", "label": "Sector", "options": [[s, s.replace("-", " ").capitalize()] for s in sectors]})
+    facets.append(
+        {
+            "key": "sector",
+            "label": "Sector",
+            "options": [[s, s.replace("-", " ").capitalize()] for s in sectors],
+        }
+    )
     return {
         "checks": [
             {
@@ -527,7 +547,12 @@ def map_data(gap_map: GapMap, graph: Graph, evidence: Evidence, page: str) -> di
         "studies": studies,
         "findings": findings,
         "levels": [
-            {"value": level.value, "rank": level.rank, "symbol": LEVEL_SYMBOLS[level], "shape": SHAPES[level]}
+            {
+                "value": level.value,
+                "rank": level.rank,
+                "symbol": LEVEL_SYMBOLS[level],
+                "shape": SHAPES[level],
+            }
             for level in LEVELS
         ],
         "designs": {d: vocabulary.STUDY_DESIGNS.label(d) for d in vocabulary.STUDY_DESIGNS.names},
@@ -548,9 +573,7 @@ def filter_form(options: dict[str, Any]) -> str:
         "(the map, its counts and the downloads follow; the address keeps the view)</p>",
     ]
     for group in options["checks"]:
-        parts.append(
-            f'<fieldset class="kb-gap__group"><legend>{escape(group["label"])}</legend>'
-        )
+        parts.append(f'<fieldset class="kb-gap__group"><legend>{escape(group["label"])}</legend>')
         for value, label in group["options"]:
             input_id = f"kb-gap-{group['key']}-{value}"
             parts.append(
@@ -584,7 +607,10 @@ def filter_form(options: dict[str, Any]) -> str:
 
 def key_html(designs: Sequence[str]) -> str:
     """The key: the shape of each confidence level, the size scale and the design colours."""
-    parts = ['<div class="kb-gap__key"><p><strong>Best confidence in the cell</strong> (shape and label):</p><ul class="kb-gap__legend">']
+    parts = [
+        '<div class="kb-gap__key"><p><strong>Best confidence in the cell</strong> '
+        '(shape and label):</p><ul class="kb-gap__legend">'
+    ]
     for level in LEVELS:
         path = shape_path(SHAPES[level], 12, 12, 9)
         parts.append(
@@ -592,12 +618,18 @@ def key_html(designs: Sequence[str]) -> str:
             f'<path class="kb-gap__keyshape" d="{path}"/></svg> '
             f"{LEVEL_SYMBOLS[level]} {level.value}</li>"
         )
-    parts.append('</ul><p><strong>Size</strong>: the number of independent studies, written under the mark.</p>')
-    parts.append('<p><strong>Colours</strong>: the studies\u2019 designs.</p><ul class="kb-gap__legend">')
+    parts.append(
+        "</ul><p><strong>Size</strong>: the number of independent studies, written with "
+        "the mark.</p>"
+    )
+    parts.append(
+        '<p><strong>Colours</strong>: the studies\u2019 designs.</p><ul class="kb-gap__legend">'
+    )
     for design in designs:
         parts.append(
             f'<li><svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">'
-            f'<rect class="kb-gap__seg kb-gap__seg--{escape(design)}" width="16" height="16" rx="3"/>'
+            f'<rect class="kb-gap__seg kb-gap__seg--{escape(design)}" width="16" '
+            'height="16" rx="3"/>'
             f"</svg> {escape(vocabulary.STUDY_DESIGNS.label(design))}</li>"
         )
     parts.append("</ul></div>")

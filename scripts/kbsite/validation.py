@@ -211,8 +211,11 @@ def without_retired(model: type[Record], data: Any) -> Any:
 
 
 def as_today(model: type[Record], data: Any) -> Any:
-    """An earlier version of an entry as today's model reads it: retired fields dropped, and
-    each field introduced since given its stand-in value (`Record.introduced_fields`)."""
+    """An earlier version of an entry as today's model reads it.
+
+    Retired fields are dropped, and each field introduced since gets its stand-in value
+    (`Record.introduced_fields`).
+    """
     current = without_retired(model, data)
     if not isinstance(current, dict):
         return current
