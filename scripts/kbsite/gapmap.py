@@ -135,7 +135,7 @@ def build_map(graph: Graph, evidence: Evidence) -> GapMap:
             for outcome in finding.outcomes:
                 placed.setdefault((row, outcome, finding.type), []).append(finding)
     design_order = vocabulary.STUDY_DESIGNS.names
-    cells = {}
+    cells: dict[tuple[str, str, str], Cell] = {}
     for row in rows:
         for outcome in kb.outcomes:
             for side in SIDES:
@@ -310,11 +310,22 @@ def _text_lines(lines: Iterable[str], x: float, y: float, cls: str, anchor: str 
     return f'<text class="{cls}" text-anchor="{anchor}">{spans}</text>'
 
 
+ROW_LINES = 3
+"""Lines of a row label that fit a row; a longer label ends in an ellipsis (its link's
+title, and every other place on the page, gives it whole)."""
+
+
+def _at_most(lines: tuple[str, ...], count: int) -> tuple[str, ...]:
+    if len(lines) <= count:
+        return lines
+    return (*lines[: count - 1], lines[count - 1].rstrip()[:-1] + "…")
+
+
 def _row_labels(gap_map: GapMap, layout: Layout, top: float, page: str) -> list[str]:
-    parts = []
+    parts: list[str] = []
     for index, row in enumerate(gap_map.rows):
         y = top + index * layout.row_height
-        lines = wrap(row.label, layout.label_width - 8)[:3]
+        lines = _at_most(wrap(row.label, layout.label_width - 8), ROW_LINES)
         first = y + layout.row_height / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
         band = "kb-gap__band kb-gap__band--odd" if index % 2 else "kb-gap__band"
         parts.append(
@@ -323,6 +334,7 @@ def _row_labels(gap_map: GapMap, layout: Layout, top: float, page: str) -> list[
         )
         parts.append(
             f'<a class="kb-gap__row" href={svg_attribute(links.html_href(page, row.page))}>'
+            f"<title>{svg_text(row.label)}</title>"
             + _text_lines(lines, 4, first, "kb-gap__rowlabel")
             + "</a>"
         )
@@ -332,7 +344,7 @@ def _row_labels(gap_map: GapMap, layout: Layout, top: float, page: str) -> list[
 def _cells(
     gap_map: GapMap, layout: Layout, outcomes: Sequence[Outcome], left: float, top: float
 ) -> list[str]:
-    parts = []
+    parts: list[str] = []
     first = gap_map.outcomes.index(outcomes[0]) if outcomes else 0
     for index, row in enumerate(gap_map.rows):
         y = top + index * layout.row_height
@@ -363,9 +375,9 @@ def _headings(
 ) -> tuple[list[str], float]:
     """Group headings over pairs of columns, then Benefits/Limits; returns the parts and height."""
     width = 2 * layout.column_width
-    wrapped = [wrap(o.title, width - 8)[:3] for o in outcomes]
+    wrapped = [wrap(o.title, width - 8) for o in outcomes]
     lines = max((len(w) for w in wrapped), default=1)
-    parts = []
+    parts: list[str] = []
     for index, (_outcome, text) in enumerate(zip(outcomes, wrapped, strict=True)):
         x = left + index * width
         first = top + (lines - len(text)) * LINE_HEIGHT + LINE_HEIGHT
@@ -457,7 +469,7 @@ def filter_options(graph: Graph, evidence: Evidence) -> dict[str, Any]:
         {e.link for f in kb.findings for e in f.evidence}, key=vocabulary.LINK_KINDS.names.index
     )
     reviews = sorted({"yes" if s.peer_reviewed else "no" for s in studies}, reverse=True)
-    facets = []
+    facets: list[dict[str, Any]] = []
     for key, field, label, choice in FACETS:
         values = {v for f in kb.findings for v in getattr(f.context, field)}
         facets.append(
@@ -518,7 +530,7 @@ def map_data(gap_map: GapMap, graph: Graph, evidence: Evidence, page: str) -> di
         }
         for sid in used
     }
-    findings = {}
+    findings: dict[str, dict[str, Any]] = {}
     for finding in kb.findings:
         rating = evidence.ratings[finding.id]
         context = finding.context
