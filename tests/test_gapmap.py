@@ -196,19 +196,19 @@ def _line_of(text: str, prefix: str) -> int:
     [
         (
             "outcomes: [sped]\n",
-            ":11: expected the id of an existing outcome group, found `sped`\n"
+            ":12: expected the id of an existing outcome group, found `sped`\n"
             "    hint: did you mean `speed`?",
         ),
         (
             "outcomes: [happiness]\n",
-            ":11: expected the id of an existing outcome group, found `happiness`\n"
+            ":12: expected the id of an existing outcome group, found `happiness`\n"
             "    hint: add kb/outcomes/happiness.yaml or fix the id",
         ),
         ("outcomes: []\n", ":11: expected at least 1 item, found 0"),
         (
             "outcomes: [Speed]\n",
             ":12: expected the id of an outcome group, found 'Speed'\n"
-            "    hint: ids are lower-case: use `speed`",
+            "    hint: try `speed`",
         ),
     ],
 )
