@@ -218,7 +218,7 @@ def test_bad_outcome_references_are_reported_exactly(kb_copy, outcomes_line, mes
     with pytest.raises(KBError) as raised:
         check_kb(kb_dir, kb_dir.parent)
     line = _line_of(text, "outcomes:")
-    assert str(raised.value) == f"{B}:{line}:{message}\n1 error in 1 file"
+    assert str(raised.value) == f"{B}:{line}{message}\n1 error in 1 file"
 
 
 def test_a_finding_without_outcome_groups_is_told_to_choose_them(kb_copy):
