@@ -53,7 +53,7 @@ CASES = {
     "duplicate key": (
         {"benefits/faster-things.yaml": GOOD_BENEFIT + "title: Again\n"},
         [
-            f"{B}:14:1: expected each field once, found `title` again (first on line 2)\n"
+            f"{B}:15:1: expected each field once, found `title` again (first on line 2)\n"
             "    hint: PyYAML would silently keep only the last one; merge the two into one field"
         ],
     ),
@@ -375,14 +375,14 @@ NEW_CASES = {
             + "]\n"
         },
         [
-            f"{B}:14:10: expected at most 30 items, found 40\n"
+            f"{B}:15:10: expected at most 30 items, found 40\n"
             "    hint: keep the items that matter most, or split the entry"
         ],
     ),
     "nesting deeper than the limit": (
         {"benefits/faster-things.yaml": GOOD_BENEFIT + "tags: " + "[" * 12 + "]" * 12 + "\n"},
         [
-            f"{B}:14:16: expected at most 10 levels of nested lists and mappings, found deeper "
+            f"{B}:15:16: expected at most 10 levels of nested lists and mappings, found deeper "
             "nesting\n    hint: entries hold flat lists of values; remove the extra brackets"
         ],
     ),
