@@ -259,6 +259,7 @@
     var symbols = {};
     data.levels.forEach(function (l) { symbols[l.value] = l.symbol; });
     detail.appendChild(element("h2", { id: "kb-gap-detail-title" }, [cellName(data, key, cell)]));
+    detail.setAttribute("aria-labelledby", "kb-gap-detail-title");
     if (!cell || !cell.studies.length) {
       detail.appendChild(element("p", {}, [
         "No study in the knowledge base speaks of this (with the filters chosen): a gap."
