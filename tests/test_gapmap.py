@@ -110,7 +110,7 @@ def test_marks_grow_with_the_studies_and_each_level_has_its_own_shape():
     assert sizes[0] == gapmap.R_MIN
     assert sizes[-1] == gapmap.R_MAX
     assert len(set(gapmap.SHAPES.values())) == len(LEVELS)
-    place = gapmap.Place(10, 10, 10, 30, "middle", 10)
+    place = gapmap.Place(10, 10, 10, 30, "middle", 10, 14)
     assert ">none</text>" in gapmap.draw_mark("k", place, 0, None, ())
 
 
@@ -207,8 +207,7 @@ def _line_of(text: str, prefix: str) -> int:
         ("outcomes: []\n", ":11: expected at least 1 item, found 0"),
         (
             "outcomes: [Speed]\n",
-            ":12: expected the id of an outcome group, found 'Speed'\n"
-            "    hint: try `speed`",
+            ":12: expected the id of an outcome group, found 'Speed'\n    hint: try `speed`",
         ),
     ],
 )

@@ -214,7 +214,7 @@
     if (!cell || !cell.studies.length) {
       group.appendChild(svgElement("text", {
         "class": "kb-gap__empty", x: fixed(parseFloat(group.getAttribute("data-ex"))),
-        y: fixed(cy + 4), "text-anchor": "middle"
+        y: fixed(parseFloat(group.getAttribute("data-ey"))), "text-anchor": "middle"
       }, "none"));
       return;
     }

@@ -223,13 +223,15 @@ class Place:
     ly: float
     anchor: str
     ex: float
-    """Where an empty cell's "none" is centred."""
+    ey: float
+    """Where an empty cell's "none" is written: the middle of the cell."""
 
     def attributes(self) -> str:
         """The place as data attributes, for the page script to redraw the mark in it."""
         return (
             f'data-cx="{self.cx:.1f}" data-cy="{self.cy:.1f}" data-lx="{self.lx:.1f}" '
-            f'data-ly="{self.ly:.1f}" data-anchor="{self.anchor}" data-ex="{self.ex:.1f}"'
+            f'data-ly="{self.ly:.1f}" data-anchor="{self.anchor}" data-ex="{self.ex:.1f}" '
+            f'data-ey="{self.ey:.1f}"'
         )
 
 
@@ -240,7 +242,7 @@ def draw_mark(
     cx, cy = at.cx, at.cy
     if not studies or level is None:
         return (
-            f'<text class="kb-gap__empty" x="{at.ex:.1f}" y="{cy + 4:.1f}" '
+            f'<text class="kb-gap__empty" x="{at.ex:.1f}" y="{at.ey:.1f}" '
             f'text-anchor="middle">none</text>'
         )
     r = radius(studies)
@@ -286,12 +288,12 @@ class Layout:
 
         The label is below the mark in the grid, beside it in the panels (lower rows).
         """
-        middle = x + self.column_width / 2
+        middle, ey = x + self.column_width / 2, y + self.row_height / 2 + 4
         if self.panels:
             cy = y + self.row_height / 2
-            return Place(x + R_MAX + 8, cy, x + 2 * R_MAX + 14, cy + 4, "start", middle)
+            return Place(x + R_MAX + 8, cy, x + 2 * R_MAX + 14, cy + 4, "start", middle, ey)
         cy = y + R_MAX + 5
-        return Place(middle, cy, middle, cy + R_MAX + 15, "middle", middle)
+        return Place(middle, cy, middle, cy + R_MAX + 15, "middle", middle, ey)
 
 
 LAYOUTS = (
@@ -585,7 +587,10 @@ def filter_form(options: dict[str, Any]) -> str:
         "(the map, its counts and the downloads follow; the address keeps the view)</p>",
     ]
     for group in options["checks"]:
-        parts.append(f'<fieldset class="kb-gap__group"><legend>{escape(group["label"])}</legend>')
+        parts.append(
+            f'<fieldset class="kb-gap__group kb-gap__group--{escape(group["key"])}">'
+            f"<legend>{escape(group['label'])}</legend>"
+        )
         for value, label in group["options"]:
             input_id = f"kb-gap-{group['key']}-{value}"
             parts.append(
