@@ -284,7 +284,7 @@
         ]);
       })));
     }
-    var back = element("button", { type: "button", "class": "md-button" }, ["Back to the map"]);
+    var back = element("button", { type: "button", "class": "kb-gap__button" }, ["Back to the map"]);
     back.addEventListener("click", function () { closeDetail(detail, origin); });
     detail.appendChild(element("p", {}, [back]));
     detail.setAttribute("data-cell", key);

@@ -131,9 +131,9 @@ def build_map(graph: Graph, evidence: Evidence) -> GapMap:
     rows = rows_of(graph)
     placed: dict[tuple[str, str, str], list[Finding]] = {}
     for finding in sorted(kb.findings, key=lambda f: (f.title.lower(), f.id)):
-        for row in rows_of_finding(finding):
-            for outcome in finding.outcomes:
-                placed.setdefault((row, outcome, finding.type), []).append(finding)
+        for row_key in rows_of_finding(finding):
+            for outcome_id in finding.outcomes:
+                placed.setdefault((row_key, outcome_id, finding.type), []).append(finding)
     design_order = vocabulary.STUDY_DESIGNS.names
     cells: dict[tuple[str, str, str], Cell] = {}
     for row in rows:
@@ -612,11 +612,11 @@ def filter_form(options: dict[str, Any]) -> str:
         ]
         parts.append("</select></p>")
     parts.append(
-        '<p class="kb-gap__actions"><button type="button" class="md-button" '
+        '<p class="kb-gap__actions"><button type="button" class="kb-gap__button" '
         'id="kb-gap-reset">Show all the evidence</button> '
-        '<button type="button" class="md-button" id="kb-gap-svg">Download SVG</button> '
-        '<button type="button" class="md-button" id="kb-gap-png">Download PNG</button> '
-        '<button type="button" class="md-button" id="kb-gap-csv">Download CSV</button></p>'
+        '<button type="button" class="kb-gap__button" id="kb-gap-svg">Download SVG</button> '
+        '<button type="button" class="kb-gap__button" id="kb-gap-png">Download PNG</button> '
+        '<button type="button" class="kb-gap__button" id="kb-gap-csv">Download CSV</button></p>'
         "</form>"
     )
     return "".join(parts)
