@@ -431,7 +431,7 @@ def draw_map(gap_map: GapMap, layout: Layout, page: str, *, map_id: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kb-gap__svg" id="{map_id}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'font-size="{FONT_SIZE}" role="group" aria-labelledby="{map_id}-title" '
+        f'font-size="{FONT_SIZE}" aria-labelledby="{map_id}-title" '
         f'aria-describedby="{map_id}-desc">'
         f'<title id="{map_id}-title">{svg_text(title)}</title>'
         f'<desc id="{map_id}-desc">{svg_text(description)}</desc>' + "".join(body) + "</svg>"
