@@ -211,7 +211,7 @@ def test_the_map_works_from_the_keyboard(wide):
     page.keyboard.press("Escape")
     assert detail.is_hidden()
     assert page.evaluate("document.activeElement.dataset.cell") == cell.key
-    # Arrow keys move between neighbouring cells; Tab reaches the marks in order.
+    # Arrow keys move between neighbouring cells.
     page.keyboard.press("ArrowRight" if cell.side == "benefit" else "ArrowLeft")
     other = "limitation" if cell.side == "benefit" else "benefit"
     assert page.evaluate("document.activeElement.dataset.cell") == gapmap.cell_key(
@@ -221,8 +221,11 @@ def test_the_map_works_from_the_keyboard(wide):
     moved = page.evaluate("document.activeElement.dataset.cell")
     assert moved.split("--")[1:] == [cell.outcome.id, other]
     assert moved.split("--")[0] != cell.row.key
+    # One mark is in the tab order: Tab leaves the map, Shift+Tab comes back to that mark.
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.classList.contains('kb-gap__cell')")
+    assert not page.evaluate("document.activeElement.classList.contains('kb-gap__cell')")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.dataset.cell") == moved
 
 
 def test_downloads_give_the_current_view_as_csv_svg_and_png(wide):

@@ -397,6 +397,24 @@
     return true;
   }
 
+  // One mark of each drawing is in the tab order (the last one focused): Tab passes the map
+  // in one step, the arrow keys move inside it.
+  function roveFocus(root) {
+    root.querySelectorAll("svg.kb-gap__svg").forEach(function (svg) {
+      svg.querySelectorAll("a.kb-gap__cell").forEach(function (mark, index) {
+        mark.setAttribute("tabindex", index === 0 ? "0" : "-1");
+      });
+    });
+    root.addEventListener("focusin", function (event) {
+      var link = event.target.closest && event.target.closest("a.kb-gap__cell");
+      if (!link) { return; }
+      link.ownerSVGElement.querySelectorAll("a.kb-gap__cell[tabindex='0']").forEach(
+        function (mark) { mark.setAttribute("tabindex", "-1"); }
+      );
+      link.setAttribute("tabindex", "0");
+    });
+  }
+
   // --- Start ------------------------------------------------------------------------------
 
   function start() {
@@ -457,6 +475,7 @@
       if (link && moveFocus(root, link, event.key)) { event.preventDefault(); return; }
       if (event.key === "Escape" && !detail.hidden) { closeDetail(detail, origin); }
     });
+    roveFocus(root);
     root.setAttribute("data-ready", "true");
     update(false);
   }
