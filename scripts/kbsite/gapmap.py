@@ -7,7 +7,7 @@ independent studies (a study counts once however many reports or evidence items 
 its shape and its label give the best confidence among its findings, and it is divided by
 the studies' designs. An empty cell says so. The page script (`docs/javascripts/gap-map.js`)
 redraws the marks from the data embedded in the page when the reader filters the evidence;
-`draw_mark` and the script's `markSvg` draw the same marks, and without JavaScript the page
+`draw_mark` and the script's `drawMark` draw the same marks, and without JavaScript the page
 keeps the build's map and a table of every cell.
 
 Entry text is escaped for SVG here (`diagram.svg_text`, `svg_attribute`) and for JSON by
