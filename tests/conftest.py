@@ -266,6 +266,15 @@ def real_site():
     return build_site(REPO / "kb", REPO)
 
 
+@functools.cache
+def fixture_site():
+    """The fixture kb/ through `build_site` without git history, once per test process. Read
+    only."""
+    from kbsite import build_site
+
+    return build_site(FIXTURE_KB, REPO, with_history=False)
+
+
 @dataclass(frozen=True)
 class CliResult:
     """What `python -m kbsite` would have returned and printed."""
@@ -321,6 +330,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
     "--disable-dev-shm-usage",
+    # No name resolves: a request to any other host fails in the browser itself, and the tests
+    # see it in the page's request events. (Intercepting every request from Python instead
+    # costs each page a round trip per file.)
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 
 

@@ -9,7 +9,7 @@ from kbsite import build_site, check_kb, links, ratings
 from kbsite.diagram import CHAR_WIDTH, LAYOUTS, PADDING, findings_map, svg_attribute, svg_text, wrap
 from kbsite.graph import build_graph
 
-from conftest import REPO
+from conftest import REPO, real_site
 
 SVG = "{http://www.w3.org/2000/svg}"
 KB = check_kb(REPO / "kb", REPO)
@@ -91,7 +91,7 @@ def test_a_curve_is_dashed_exactly_when_the_editors_infer_the_link(principle):
 
 
 def test_principles_without_findings_get_no_map_and_a_sentence_instead():
-    site = build_site(REPO / "kb", REPO, with_history=False)
+    site = real_site()
     for principle in KB.principles:
         page = site.pages[links.page_path(principle)]
         if principle in MAPPED:

@@ -15,7 +15,7 @@ from kbsite.export_csv import COLUMNS, export_findings_csv
 from kbsite.pipeline import build_site
 from kbsite.ratings import evaluate
 
-from conftest import FIXTURE_KB, REPO
+from conftest import FIXTURE_KB, REPO, fixture_site, real_site
 
 B = "kb/benefits/faster-things.yaml"
 BENEFIT = (FIXTURE_KB / "benefits" / "faster-things.yaml").read_text(encoding="utf-8")
@@ -138,7 +138,7 @@ def test_override_is_shown_as_editors_judgement(kb_copy, tmp_path):
 def test_rules_page_and_ratings_move_together(monkeypatch):
     """Change one threshold: the generated page and a rating both change."""
     kb = check_kb(FIXTURE_KB, REPO)
-    before_page = build_site(FIXTURE_KB, REPO, with_history=False).pages
+    before_page = fixture_site().pages
     before = evaluate(kb).ratings
     stricter = confidence.RuleSet(small_sample=100, modest_sample=200)
     monkeypatch.setattr(confidence, "DEFAULT_RULES", stricter)
@@ -176,7 +176,7 @@ def _evidence_line(page: str) -> str:
 
 
 def test_principle_pages_count_independent_studies_and_their_participants():
-    site = build_site(REPO / "kb", REPO, with_history=False)
+    site = real_site()
     graph = site.graph
     evidence = evaluate(graph.kb)
     for principle in graph.kb.principles:
@@ -193,7 +193,7 @@ def test_principle_pages_count_independent_studies_and_their_participants():
 
 
 def test_a_study_published_twice_counts_once_on_the_principle_page(kb_copy, tmp_path):
-    original = build_site(FIXTURE_KB, REPO, with_history=False)
+    original = fixture_site()
     before = _evidence_line(original.pages["principles/alpha.md"])
     papers = len(original.graph.citations_of(original.graph.principles["alpha"]))
     second_report = (

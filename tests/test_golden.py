@@ -8,7 +8,7 @@ import shutil
 
 from kbsite import build_site
 
-from conftest import FIXTURE_KB, GOLDEN, REPO
+from conftest import FIXTURE_KB, GOLDEN, REPO, fixture_site
 
 FRAGMENTS = GOLDEN.with_name(GOLDEN.name + ".fragments.json")
 """The sanitised HTML of the Markdown fields, which the pages name by token only (kept beside
@@ -20,7 +20,7 @@ def fragments_json(site) -> str:
 
 
 def test_fixture_kb_renders_to_golden_tree(update_golden):
-    site = build_site(FIXTURE_KB, REPO, with_history=False)
+    site = fixture_site()
     outputs = site.outputs
     if update_golden:
         shutil.rmtree(GOLDEN, ignore_errors=True)

@@ -15,7 +15,7 @@ import re
 import pytest
 import yaml
 
-from kbsite import KBError, build_site, check_kb, confidence, ratings
+from kbsite import KBError, check_kb, confidence, ratings
 from kbsite.export_json import export_guide_table
 from kbsite.graph import build_graph
 from kbsite.guide_checks import report
@@ -23,7 +23,7 @@ from kbsite.guide_view import guide_data
 from kbsite.guides import POINTS, build_tables
 from kbsite.model import Guide
 
-from conftest import FIXTURE_KB, REPO, real_kb
+from conftest import FIXTURE_KB, REPO, fixture_site, real_kb
 
 KB = check_kb(FIXTURE_KB, REPO)
 GUIDE = KB.guides[0]
@@ -107,7 +107,7 @@ def test_what_would_change_it_and_the_plan():
 
 
 def test_the_site_publishes_each_guide_table_and_links_it_from_the_page():
-    site = build_site(FIXTURE_KB, REPO, with_history=False)
+    site = fixture_site()
     assert json.loads(site.assets["api/guides/pick.json"]) == json.loads(export_guide_table(TABLE))
     assert "(../api/guides/pick.json)" in site.pages["guides/pick.md"]
 
@@ -162,17 +162,18 @@ def test_what_would_change_it_is_every_single_answer_that_moves_the_level(real):
     guide = real.guide
     for combination in real.combinations():
         views = real.views(combination)
-        for s_index, view in enumerate(views):
-            expected = set()
-            for q_index, question in enumerate(guide.questions):
-                for option in range(len(question.options)):
-                    if option == combination[q_index]:
-                        continue
-                    moved = (*combination[:q_index], option, *combination[q_index + 1 :])
-                    level = real.views(moved)[s_index].recommendation.level
-                    if level != view.recommendation.level:
-                        expected.add((q_index, option, level))
-            assert {(c.question, c.option, c.level) for c in view.changes} == expected
+        expected: list[set] = [set() for _ in views]
+        for q_index, question in enumerate(guide.questions):
+            for option in range(len(question.options)):
+                if option == combination[q_index]:
+                    continue
+                moved = (*combination[:q_index], option, *combination[q_index + 1 :])
+                for s_index, moved_view in enumerate(real.views(moved)):
+                    level = moved_view.recommendation.level
+                    if level != views[s_index].recommendation.level:
+                        expected[s_index].add((q_index, option, level))
+        for view, wanted in zip(views, expected, strict=True):
+            assert {(c.question, c.option, c.level) for c in view.changes} == wanted
 
 
 def _holds(guide, conditions, combination):

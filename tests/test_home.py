@@ -9,7 +9,7 @@ import pytest
 from kbsite import KBError, build_site
 from kbsite.render import count_word
 
-from conftest import REPO
+from conftest import REPO, real_site
 
 
 def test_a_home_page_link_to_a_renamed_entry_is_a_build_error_naming_the_template(tmp_path):
@@ -30,7 +30,7 @@ def test_a_home_page_link_to_a_renamed_entry_is_a_build_error_naming_the_templat
 
 
 def test_home_page_numbers_come_from_the_knowledge_base():
-    site = build_site(REPO / "kb", REPO, with_history=False)
+    site = real_site()
     home = site.pages["index.md"]
     kb = site.graph.kb
     assert f"## The {count_word(len(kb.principles))} principles" in home

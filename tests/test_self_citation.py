@@ -7,7 +7,6 @@ import datetime
 import os
 import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from kbsite.cite import (
 from kbsite.release import ReleaseError, check_request, set_version, tag_message
 from kbsite.write import UnsafeWriteError, write_generated_file
 
-from conftest import REPO
+from conftest import REPO, CliResult, run_kbsite
 
 PYPROJECT_TEXT = (REPO / "pyproject.toml").read_text(encoding="utf-8")
 PYPROJECT = tomllib.loads(PYPROJECT_TEXT)
@@ -137,15 +136,8 @@ def _git(folder: Path, *arguments: str) -> str:
     ).stdout
 
 
-def _release(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kbsite", "release", *arguments],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+def _release(folder: Path, *arguments: str) -> CliResult:
+    return run_kbsite("release", *arguments, cwd=folder)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ the citation ids, stable across builds. Pure: no file is read or written here.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 import warnings
@@ -626,29 +627,40 @@ def format_reference(citation: Citation, style: str, *, html: bool = False) -> s
     The HTML keeps the style's italics (<i>) and nothing else: citeproc-py escapes the
     entry text, and any other tag it might add is dropped.
     """
+    item = _render_item(citation, style)
+    if html:
+        item = _html_escaped(item)  # citeproc-py's HTML formatter does not escape the data
+    item_json = json.dumps(item, sort_keys=True, ensure_ascii=False)
+    return _formatted(item_json, citation.id, item_type(citation), style, html)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(item_json: str, citation_id: str, entry_type: str, style: str, html: bool) -> str:
+    """The reference citeproc-py makes of one CSL item, kept per process.
+
+    citeproc-py takes milliseconds per reference, the same citation is formatted for every
+    page that cites it and again on every rebuild of `make serve`; the result depends on the
+    item alone.
+    """
     from citeproc import Citation as CslCitation
     from citeproc import CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    item = _render_item(citation, style)
-    if html:
-        item = _html_escaped(item)  # citeproc-py's HTML formatter does not escape the data
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bibliography = CitationStylesBibliography(
-            _style(style), CiteProcJSON([item]), formatter.html if html else formatter.plain
+            _style(style),
+            CiteProcJSON([json.loads(item_json)]),
+            formatter.html if html else formatter.plain,
         )
-        bibliography.register(CslCitation([CitationItem(citation.id)]))
+        bibliography.register(CslCitation([CitationItem(citation_id)]))
         text = " ".join(str(bibliography.bibliography()[0]).split())
     if html:
         text = re.sub(r"<(?!/?(?:i|b|sup|sub)>)[^>]*>", "", text)
     text = text.replace("(ArXiv:", "(arXiv:")  # capitalize-first would rename the server
     text = re.sub(r"([?!])(</i>)?\.", r"\1\2", text)  # no period after a title's own ? or !
     text = text.replace(" (Publication) [", " [")  # citeproc-py keeps APA's empty "No." group
-    if style == "harvard-cite-them-right" and item_type(citation) in (
-        "conference-paper",
-        "chapter",
-    ):
+    if style == "harvard-cite-them-right" and entry_type in ("conference-paper", "chapter"):
         text = text.replace("’, <i>" if html else "’, ", "’, in <i>" if html else "’, in ", 1)
     return text
 
