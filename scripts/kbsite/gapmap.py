@@ -622,6 +622,12 @@ def filter_form(options: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def designs_in_use(data: dict[str, Any]) -> tuple[str, ...]:
+    """The study designs the map's data offers as a filter (those behind some finding)."""
+    group = next(g for g in data["filters"]["checks"] if g["key"] == "design")
+    return tuple(value for value, _ in group["options"])
+
+
 def key_html(designs: Sequence[str]) -> str:
     """The key: the shape of each confidence level, the size scale and the design colours."""
     parts = [

@@ -309,7 +309,7 @@ def render_site(
         sides=gapmap.SIDES,
         form=gapmap.filter_form(map_data["filters"]),
         drawings=gapmap.drawings(gap_map, links.GAP_MAP_PAGE),
-        key=gapmap.key_html([value for value, _ in map_data["filters"]["checks"][0]["options"]]),
+        key=gapmap.key_html(gapmap.designs_in_use(map_data)),
         data=script_json(map_data),
         level_symbols=confidence.LEVEL_SYMBOLS,
         study_count=len(map_data["studies"]),
