@@ -8,13 +8,19 @@ For each size it reports: load+validate time, render time (graph, pages, JSON), 
 of the build, and whether a rebuild with no change rewrote any generated file. For the smaller
 sizes it also builds the same pages with Material's default navigation (every page listed in
 every page, without `navigation.prune`) for comparison.
+
+It also prints what the evidence and gap map page transfers (gzip): its HTML alone, and with
+the stylesheets and scripts it loads, for today's kb/ and for a synthetic knowledge base of
+1,000 findings and 200 studies (budgets: 300 KB and 1 MB, issue 15).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -69,15 +75,37 @@ def sentence(rng: random.Random, words: int) -> str:
     return text.capitalize() + "."
 
 
-def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
-    """Write a valid synthetic KB with about `entries` entries; return counts by type."""
+OUTCOMES = ("speed", "quality", "cost", "people", "compliance", "data")
+"""Synthetic outcome groups (each finding names one or two)."""
+DESIGNS = ("survey", "interviews", "case-study", "focus-groups", "systematic-review")
+
+
+def generate_kb(
+    kb_dir: Path,
+    entries: int,
+    seed: int = 1,
+    *,
+    findings: int | None = None,
+    citations: int | None = None,
+) -> dict[str, int]:
+    """Write a valid synthetic KB with about `entries` entries; return counts by type.
+
+    findings and citations (one study each), when given, fix those counts instead.
+    """
     rng = random.Random(seed)
     principles = 9 + entries // 500
-    citations = max(3, entries // 10)
+    citations = citations or max(3, entries // 10)
     questions = max(1, entries // 50)
-    findings = max(2, entries - principles - citations - questions)
-    for folder in ("principles", "benefits", "limitations", "citations", "questions", "studies"):
+    findings = findings or max(2, entries - principles - citations - questions)
+    folders = ("principles", "benefits", "limitations", "citations", "questions", "studies")
+    for folder in (*folders, "outcomes"):
         (kb_dir / folder).mkdir(parents=True, exist_ok=True)
+    for i, outcome in enumerate(OUTCOMES):
+        (kb_dir / "outcomes" / f"synthetic-{outcome}.yaml").write_text(
+            f"id: synthetic-{outcome}\ntitle: Synthetic {outcome}\nsummary: {sentence(rng, 12)}\n"
+            f"order: {50 + i}\n",
+            encoding="utf-8",
+        )
     for i in range(citations):
         (kb_dir / "citations" / f"source-{i:05d}.yaml").write_text(
             f"id: source-{i:05d}\nrole: primary\nentry_type: article\n"
@@ -88,8 +116,10 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
             encoding="utf-8",
         )
         (kb_dir / "studies" / f"source-{i:05d}-study.yaml").write_text(
-            f"id: source-{i:05d}-study\ntitle: Survey {i} of synthetic teams\ndesign: survey\n"
-            f"kind: primary\npopulation: Synthetic practitioners\nsample_size: {10 + i % 90}\n"
+            f"id: source-{i:05d}-study\ntitle: Study {i} of synthetic teams\n"
+            f"design: {DESIGNS[i % len(DESIGNS)]}\n"
+            f"kind: {'secondary' if DESIGNS[i % len(DESIGNS)].endswith('review') else 'primary'}\n"
+            f"population: Synthetic practitioners\nsample_size: {10 + i % 90}\n"
             f"sample_unit: respondents\npeer_reviewed: {'true' if i % 3 else 'false'}\n"
             f"reports: [source-{i:05d}]\nlocator: abstract\n",
             encoding="utf-8",
@@ -114,9 +144,11 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
             f"    link: {link}\n    finding: {sentence(rng, 20)}\n"
             for j in range(1 + i % 3)
         )
+        outcomes = sorted({f"synthetic-{rng.choice(OUTCOMES)}" for _ in range(1 + i % 2)})
         (kb_dir / folder / f"finding-{i:05d}.yaml").write_text(
             f"id: finding-{i:05d}\ntitle: Finding {i}\nsummary: {sentence(rng, 18)}\n{kind}"
-            f"principles: [{', '.join(linked)}]\nevidence:\n{evidence}"
+            f"principles: [{', '.join(linked)}]\noutcomes: [{', '.join(outcomes)}]\n"
+            f"evidence:\n{evidence}"
             f"tags: [{rng.choice(TOPICS)}]\n",
             encoding="utf-8",
         )
@@ -134,8 +166,8 @@ def generate_kb(kb_dir: Path, entries: int, seed: int = 1) -> dict[str, int]:
     }
 
 
-def make_project(root: Path, entries: int, *, default_material: bool) -> Path:
-    """A copy of the site project whose kb/ is synthetic."""
+def make_project(root: Path, entries: int, *, default_material: bool, **counts: int | None) -> Path:
+    """A copy of the site project whose kb/ is synthetic (counts: see `generate_kb`)."""
     root.mkdir(parents=True)
     shutil.copytree(
         REPO / "scripts", root / "scripts", ignore=shutil.ignore_patterns("__pycache__")
@@ -159,7 +191,7 @@ def make_project(root: Path, entries: int, *, default_material: bool) -> Path:
     # The real entries stay (the hand-written pages in docs/ link to them); the synthetic ones
     # are added beside them.
     shutil.copytree(REPO / "kb", root / "kb")
-    generate_kb(root / "kb", entries)
+    generate_kb(root / "kb", entries, **counts)
     return root
 
 
@@ -201,6 +233,48 @@ def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+MAP_PAGE = Path("evidence") / "index.html"
+"""The evidence and gap map in the built site."""
+_ASSET = re.compile(r'<(?:script[^>]*\ssrc|link[^>]*rel="stylesheet"[^>]*\shref)="([^"]+)"')
+
+
+def page_transfer(site: Path, page: Path = MAP_PAGE) -> tuple[int, int]:
+    """Bytes a first visit to a page transfers, gzip: its HTML, and with its own assets.
+
+    The assets are the stylesheets and scripts the page names (on later pages they come
+    from the cache); fonts and images are none here (the site loads no web font).
+    """
+    html = (site / page).read_bytes()
+    total = len(gzip.compress(html, 9))
+    for link in dict.fromkeys(_ASSET.findall(html.decode("utf-8"))):
+        path = (site / page).parent / link.split("?")[0].split("#")[0]
+        if path.resolve().is_file():
+            total += len(gzip.compress(path.resolve().read_bytes(), 9))
+    return len(gzip.compress(html, 9)), total
+
+
+def map_page_figures(scratch: Path) -> list[tuple[str, int, int]]:
+    """The map page's transfer for today's kb/ and for 1,000 findings and 200 studies."""
+    figures = []
+    today = scratch / "today"
+    today.mkdir()
+    for name in ("mkdocs.yml", "CITATION.cff", "docs", "kb", "scripts"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, today / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(REPO / name, today / name)
+    measure(MKDOCS, today)
+    figures.append(("today's kb/", *page_transfer(today / "site")))
+    shutil.rmtree(today)
+    synthetic = make_project(
+        scratch / "map-1000", 1000, default_material=False, findings=1000, citations=200
+    )
+    measure(MKDOCS, synthetic)
+    figures.append(("1,000 findings, 200 studies", *page_transfer(synthetic / "site")))
+    shutil.rmtree(synthetic)
+    return figures
+
+
 def rebuild_rewrites(project: Path) -> int:
     """Files rewritten by a second generation into the same folder with no change in kb/."""
     out = project / "generated"
@@ -223,6 +297,9 @@ def main() -> None:
         default=1000,
         help="also build with Material's default navigation up to this size",
     )
+    parser.add_argument(
+        "--skip-map", action="store_true", help="skip the two builds that measure the map page"
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="kb-benchmark-") as scratch:
@@ -233,7 +310,9 @@ def main() -> None:
             started = time.perf_counter()
             build = measure(MKDOCS, project)
             build_wall = time.perf_counter() - started
+            html, _ = page_transfer(project / "site")
             row = {
+                "map_page_kb": html / 1000,
                 "entries": size,
                 "load_validate_s": load["seconds"],
                 "render_s": pipeline["seconds"] - load["seconds"],
@@ -255,12 +334,13 @@ def main() -> None:
             shutil.rmtree(project)
             rows.append(row)
             print(f"measured {size} entries", file=sys.stderr, flush=True)
+        maps = map_page_figures(Path(scratch)) if not args.skip_map else []
     header = (
         "| entries | load+validate | render | mkdocs build | peak memory | site size | "
-        "pipeline share | rebuild rewrites | default Material: build, size |"
+        "pipeline share | rebuild rewrites | default Material: build, size | map page (gzip) |"
     )
     print(header)
-    print("|" + "---:|" * 9)
+    print("|" + "---:|" * 10)
     for row in rows:
         default = (
             f"{row['default_build_s']:.1f} s, {row['default_site_mib']:.0f} MiB"
@@ -271,8 +351,13 @@ def main() -> None:
             f"| {row['entries']:,} | {row['load_validate_s']:.2f} s | {row['render_s']:.2f} s "
             f"| {row['mkdocs_build_s']:.1f} s | {row['peak_mib']:.0f} MiB "
             f"| {row['site_mib']:.1f} MiB | {row['pipeline_share']:.1%} "
-            f"| {row['rebuild_rewrites']} | {default} |"
+            f"| {row['rebuild_rewrites']} | {default} | {row['map_page_kb']:.0f} KB |"
         )
+    if maps:
+        print("\n| evidence and gap map page | HTML (gzip) | with its CSS and JS (gzip) | budget |")
+        print("|---|---:|---:|---:|")
+        for (name, html, total), budget in zip(maps, ("300 KB", "1 MB"), strict=True):
+            print(f"| {name} | {html / 1000:.0f} KB | {total / 1000:.0f} KB | {budget} |")
     if len(rows) >= 2:
         ratio = rows[-1]["mkdocs_build_s"] / rows[-2]["mkdocs_build_s"]
         growth = rows[-1]["entries"] / rows[-2]["entries"]

@@ -3,10 +3,13 @@
 Run with `make lighthouse`. It builds the site, serves site/ on 127.0.0.1 with gzip (as static
 hosts do) and points Lighthouse (from node_modules) at Debian's Chromium. It asserts nothing;
 the figures go into docs/about/performance.md. Targets: accessibility 100, the others 95+.
+One page and form factor: `python scripts/lighthouse.py --page "evidence and gap map"
+--form-factor mobile` (the map's budget, issue 15: performance 95+, accessibility 100).
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import gzip
 import http.server
@@ -25,7 +28,7 @@ PAGES = {
     "principle": "/principles/versioning/",
     "benefit": "/benefits/restore-earlier-state/",
     "citation": "/citations/araujo-2024/",
-    "evidence matrix": "/evidence/",
+    "evidence and gap map": "/evidence/",
 }
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
@@ -77,6 +80,16 @@ def run_lighthouse(url: str, preset: str, out: Path) -> dict:
 
 def main() -> None:
     """Serve site/ and print one row per page type and form factor."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--page", action="append", choices=sorted(PAGES), help="only this page (repeatable)"
+    )
+    parser.add_argument(
+        "--form-factor", choices=("mobile", "desktop"), action="append", help="only this one"
+    )
+    args = parser.parse_args()
+    pages = {name: PAGES[name] for name in (args.page or PAGES)}
+    presets = tuple(args.form_factor or ("mobile", "desktop"))
     site = REPO / "site"
     if not (site / "index.html").exists():
         raise SystemExit("site/ is empty: run `make build` first")
@@ -89,8 +102,8 @@ def main() -> None:
     )
     print("|---|---|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as scratch:
-        for name, path in PAGES.items():
-            for preset in ("mobile", "desktop"):
+        for name, path in pages.items():
+            for preset in presets:
                 report = run_lighthouse(base + path, preset, Path(scratch) / "report.json")
                 scores = [round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES]
                 weight = report["audits"]["total-byte-weight"]["numericValue"] / 1024

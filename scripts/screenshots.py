@@ -37,6 +37,7 @@ class Shot:
 
 PAGES: tuple[Shot, ...] = (
     Shot("home", "/"),
+    Shot("gap-map", "/evidence/", "#kb-gap-status"),
     Shot("principle", "/principles/ci-cd-automation/", "#relationship-map"),
     Shot("finding", "/benefits/pays-off-for-larger-applications/", "#confidence"),
     Shot(

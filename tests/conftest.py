@@ -37,7 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # Two groups of slow tests, so that `make check` (neither) answers in seconds and CI can run
 # the browser in a job of its own. Marked here, by module and by fixture, so a new test in
 # these modules, or any test of the built site, lands in the right group without remembering.
-BROWSER_MODULES = {"test_browser", "test_browser_hostile"}
+BROWSER_MODULES = {"test_browser", "test_browser_hostile", "test_browser_gapmap"}
 BUILD_MODULES = {
     "test_site_build",
     "test_site_quality",

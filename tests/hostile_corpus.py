@@ -190,6 +190,21 @@ def add_hostile_entries(kb: Path) -> int:
             },
         )
         count += 2
+    outcomes = []
+    for index, plain in enumerate((26, 11, 20, 0, 6)):  # `=`, `-` (CSV formulas), quotes, ...
+        outcome_id = f"{HOSTILE_PREFIX}outcome-{index}"
+        outcomes.append(outcome_id)
+        _write(
+            kb,
+            "outcomes",
+            {
+                "id": outcome_id,
+                "title": _plain(plain)[:40].strip(),
+                "summary": _plain(plain + 1)[:300],
+                "order": 90 + index,
+            },
+        )
+        count += 1
     for index, markdown in enumerate(MARKDOWN):
         kind = "benefits" if index % 2 == 0 else "limitations"
         entry = {
@@ -198,6 +213,7 @@ def add_hostile_entries(kb: Path) -> int:
             "summary": _plain(index + 1),
             "description": markdown,
             "principles": [principles[index % len(principles)]] if index % 3 else [],
+            "outcomes": [outcomes[index % len(outcomes)]],
             "context": {"sectors": ["finance"], "note": _plain(index + 3)},
             "evidence": [
                 {

@@ -30,6 +30,7 @@ evidence:
     locator: page 4
     link: stated
     finding: Interviewees linked speed.
+outcomes: [speed]
 """
 
 CASES = {
@@ -52,7 +53,7 @@ CASES = {
     "duplicate key": (
         {"benefits/faster-things.yaml": GOOD_BENEFIT + "title: Again\n"},
         [
-            f"{B}:14:1: expected each field once, found `title` again (first on line 2)\n"
+            f"{B}:15:1: expected each field once, found `title` again (first on line 2)\n"
             "    hint: PyYAML would silently keep only the last one; merge the two into one field"
         ],
     ),
@@ -85,7 +86,7 @@ CASES = {
     "empty evidence list": (
         {
             "limitations/more-effort.yaml": "id: more-effort\ntitle: More effort\nsummary: S.\n"
-            "kind: drawback\nprinciples: []\nevidence: []\n"
+            "kind: drawback\nprinciples: []\nevidence: []\noutcomes: [effort]\n"
         },
         ["kb/limitations/more-effort.yaml:6:11: expected at least 1 item, found 0"],
     ),
@@ -122,7 +123,7 @@ CASES = {
         {
             "limitations/faster-things.yaml": "id: faster-things\ntitle: T\nsummary: S.\n"
             "kind: drawback\nprinciples: []\nevidence:\n  - {citation: doe-2021, locator: p. 2, "
-            "link: cross-cutting, finding: F.}\n"
+            "link: cross-cutting, finding: F.}\noutcomes: [effort]\n"
         },
         [
             "kb/limitations/faster-things.yaml:1:5: expected a unique id, found `faster-things` "
@@ -374,14 +375,14 @@ NEW_CASES = {
             + "]\n"
         },
         [
-            f"{B}:14:10: expected at most 30 items, found 40\n"
+            f"{B}:15:10: expected at most 30 items, found 40\n"
             "    hint: keep the items that matter most, or split the entry"
         ],
     ),
     "nesting deeper than the limit": (
         {"benefits/faster-things.yaml": GOOD_BENEFIT + "tags: " + "[" * 12 + "]" * 12 + "\n"},
         [
-            f"{B}:14:16: expected at most 10 levels of nested lists and mappings, found deeper "
+            f"{B}:15:16: expected at most 10 levels of nested lists and mappings, found deeper "
             "nesting\n    hint: entries hold flat lists of values; remove the extra brackets"
         ],
     ),

@@ -184,7 +184,7 @@ PAGE_TYPES = {
     "principle": _url("principles", KB.principles[0].id),
     "principles index": "/principles/",
     "citations index": "/citations/",
-    "evidence matrix": "/evidence/",
+    "evidence and gap map": "/evidence/",
     "evidence gaps": "/evidence/gaps/",
     "cross-cutting": "/evidence/cross-cutting/",
     "tags": "/tags/",
@@ -966,7 +966,7 @@ def test_home_page_shows_trade_off_entry_points_and_principle_cards(visit):
     assert main.get_by_role("heading", name="The trade-off in one paragraph").is_visible()
     for entry_point in (
         "Open the decision guides",
-        "Open the evidence matrix",
+        "Open the evidence and gap map",
         "Open the citations",
     ):
         assert main.get_by_role("link", name=entry_point).is_visible()

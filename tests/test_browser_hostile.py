@@ -13,6 +13,7 @@ import http.server
 import io
 import json
 import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -210,6 +211,52 @@ def test_comparison_of_hostile_studies_and_its_csv_keep_the_text_as_text(page):
     assert [row[3:] for row in rows[:2]] == [[studies[s]["label"] for s in ids], ids]
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert tab.evaluate("window.kbCompare.csvCell('=HYPERLINK(\"x\")')") == '"\'=HYPERLINK(""x"")"'
+    assert seen["dialogs"] == []
+    assert seen["outside"] == []
+    assert seen["errors"] == []
+
+
+def test_gap_map_of_hostile_outcome_groups_keeps_their_text_as_text(page):
+    tab, seen, server = page
+    tab.goto(f"{server}/evidence/", wait_until="load")
+    _check(tab, "gap map")
+    data = json.loads(tab.locator("#kb-gap-data").text_content())
+    hostile = [o for o in data["outcomes"] if o["id"].startswith(HOSTILE_PREFIX)]
+    assert hostile
+    # The column headings show each hostile title as written (one line of each drawing).
+    headings = tab.locator(".kb-gap__drawing--wide .kb-gap__heading").evaluate_all(
+        "hs => hs.map(h => [...h.querySelectorAll('tspan')].map(t => t.textContent).join(' '))"
+    )
+    squeezed = ["".join(h.split()) for h in headings]  # lines break at spaces or in words
+    for outcome in hostile:
+        assert "".join(outcome["title"].split()) in squeezed
+    # A hostile cell's drill-down shows titles as text, and its links go where the data says.
+    _, finding = next((k, f) for k, f in data["findings"].items() if k.startswith(HOSTILE_PREFIX))
+    key = f"{finding['rows'][0]}--{finding['outcomes'][0]}--{finding['type']}"
+    tab.locator(f'.kb-gap__drawing--wide a[data-cell="{key}"]').click()
+    detail = tab.locator("#kb-gap-detail")
+    assert finding["title"] in detail.locator("li > a").all_text_contents()
+    _check(tab, "gap map drill-down")
+    with tab.expect_download() as download:
+        tab.locator("#kb-gap-csv").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert len(rows) > 1
+    assert all(
+        not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row
+    )
+    titles = {row[1] for row in rows[1:]}
+    assert any(t.startswith("'") for t in titles)  # a hostile title began like a formula
+    assert tab.evaluate("window.kbGapMap.csvCell('=1+1')") == "'=1+1"
+    assert tab.evaluate("window.kbGapMap.csvCell('-2, \"x\"')") == '"\'-2, ""x"""'
+    with tab.expect_download() as download:
+        tab.locator("#kb-gap-svg").click()
+    svg = ET.fromstring(Path(download.value.path()).read_bytes())  # well-formed, still inert
+    assert not [
+        (e.tag, name)
+        for e in svg.iter()
+        for name in e.attrib
+        if name.lower().startswith("on") or "script" in e.tag
+    ]
     assert seen["dialogs"] == []
     assert seen["outside"] == []
     assert seen["errors"] == []

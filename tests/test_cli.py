@@ -196,6 +196,8 @@ def test_new_scaffolds_a_valid_entry_and_refuses_bad_ids(kb_copy, tmp_path):
         "--set",
         "principles=beta",
         "--set",
+        "outcomes=speed",
+        "--set",
         "citation=doe-2021",
         "--set",
         "locator=page 3",
@@ -229,8 +231,8 @@ def test_new_scaffolds_a_valid_entry_and_refuses_bad_ids(kb_copy, tmp_path):
     )
     assert retired.returncode == 1
     assert retired.stderr.startswith(
-        "error: expected fields of a benefit (title, summary, principles, citation, locator, "
-        "link, finding), found `study`\n    hint: the study's design now comes from "
+        "error: expected fields of a benefit (title, summary, principles, outcomes, citation, "
+        "locator, link, finding), found `study`\n    hint: the study's design now comes from "
         "kb/studies/<id>.yaml"
     )
 

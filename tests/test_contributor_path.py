@@ -57,6 +57,8 @@ def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
         "--set",
         "principles=versioning",
         "--set",
+        "outcomes=quality-and-reliability",
+        "--set",
         "citation=example-2026",
         "--set",
         "locator=Section 4",
@@ -117,6 +119,7 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
     """CONTRIBUTING.md, step by step: `new citation`, `new benefit`, validate, strict build."""
     before = build_graph(check_kb(REPO / "kb", REPO))
     principle = before.kb.principles[0].id  # any principle: the test must not depend on which
+    outcome = before.kb.outcomes[0].id  # and any outcome group (CONTRIBUTING.md: choose them)
     project = copy_project(tmp_path / "project")
     citation = kbsite(
         project,
@@ -151,6 +154,8 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
         "summary=Teams return to a working model sooner.",
         "--set",
         f"principles={principle}",
+        "--set",
+        f"outcomes={outcome}",
         "--set",
         "citation=smith-2026",
         "--set",
@@ -195,7 +200,7 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
         "principle": (site / "principles" / principle / "index.html", "../../benefits/"),
         "benefits index": (site / "benefits" / "index.html", ""),
         "citation": (site / "citations" / "smith-2026" / "index.html", "../../benefits/"),
-        "evidence matrix": (site / "evidence" / "index.html", "../benefits/"),
+        "evidence and gap map": (site / "evidence" / "index.html", "../benefits/"),
     }
     for name, (path, prefix) in linked_from.items():
         assert f'href="{prefix}faster-rollbacks/"' in path.read_text(encoding="utf-8"), name
@@ -226,7 +231,8 @@ def test_contributor_sees_exact_messages_for_a_broken_entry(tmp_path):
         "    locator: abstract\n"
         "    study: [focus group]\n"
         "    link: inferred\n"
-        "    finding: The developers restored earlier states.\n",
+        "    finding: The developers restored earlier states.\n"
+        "outcomes: [quality-and-reliability]\n",
         encoding="utf-8",
     )
     result = kbsite(project, "validate")

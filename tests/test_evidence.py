@@ -38,7 +38,7 @@ CASES = {
             f"{B}:9:15: expected citation `doe-2021` to be a report of a study, found no study "
             "that lists it in `reports`\n    hint: add `doe-2021` to `reports` of its study in "
             "kb/studies/, or add kb/studies/doe-2021-study.yaml",
-            "kb/limitations/more-effort.yaml:7:15: expected citation `doe-2021` to be a report "
+            "kb/limitations/more-effort.yaml:8:15: expected citation `doe-2021` to be a report "
             "of a study, found no study that lists it in `reports`\n    hint: add `doe-2021` to "
             "`reports` of its study in kb/studies/, or add kb/studies/doe-2021-study.yaml",
         ],

@@ -85,7 +85,7 @@ def test_corpus_is_large_and_every_entry_is_built(site):
     sources = _hostile_sources()
     assert len(sources) == hostile_site()[1] >= MIN_HOSTILE_ENTRIES
     for folder, entry in sources.items():
-        if folder.startswith("questions/"):
+        if folder.startswith(("questions/", "outcomes/")):  # shown on the gaps and map pages
             continue
         assert (site / folder / "index.html").is_file(), folder
         assert entry["title"]
@@ -162,7 +162,7 @@ def test_entry_markdown_holds_only_allow_listed_markup(site):
 
 def test_plain_text_is_shown_as_written_once(site):
     for folder, entry in _hostile_sources().items():
-        if folder.startswith(("questions/", "guides/")):
+        if folder.startswith(("questions/", "guides/", "outcomes/")):
             continue
         root = _parse(site / folder / "index.html")
         heading = root.find(".//article//h1")
@@ -260,6 +260,38 @@ def test_relationship_maps_hold_drawing_elements_only_and_the_titles_as_text(sit
         assert {text.replace(" ", "") for label in labels for text in shown[label]} == {
             title.replace(" ", "")
         }, title
+
+
+GAP_MAP_TAGS = MAP_TAGS | {"clipPath", "line"}
+
+
+def test_gap_map_holds_drawing_elements_only_and_the_outcome_titles_as_text(site):
+    outcomes = {
+        folder: entry
+        for folder, entry in _hostile_sources().items()
+        if folder.startswith("outcomes/")
+    }
+    assert outcomes
+    root = _parse(site / "evidence" / "index.html")
+    _check_markup(root, "evidence/index.html")
+    headings = []
+    drawings = root.find_class("kb-gap__svg")
+    assert len(drawings) == 2
+    for svg in drawings:
+        assert {element.tag for element in svg.iter()} <= {t.lower() for t in GAP_MAP_TAGS}
+        for node in svg.iter("a"):
+            assert node.get("href").startswith(("#", "../")), node.get("href")  # this site
+        headings += [
+            "".join((s.text or "") for s in h.iter("tspan")).replace(" ", "")
+            for h in svg.find_class("kb-gap__heading")
+        ]
+    table = _squash(root.find(".//table").text_content())
+    for entry in outcomes.values():
+        assert headings.count(_squash(entry["title"]).replace(" ", "")) == 2, entry["title"]
+        assert _squash(entry["title"]) in table
+    groups = _squash(root.find_class("kb-gap__groups")[0].text_content())
+    for entry in outcomes.values():
+        assert _squash(entry["summary"]) in groups
 
 
 def test_json_export_carries_the_text_as_data(site):

@@ -15,7 +15,11 @@ from kbsite.model import Citation, Study
 from kbsite.scaffold import PROMPTS, check_answer, scaffold
 from kbsite.vocabulary import BIBTEX_TYPES
 
-KNOWN = {"citation": frozenset({"doe-2021"}), "principle": frozenset({"alpha", "beta"})}
+KNOWN = {
+    "citation": frozenset({"doe-2021"}),
+    "principle": frozenset({"alpha", "beta"}),
+    "outcome": frozenset({"speed", "effort"}),
+}
 
 
 def test_each_answer_is_checked_on_its_own():
@@ -41,6 +45,7 @@ def test_scaffold_refuses_references_to_missing_entries():
         "title": "T",
         "summary": "S.",
         "principles": "alpha",
+        "outcomes": "speed",
         "citation": "ghost-2020",
         "locator": "p. 3",
         "finding": "F.",
@@ -74,7 +79,10 @@ def test_without_a_terminal_the_message_names_set(kb_copy, tmp_path):
         check=False,
     )
     assert result.returncode == 1
-    assert "give each with --set summary=VALUE --set citation=VALUE" in result.stderr
+    assert (
+        "give each with --set summary=VALUE --set outcomes=VALUE --set citation=VALUE"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -247,3 +255,30 @@ def test_new_study_without_a_terminal_names_set_and_refuses_a_taken_report(kb_co
     ) in result.stderr
     assert not (kb_dir / "studies" / "again-study.yaml").exists()
     assert "Traceback" not in result.stderr
+
+
+def test_a_finding_names_existing_outcome_groups():
+    assert check_answer("benefit", "outcomes", "", KNOWN) == "expected a value, found none"
+    assert check_answer("benefit", "outcomes", "speed, effort", KNOWN) == ""
+    assert check_answer("limitation", "outcomes", "speed, sped", KNOWN) == (
+        "expected the id of an existing outcome group, found `sped` (see kb/outcomes/)"
+    )
+
+
+def test_new_outcome_scaffolds_a_valid_outcome_group(kb_copy, tmp_path, monkeypatch, capsys):
+    kb_copy()
+    monkeypatch.chdir(tmp_path)
+    options = [
+        "--set=title=Security",
+        "--set=summary=Keeping models and data safe.",
+        "--set=order=9",
+    ]
+    assert cli.main(["new", "outcome", "security", "--kb", "kb", "--no-input", *options]) == 0
+    assert capsys.readouterr().out.startswith("kb/outcomes/security.yaml: created")
+    loaded = load_kb(tmp_path / "kb", tmp_path)
+    assert [str(i) for i in loaded.issues] == []
+    [outcome] = [o for o in loaded.kb.outcomes if o.id == "security"]
+    assert (outcome.title, outcome.order) == ("Security", 9)
+    assert check_answer("outcome", "order", "ninth", KNOWN) == (
+        "expected a whole number such as 7, found `ninth`"
+    )

@@ -58,6 +58,7 @@ _BY_FOLDER = {t.folder: t for t in ENTRY_TYPES}
 _NOUNS = {
     "question": ("open question", "open questions"),
     "guide": ("decision guide", "decision guides"),
+    "outcome": ("outcome group", "outcome groups"),
 }
 
 
@@ -252,13 +253,13 @@ def _read_file(
 def _rating_problems(kb: KnowledgeBase, file_ids: dict[str, frozenset[str]]) -> list[Issue]:
     """What keeps an earlier version from being rated.
 
-    The cross-entry rules the ratings rely on: ids, references, link kinds, every cited report
-    in one study. Whether every citation is used, whether Markdown is safe to render, and the
-    guides' rules do not change a rating, so they are not checked here (the changelog shows
-    no text of earlier versions beyond a title).
+    The cross-entry rules the ratings rely on: ids, references among the types they read,
+    link kinds, every cited report in one study. Whether every citation is used, whether
+    Markdown is safe to render, and the guides' rules do not change a rating, so they are not
+    checked here (the changelog shows no text of earlier versions beyond a title).
     """
     issues = [*check_duplicate_ids(kb), *check_self_references(kb), *check_link_kinds(kb)]
-    issues += check_references(kb, file_ids)
+    issues += check_references(kb, file_ids, among=ratings.RATED_FROM)
     issues += check_reports(kb)
     return issues
 

@@ -245,19 +245,33 @@ class Reference(_Marker):
     """
 
     targets: tuple[str, ...]
+    named: str = ""
+    """What messages call the target when its type name is not the word readers use
+    (`outcome group` for `outcome`)."""
 
     def noun(self) -> str:
         """'citation', or 'principle, benefit or limitation'."""
+        if self.named:
+            return self.named
         if len(self.targets) == 1:
             return self.targets[0]
         return ", ".join(self.targets[:-1]) + " or " + self.targets[-1]
 
+    def _article(self) -> str:
+        return "an" if self.noun()[0] in "aeiou" else "a"
+
     def validate(self, value: Any) -> str:
         """Check the id's form; its existence is checked once all files are read."""
         if not isinstance(value, str):
-            fail(f"expected the id of a {self.noun()}, found {describe(value)}", type_hint(value))
+            fail(
+                f"expected the id of {self._article()} {self.noun()}, found {describe(value)}",
+                type_hint(value),
+            )
         if not re.fullmatch(ID_PATTERN, value) or len(value) > ID.max_length:
-            fail(f"expected the id of a {self.noun()}, found {value!r}", ID.pattern_hint(value))
+            fail(
+                f"expected the id of {self._article()} {self.noun()}, found {value!r}",
+                ID.pattern_hint(value),
+            )
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -266,7 +280,7 @@ class Reference(_Marker):
 
     def kind(self) -> str:
         """'id of a citation'."""
-        return f"id of a {self.noun()}"
+        return f"id of {self._article()} {self.noun()}"
 
 
 @dataclass(frozen=True)

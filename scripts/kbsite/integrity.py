@@ -62,11 +62,14 @@ def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Issue]:
 
 
 def check_references(
-    kb: KnowledgeBase, file_ids: dict[str, frozenset[str]] | None = None
+    kb: KnowledgeBase,
+    file_ids: dict[str, frozenset[str]] | None = None,
+    among: tuple[str, ...] | None = None,
 ) -> Iterator[Issue]:
     """Every referenced id names an existing entry of one of the types its field allows.
 
-    file_ids, when given, also counts files that failed their own checks as existing.
+    file_ids, when given, also counts files that failed their own checks as existing; among,
+    when given, limits the check to references to those entry types.
     """
     ids = {
         t.name: {e.id for e in kb.of_type(t.name)} | set((file_ids or {}).get(t.name, ()))
@@ -75,15 +78,14 @@ def check_references(
     for ref in all_references(kb):
         if any(ref.target in ids[target] for target in ref.targets):
             continue
+        if among is not None and not set(ref.targets) <= set(among):
+            continue
         known = sorted(set().union(*(ids[target] for target in ref.targets)))
         close = difflib.get_close_matches(ref.target, known, n=1, cutoff=0.6)
         folders = " or ".join(f"kb/{BY_NAME[t].folder}/{ref.target}.yaml" for t in ref.targets)
         hint = f"did you mean `{close[0]}`?" if close else f"add {folders} or fix the id"
-        noun = (
-            ref.targets[0]
-            if len(ref.targets) == 1
-            else (", ".join(ref.targets[:-1]) + " or " + ref.targets[-1])
-        )
+        nouns = [BY_NAME[t].model.record_name for t in ref.targets]
+        noun = nouns[0] if len(nouns) == 1 else (", ".join(nouns[:-1]) + " or " + nouns[-1])
         yield _issue(
             ref.entry,
             ref.path,

@@ -17,7 +17,7 @@ from kbsite.limits import MAX_FILE_BYTES
 from kbsite.model import Entry, KnowledgeBase
 from kbsite.registry import ENTRY_TYPES, EntryType
 from kbsite.sources import decode, discover, display, read_text
-from kbsite.validation import load_entry, without_retired
+from kbsite.validation import as_today, load_entry
 from kbsite.yamlio import Document, parse_document
 
 SUPPORT_FOLDERS = ("schema",)
@@ -82,7 +82,8 @@ def read_earlier_file(
     """An entry file of an earlier version of kb/, read from its bytes (which git gave).
 
     Checked as a file of today's kb/ is, after dropping the fields the model has retired
-    (they moved elsewhere, so the version means the same without them); with validate False
+    (they moved elsewhere, so the version means the same without them) and standing in for
+    the fields it introduced since (`validation.as_today`); with validate False
     only parsed, for its plain values. Pure.
     """
     if raw is None:
@@ -96,7 +97,7 @@ def read_earlier_file(
         return EarlierFile(None, tuple(_issues_of_document(document, shown)), None)
     if not validate:
         return EarlierFile(None, (), document.data)
-    current = replace(document, data=without_retired(entry_type.model, document.data))
+    current = replace(document, data=as_today(entry_type.model, document.data))
     entry, problems = load_entry(entry_type, current, shown, stem)
     return EarlierFile(entry, tuple(problems), document.data)
 

@@ -37,6 +37,7 @@ CitationId = Annotated[str, Reference(("citation",))]
 PrincipleId = Annotated[str, Reference(("principle",))]
 FindingId = Annotated[str, Reference(("benefit", "limitation"))]
 StudyId = Annotated[str, Reference(("study",))]
+OutcomeId = Annotated[str, Reference(("outcome",), named="outcome group")]
 SubjectId = Annotated[str, Reference(("principle", "benefit", "limitation"))]
 StudyType = Annotated[str, v.STUDY_TYPES]
 
@@ -93,6 +94,10 @@ class Record(BaseModel):
     """Fields this mapping once had, each with the hint that says where its content went: a
     file that still has one is refused with that hint, and earlier versions of the knowledge
     base read from git drop it (`validation.without_retired`)."""
+    introduced_fields: ClassVar[Mapping[str, Any]] = {}
+    """Required fields this mapping gained after entries were published, each with the value
+    an earlier version read from git that lacks it is read with (`validation.as_today`), so
+    the changelog can still rate it; such a value is never shown."""
 
 
 class Entry(Record):
@@ -277,6 +282,8 @@ class ConfidenceSettings(Record):
 class Finding(Entry):
     """A benefit or limitation that sources report."""
 
+    introduced_fields: ClassVar[Mapping[str, Any]] = {"outcomes": ("not-yet-placed",)}
+
     title: Annotated[str, PlainText(90, longer_in="summary")] = Field(
         description="Short title, as a noun phrase."
     )
@@ -294,6 +301,12 @@ class Finding(Entry):
             description="Principles the finding concerns; an empty list marks a "
             "cross-cutting finding."
         )
+    )
+    outcomes: Annotated[
+        tuple[OutcomeId, ...], Field(min_length=1, max_length=MAX_REFERENCES), UNIQUE
+    ] = Field(
+        description="Outcome groups the finding speaks of (ids of kb/outcomes/), chosen from "
+        "what its own text says: the columns of the evidence and gap map it appears in."
     )
     context: Context = Field(
         default_factory=Context,
@@ -342,6 +355,26 @@ class Limitation(Finding):
     def limitation_kind(self) -> str:
         """The kind of the limitation (the YAML field `kind`)."""
         return self.kind
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcome groups
+
+
+class Outcome(Entry):
+    """An outcome group: what readers want the principles' effect on, a column of the map."""
+
+    record_name: ClassVar[str] = "outcome group"
+    type_name: ClassVar[str] = "outcome"
+    title: Annotated[str, PlainText(40)] = Field(
+        description="The group's name as the map's column heading shows it, e.g. `Delivery speed`."
+    )
+    summary: Annotated[str, PlainText(300)] = Field(
+        description="What the group covers, in one sentence (shown in the map's key)."
+    )
+    order: Annotated[int, Whole(1, 99)] = Field(
+        description="Place of the group's column on the map, lowest first."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -877,6 +910,11 @@ class KnowledgeBase:
     def principles_and_findings(self) -> tuple[Principle | Finding, ...]:
         """The entries that have a page of evidence (and a bibliography of their own)."""
         return (*self.principles, *self.findings)
+
+    @property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        """Every outcome group, in the map's order (then by id)."""
+        return tuple(sorted(self._typed("outcome", Outcome), key=lambda o: (o.order, o.id)))
 
     @property
     def citations(self) -> tuple[Citation, ...]:

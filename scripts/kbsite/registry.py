@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kbsite.model import Benefit, Citation, Entry, Guide, Limitation, Principle, Question, Study
+from kbsite.model import (
+    Benefit,
+    Citation,
+    Entry,
+    Guide,
+    Limitation,
+    Outcome,
+    Principle,
+    Question,
+    Study,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,9 @@ ENTRY_TYPES: tuple[EntryType, ...] = (
         "limitations",
         "finding.md.j2",
         "limitations",
+    ),
+    EntryType(
+        "outcome", "outcomes", Outcome, "Outcome groups", "outcomes", None, "evidence/index.md"
     ),
     EntryType(
         "citation", "citations", Citation, "Citations", "citations", "citation.md.j2", "citations"

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from kbsite import compare_view, confidence, diagram, links, ratings, vocabulary
+from kbsite import compare_view, confidence, diagram, gapmap, links, ratings, vocabulary
 from kbsite.changelog import Changelog, type_noun
 from kbsite.cite import STYLES, coins, export_bibtex, export_ris, format_reference
 from kbsite.errors import Issue, KBError
@@ -184,6 +184,7 @@ def render_site(
             evidence=evidence,
             confidence_page=links.CONFIDENCE_PAGE,
             compare_page=links.COMPARE_PAGE,
+            gap_map_page=links.GAP_MAP_PAGE,
             level_meaning=confidence.LEVEL_MEANINGS,
             **context,
         )
@@ -299,7 +300,20 @@ def render_site(
         links.index_path("citation"),
         citations=tuple(sorted(kb.citations, key=citation_order)),
     )
-    render("matrix.md.j2", links.MATRIX_PAGE)
+    gap_map = gapmap.build_map(graph, evidence)
+    map_data = gapmap.map_data(gap_map, graph, evidence, links.GAP_MAP_PAGE)
+    render(
+        "gap_map.md.j2",
+        links.GAP_MAP_PAGE,
+        gap_map=gap_map,
+        sides=gapmap.SIDES,
+        form=gapmap.filter_form(map_data["filters"]),
+        drawings=gapmap.drawings(gap_map, links.GAP_MAP_PAGE),
+        key=gapmap.key_html(gapmap.designs_in_use(map_data)),
+        data=script_json(map_data),
+        level_symbols=confidence.LEVEL_SYMBOLS,
+        study_count=len(map_data["studies"]),
+    )
     render("gaps.md.j2", links.GAPS_PAGE, suggested_designs=confidence.SUGGESTED_DESIGNS)
     render("cross_cutting.md.j2", links.CROSS_CUTTING_PAGE)
     render("tags.md.j2", links.TAGS_PAGE, tags=tag_sections(graph))
@@ -328,7 +342,7 @@ def render_site(
         ),
         NavSection(
             "Evidence",
-            links.MATRIX_PAGE,
+            links.GAP_MAP_PAGE,
             (
                 ("Cross-cutting findings", links.CROSS_CUTTING_PAGE),
                 ("Evidence gaps", links.GAPS_PAGE),

@@ -38,6 +38,11 @@ _FINDING = (
         "ci-cd-automation",
         required=False,
     ),
+    Prompt(
+        "outcomes",
+        "Outcome groups it speaks of, comma-separated (see kb/outcomes/)",
+        "delivery-speed",
+    ),
     Prompt("citation", "Citation id of the source", "araujo-2024"),
     Prompt("locator", "Where in the source (section, page or abstract)", "Section 4.2"),
     Prompt(
@@ -96,6 +101,11 @@ PROMPTS: dict[str, tuple[Prompt, ...]] = {
         ),
         Prompt("locator", "Where you read these facts (section, page or abstract)", "abstract"),
     ),
+    "outcome": (
+        Prompt("title", "Name of the group, as the map's column shows it", "Delivery speed"),
+        Prompt("summary", "What the group covers, in one sentence"),
+        Prompt("order", "Place of its column on the map (1 is leftmost)", "7"),
+    ),
     "question": (
         Prompt("title", "The open question, in one line"),
         Prompt("details", "What is known and what is missing"),
@@ -151,6 +161,7 @@ def entry_data(type_name: str, entry_id: str, answers: dict[str, str]) -> dict[s
         if type_name == "limitation":
             data["kind"] = answers["kind"]
         data["principles"] = principles
+        data["outcomes"] = _split(answers.get("outcomes", ""))
         data["evidence"] = [
             {
                 "citation": answers["citation"],
@@ -183,6 +194,13 @@ def entry_data(type_name: str, entry_id: str, answers: dict[str, str]) -> dict[s
             if answers.get(name, "").strip():  # journal, booktitle, school, ...
                 data[name] = answers[name].strip()
         data["summary"] = answers["summary"]
+    elif type_name == "outcome":
+        order = answers.get("order", "").strip()
+        data.update(
+            title=answers["title"],
+            summary=answers["summary"],
+            order=int(order) if order.isdigit() else order,
+        )
     elif type_name == "study":
         data.update(
             title=answers["title"],
@@ -210,9 +228,14 @@ YES_NO = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false"
 """Answers to a yes-or-no prompt."""
 
 
-REFERENCES = {"citation": "citation", "principles": "principle", "reports": "citation"}
+REFERENCES = {
+    "citation": "citation",
+    "principles": "principle",
+    "outcomes": "outcome",
+    "reports": "citation",
+}
 """Answers that name other entries, and the type of entry each must name."""
-_SPLIT_ANSWERS = {"principles": ",", "reports": ","}
+_SPLIT_ANSWERS = {"principles": ",", "outcomes": ",", "reports": ","}
 
 
 def retired_hint(type_name: str, name: str) -> str:
@@ -252,8 +275,8 @@ def check_answer(
         missing = [i for i in ids if i not in known.get(target, frozenset())]
         if missing:
             return (
-                f"expected the id of an existing {target}, found `{missing[0]}`"
-                f" (see kb/{BY_NAME[target].folder}/)"
+                f"expected the id of an existing {BY_NAME[target].model.record_name}, found "
+                f"`{missing[0]}` (see kb/{BY_NAME[target].folder}/)"
             )
     if type_name == "study" and name == "reports" and reported_by:
         taken = [i for i in ids if i in reported_by]
@@ -266,6 +289,8 @@ def check_answer(
             )
     if name == "peer_reviewed" and value.strip().lower() not in YES_NO:
         return f"expected yes or no, found `{value}`"
+    if name == "order" and not value.strip().isdigit():
+        return f"expected a whole number such as 7, found `{value}`"
     if name == "sample_size" and not value.strip().isdigit():
         return f"expected a whole number such as 18, found `{value}`"
     if type_name == "citation" and name == "authors":

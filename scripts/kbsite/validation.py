@@ -210,6 +210,19 @@ def without_retired(model: type[Record], data: Any) -> Any:
     return result
 
 
+def as_today(model: type[Record], data: Any) -> Any:
+    """An earlier version of an entry as today's model reads it.
+
+    Retired fields are dropped, and each field introduced since gets its stand-in value
+    (`Record.introduced_fields`).
+    """
+    current = without_retired(model, data)
+    if not isinstance(current, dict):
+        return current
+    missing = {k: v for k, v in model.introduced_fields.items() if k not in current}
+    return {**current, **missing}
+
+
 def _too_deep(data: Any) -> Path_ | None:
     """Where nesting first goes deeper than MAX_DEPTH, without recursion."""
     stack: list[tuple[Any, Path_]] = [(data, ())] if isinstance(data, dict | list) else []
