@@ -23,7 +23,6 @@ the abstract of one study is never rated above low, whatever the components say.
 from __future__ import annotations
 
 import functools
-
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
