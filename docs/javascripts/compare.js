@@ -5,16 +5,8 @@
 (function () {
   "use strict";
 
-  function element(tag, attributes, children) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      node.setAttribute(name, attributes[name]);
-    });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  var element = window.kbDom.element;
+  var csvCell = window.kbDom.csvCell;
 
   function byId(data) {
     var studies = {};
@@ -139,13 +131,6 @@
       element("thead", {}, [head]),
       body
     ]);
-  }
-
-  // A spreadsheet would run a cell that starts with = + - or @ as a formula: neutralise it.
-  function csvCell(text) {
-    text = String(text === undefined ? "" : text);
-    if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }
-    return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 
   function csv(data, chosen, rows) {

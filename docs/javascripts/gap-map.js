@@ -8,16 +8,8 @@
   var SVG = "http://www.w3.org/2000/svg";
   var CHECKS = ["design", "kind", "review", "link"];
 
-  function element(tag, attributes, children) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      node.setAttribute(name, attributes[name]);
-    });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  var element = window.kbDom.element;
+  var csvCell = window.kbDom.csvCell;
 
   function svgElement(tag, attributes, text) {
     var node = document.createElementNS(SVG, tag);
@@ -354,13 +346,6 @@
       canvas.toBlob(function (blob) { download("evidence-gap-map.png", blob); }, "image/png");
     };
     image.src = url;
-  }
-
-  // A leading =, +, -, @, tab or carriage return would make a spreadsheet run the cell.
-  function csvCell(value) {
-    var text = String(value);
-    if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }
-    return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 
   function csvText(data, view) {

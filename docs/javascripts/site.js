@@ -1,3 +1,30 @@
+// Helpers the site's page scripts share (compare.js, gap-map.js; loaded after this file).
+window.kbDom = (function () {
+  "use strict";
+
+  // Built with DOM methods only: entry text is never parsed as HTML.
+  function element(tag, attributes, children) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      node.setAttribute(name, attributes[name]);
+    });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  // A CSV cell; a leading =, +, -, @, tab or carriage return would make a spreadsheet run the
+  // cell as a formula, so it is neutralised with a quote.
+  function csvCell(value) {
+    var text = String(value === undefined || value === null ? "" : value);
+    if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }
+    return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  return { element: element, csvCell: csvCell };
+})();
+
 // Wide tables scroll sideways; keyboard users must be able to reach and scroll them
 // (WCAG 2.1.1, axe rule scrollable-region-focusable). Material wraps tables at runtime.
 document$.subscribe(function () {
