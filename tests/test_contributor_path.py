@@ -32,6 +32,9 @@ NEW_SOURCE = """\
 
 
 def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
+    kb = check_kb(REPO / "kb", REPO)
+    principle_id = kb.principles[-1].id  # any principle and outcome group: taken from kb/
+    outcome = kb.outcomes[-1].id
     project = copy_project(tmp_path / "project")
     (project / "paper.bib").write_text(NEW_SOURCE, encoding="utf-8")
     imported = kbsite(
@@ -55,9 +58,9 @@ def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
         "--set",
         "summary=Teams return to a working model sooner.",
         "--set",
-        "principles=versioning",
+        f"principles={principle_id}",
         "--set",
-        "outcomes=quality-and-reliability",
+        f"outcomes={outcome}",
         "--set",
         "citation=example-2026",
         "--set",
@@ -91,7 +94,7 @@ def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
     page = (site / "benefits" / "faster-rollbacks" / "index.html").read_text(encoding="utf-8")
     assert "Faster rollbacks" in page
     assert 'href="../../citations/example-2026/"' in page
-    principle = (site / "principles" / "versioning" / "index.html").read_text(encoding="utf-8")
+    principle = (site / "principles" / principle_id / "index.html").read_text(encoding="utf-8")
     assert 'href="../../benefits/faster-rollbacks/"' in principle
     citation = (site / "citations" / "example-2026" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../benefits/faster-rollbacks/"' in citation
