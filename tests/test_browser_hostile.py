@@ -39,6 +39,16 @@ FIRE_EVENTS = """() => { for (const element of document.querySelectorAll('articl
     } } }"""
 
 
+SEARCH_SETTLED = """() => {
+  const shown = document.querySelector('.md-search-result__meta').textContent + '|' +
+    document.querySelectorAll('.md-search-result__item').length;
+  const state = window.__kbSearchState || (window.__kbSearchState = {shown: null, since: 0});
+  const now = performance.now();
+  if (shown !== state.shown) { state.shown = shown; state.since = now; return false; }
+  return now - state.since >= 400;
+}"""
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
@@ -183,6 +193,10 @@ def test_guide_results_and_search_results_stay_inert(page, hostile_server):
         tab.wait_for_function(
             "() => /matching/.test(document.querySelector('.md-search-result__meta').textContent)"
         )
+        # The worker answers each keystroke in turn (and a busy machine answers late): read the
+        # results once they have stopped changing, not the answer to a prefix of the query.
+        tab.evaluate("window.__kbSearchState = null")
+        tab.wait_for_function(SEARCH_SETTLED, polling=100, timeout=10_000)
         shown[query] = tab.locator(".md-search-result__item").count()
         if shown[query]:
             tab.locator(".md-search-result__item").first.hover(force=True)
