@@ -6,6 +6,7 @@ schema` writes them and `python -m kbsite schema --check` (part of the tests) re
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any, get_args, get_origin
 
@@ -181,7 +182,7 @@ def field_reference() -> str:
     for entry_type in ENTRY_TYPES:
         model = entry_type.model
         parts.append(f"### {entry_type.section}: `kb/{entry_type.folder}/<id>.yaml`\n")
-        parts.append((model.__doc__ or "").strip() + "\n")
+        parts.append(inspect.cleandoc(model.__doc__ or "") + "\n")  # paragraphs unindented
         parts.append("| field | required | value | meaning |")
         parts.append("|---|---|---|---|")
         parts += _rows(model, "")
