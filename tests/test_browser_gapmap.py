@@ -288,20 +288,27 @@ GEOMETRY = """sel => {
 }"""
 
 
-def test_at_1280_pixels_the_whole_grid_shows_with_readable_text(wide, tmp_path):
-    page = wide.page
-    _reset(page)
-    page.locator("#kb-gap").scroll_into_view_if_needed()
-    facts = page.evaluate(GEOMETRY, ".kb-gap__drawing--wide")
+def _shown_whole(page, shown: str, hidden: str) -> dict:
+    """The geometry of the drawing a screen shows, checked: inside the page, nothing cut, one
+    heading per outcome group (a column, or a panel), text at least 12 px; the other hidden."""
+    facts = page.evaluate(GEOMETRY, shown)
     assert facts["visible"]
-    assert page.evaluate(GEOMETRY, ".kb-gap__drawing--narrow")["visible"] is False
+    assert page.evaluate(GEOMETRY, hidden)["visible"] is False
     assert facts["left"] >= 0
     assert facts["right"] <= facts["width"]
     assert facts["outside"] == 0
     assert len(facts["headings"]) == len(MAP.outcomes)
-    assert all(left >= 0 and right <= facts["width"] for left, right in facts["headings"])
     assert facts["smallest"] >= 12
     assert facts["overflow"] <= 1
+    return facts
+
+
+def test_at_1280_pixels_the_whole_grid_shows_with_readable_text(wide, tmp_path):
+    page = wide.page
+    _reset(page)
+    page.locator("#kb-gap").scroll_into_view_if_needed()
+    facts = _shown_whole(page, ".kb-gap__drawing--wide", ".kb-gap__drawing--narrow")
+    assert all(left >= 0 and right <= facts["width"] for left, right in facts["headings"])
     page.locator(".kb-gap__drawing--wide").screenshot(path=str(tmp_path / "map-1280.png"))
 
 
@@ -317,15 +324,7 @@ def test_on_a_390_pixel_phone_every_panel_fits_with_its_headings(browser, server
     )
     try:
         page = session.goto(PATH)
-        facts = page.evaluate(GEOMETRY, ".kb-gap__drawing--narrow")
-        assert facts["visible"]
-        assert page.evaluate(GEOMETRY, ".kb-gap__drawing--wide")["visible"] is False
-        assert facts["left"] >= 0
-        assert facts["right"] <= facts["width"]
-        assert facts["outside"] == 0
-        assert len(facts["headings"]) == len(MAP.outcomes)  # one panel per group
-        assert facts["smallest"] >= 12
-        assert facts["overflow"] <= 1
+        _shown_whole(page, ".kb-gap__drawing--narrow", ".kb-gap__drawing--wide")
         # Each panel repeats the row labels, so a mark never loses its row.
         labels = page.locator(".kb-gap__drawing--narrow .kb-gap__rowlabel").count()
         assert labels == len(MAP.rows) * len(MAP.outcomes)
