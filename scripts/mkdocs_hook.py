@@ -191,10 +191,41 @@ def _stage(config: Any) -> None:
     config.site_dir = str(staged)
 
 
+# Material's search worker builds its full-text index as soon as any page loads (served over
+# http), costing every page view a fraction of a second of CPU, more on a phone, whether or
+# not the reader searches. Material already defers it until search is opened for file://
+# pages; the patch makes that the rule everywhere: opening search (click, focus, shortcut)
+# sets the search toggle, which starts the set-up. Same length, so the source map still fits.
+_EAGER_SEARCH = 'location.protocol!=="file:"'
+_LAZY_SEARCH = "!1/* lazy search index */  "
+_BUNDLE = re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js")
+
+
+def defer_search_index(bundle: str) -> str:
+    """Material's bundle with the search index built on opening search, not on page load."""
+    if bundle.count(_EAGER_SEARCH) != 1:
+        raise PluginError(
+            "mkdocs_hook: Material's bundle no longer sets up search with "
+            f"`{_EAGER_SEARCH}` exactly once; update defer_search_index for this version"
+        )
+    return bundle.replace(_EAGER_SEARCH, _LAZY_SEARCH)
+
+
+def _lazy_search_bundle(files: Files, config: Any) -> None:
+    """Replace the theme's bundle by its patched copy (MkDocs writes it like any file)."""
+    bundle = next((f for f in files if _BUNDLE.fullmatch(f.src_uri)), None)
+    if bundle is None:
+        raise PluginError("mkdocs_hook: Material's JavaScript bundle is not among the files")
+    content = defer_search_index(Path(bundle.abs_src_path or "").read_text(encoding="utf-8"))
+    files.remove(bundle)
+    files.append(File.generated(config, bundle.src_uri, content=content))
+
+
 def on_files(files: Files, config: Any) -> Files:
     """Add the generated pages and exports (or, serving a broken knowledge base, nothing)."""
     if getattr(config, _PROBLEMS_ATTRIBUTE, None) is not None:
         return Files([])  # the problems page needs nothing else, and is built at once
+    _lazy_search_bundle(files, config)
     site: Any = getattr(config, _SITE_ATTRIBUTE)
     in_nav = {section.index for section in site.nav}
     in_nav |= {path for section in site.nav for _, path in section.children}

@@ -345,6 +345,28 @@ def test_search_finds_principles_by_title_and_alias(search_page, query, expected
     assert search_page.errors == []
 
 
+# Records the type of every message a page posts to a web worker (Material's search worker
+# protocol: 0 sets the index up, 2 is a query).
+WORKER_MESSAGES = """window.__kbWorkerMessages = [];
+const post = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (message, ...rest) {
+  window.__kbWorkerMessages.push(message && message.type);
+  return post.call(this, message, ...rest);
+};"""
+
+
+def test_search_index_is_built_when_search_opens_not_on_page_load(visit):
+    """The hook defers Material's index set-up to the first opening of search (mkdocs_hook)."""
+    visit.context.add_init_script(WORKER_MESSAGES)
+    page = visit.goto("/")
+    page.wait_for_timeout(500)  # a set-up started on load would have been sent by now
+    assert 0 not in page.evaluate("window.__kbWorkerMessages")
+    principle = KB.principles[0]
+    assert principle.label in _search(page, principle.title)  # the click opens search
+    assert page.evaluate("window.__kbWorkerMessages").count(0) == 1
+    assert visit.errors == []
+
+
 READER_WORDS = ("reproducability", "rollback", "ROI", "cost", "drift")
 """What a student typed (issue 15): misspellings, synonyms, abbreviations. Which pages they
 must reach is data: the entries that list the word among their aliases."""

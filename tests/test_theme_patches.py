@@ -1,4 +1,4 @@
-"""Each patch mkdocs_hook.py applies to Material's HTML still finds the markup it mends.
+"""Each patch mkdocs_hook.py applies to Material's HTML and JavaScript still finds what it mends.
 
 A Material update that changes its templates would otherwise turn a patch into a silent no-op
 and bring back the invalid or inaccessible markup; these tests fail instead.
@@ -13,7 +13,15 @@ import sys
 import pytest
 import yaml
 
-from mkdocs_hook import _TOGGLE_INPUT, mend_theme_html
+from mkdocs.exceptions import PluginError
+
+from mkdocs_hook import (
+    _EAGER_SEARCH,
+    _LAZY_SEARCH,
+    _TOGGLE_INPUT,
+    defer_search_index,
+    mend_theme_html,
+)
 
 from conftest import REPO
 
@@ -61,10 +69,13 @@ def unpatched_pages(tmp_path_factory):
         capture_output=True,
         env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"},
     )
-    return {
+    pages = {
         name: (root / "site" / name).read_text(encoding="utf-8")
         for name in ("index.html", "section/a/index.html", "orphan/index.html", "404.html")
     }
+    (bundle,) = (root / "site" / "assets" / "javascripts").glob("bundle.*.min.js")
+    pages["bundle"] = bundle.read_text(encoding="utf-8")
+    return pages
 
 
 def test_the_search_dialog_markup_is_still_there_and_gets_a_name(unpatched_pages):
@@ -100,3 +111,24 @@ def test_the_404_page_is_mended_too(unpatched_pages):
     mended = mend_theme_html(page)
     assert ' autocorrect="off"' not in mended
     assert ' tabindex=""' not in mended
+
+
+def test_the_bundle_still_sets_up_search_on_page_load_and_the_patch_defers_it(unpatched_pages):
+    bundle = unpatched_pages["bundle"]
+    assert bundle.count(_EAGER_SEARCH) == 1
+    patched = defer_search_index(bundle)
+    assert _EAGER_SEARCH not in patched
+    assert patched.count(_LAZY_SEARCH) == 1
+    assert len(patched) == len(bundle)  # the source map's columns still point right
+
+
+def test_a_bundle_the_patch_no_longer_fits_fails_the_build_with_its_reason():
+    with pytest.raises(PluginError, match="update defer_search_index for this version"):
+        defer_search_index("function setup(){return of(true)}")
+
+
+def test_the_built_site_ships_the_patched_bundle(built_site):
+    (bundle,) = (built_site / "assets" / "javascripts").glob("bundle.*.min.js")
+    text = bundle.read_text(encoding="utf-8")
+    assert _LAZY_SEARCH in text
+    assert _EAGER_SEARCH not in text
