@@ -12,7 +12,6 @@ import sys
 
 import pytest
 import yaml
-
 from mkdocs.exceptions import PluginError
 
 from mkdocs_hook import (
