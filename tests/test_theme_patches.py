@@ -131,3 +131,31 @@ def test_the_built_site_ships_the_patched_bundle(built_site):
     text = bundle.read_text(encoding="utf-8")
     assert _LAZY_SEARCH in text
     assert _EAGER_SEARCH not in text
+
+
+# What a `[data-md-color-scheme="slate"]` rule may set: colours and colour variables. The dark
+# scheme then changes nothing but colours, which is why the browser tests run axe's colour
+# rules in dark on every page type, and every rule on a few.
+COLOUR_PROPERTIES = re.compile(
+    r"--[\w-]+|color|background(-color)?|fill|stroke|border(-\w+)?-color|outline-color"
+    r"|box-shadow|text-decoration-color|caret-color"
+)
+
+
+def test_dark_scheme_changes_colours_only():
+    dark_rules = []
+    for sheet in sorted((REPO / "docs" / "stylesheets").glob("*.css")):
+        css = re.sub(r"/\*.*?\*/", "", sheet.read_text(encoding="utf-8"), flags=re.S)
+        dark_rules += [
+            (f"{sheet.name}: {selector.strip()}", body)
+            for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+            if "color-scheme" in selector
+        ]
+    assert dark_rules, "no stylesheet has a dark-scheme rule any more: update this test"
+    for selector, body in dark_rules:
+        properties = [d.split(":", 1)[0].strip() for d in body.split(";") if d.strip()]
+        assert all(COLOUR_PROPERTIES.fullmatch(p) for p in properties), (selector, properties)
+    # ...and no script of the site behaves differently by scheme.
+    for script in sorted((REPO / "docs" / "javascripts").glob("*.js")):
+        text = script.read_text(encoding="utf-8")
+        assert not re.search(r"color-scheme|slate|prefers-color", text), script.name
