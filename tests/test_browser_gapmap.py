@@ -335,6 +335,48 @@ def test_on_a_390_pixel_phone_every_panel_fits_with_its_headings(browser, server
         session.close()
 
 
+RENDERED = "sel => document.querySelector(sel).checkVisibility({contentVisibilityAuto: true})"
+SIZES = """sel => { const box = document.querySelector(sel).getBoundingClientRect();
+  const svg = document.querySelector(sel + ' svg').getBoundingClientRect();
+  return [box.width, box.height, svg.width, svg.height]; }"""
+SCROLLWRAP = """() => { const w = document.querySelector('.kb-gap__cells .md-typeset__scrollwrap');
+  return [w.scrollWidth > w.clientWidth, w.getAttribute('tabindex')]; }"""
+
+
+def test_on_a_phone_what_is_far_below_the_screen_is_rendered_only_when_near(browser, server):  # noqa: F811
+    """Page load lays out only what is near the screen (the Lighthouse mobile budget of issue
+    15): the table of every cell is skipped until the reader scrolls to it, the wide drawing
+    is not displayed, and the drawing shown fills its box exactly (the page does not move)."""
+    session = Visit(
+        browser,
+        server,
+        axe=False,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        page = session.goto(PATH)
+        cell = ".kb-gap__cells td"
+        assert page.evaluate(RENDERED, cell) is False
+        wide = page.locator(".kb-gap__drawing--wide")
+        assert wide.evaluate("e => getComputedStyle(e).display") == "none"
+        box_w, box_h, svg_w, svg_h = page.evaluate(SIZES, ".kb-gap__drawing--narrow")
+        assert svg_h > 0
+        assert abs(box_w - svg_w) <= 1
+        assert abs(box_h - svg_h) <= 1
+        page.locator("h2#cells").scroll_into_view_if_needed()
+        page.wait_for_function(f"() => ({RENDERED})({cell!r})", timeout=5000)
+        # Measured once rendered: a table that scrolls sideways is reachable by keyboard.
+        page.wait_for_function(f"() => ({SCROLLWRAP})()[0] === false || ({SCROLLWRAP})()[1]")
+        scrolls, tabindex = page.evaluate(SCROLLWRAP)
+        assert tabindex == ("0" if scrolls else None)
+        assert session.errors == []
+    finally:
+        session.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_map_with_a_cell_open_passes_axe(browser, server, scheme):  # noqa: F811
     session = Visit(browser, server, color_scheme=scheme, viewport={"width": 1280, "height": 900})

@@ -116,10 +116,32 @@ def test_marks_grow_with_the_studies_and_each_level_has_its_own_shape():
 
 def _drawing(page: str, layout: str) -> ET.Element:
     match = re.search(
-        rf'<div class="kb-gap__drawing kb-gap__drawing--{layout}">(<svg.*?</svg>)', page
+        rf'<div class="kb-gap__drawing kb-gap__drawing--{layout}"[^>]*>(<svg.*?</svg>)', page
     )
     assert match, layout
     return ET.fromstring(match.group(1))  # well-formed: no entry text broke out of it
+
+
+def test_each_drawing_box_has_its_drawing_size_before_the_drawing_is_laid_out():
+    """The stylesheet leaves a drawing far below the screen unrendered; its box must already
+    have the drawing's width and proportions, or the page would move when it is rendered."""
+    page = real_site().pages[links.GAP_MAP_PAGE]
+    for layout in gapmap.LAYOUTS:
+        box = re.search(rf'<div class="kb-gap__drawing kb-gap__drawing--{layout.name}"[^>]*>', page)
+        assert box, layout.name
+        svg = _drawing(page, layout.name)
+        width, height = svg.get("width"), svg.get("height")
+        assert svg.get("viewBox") == f"0 0 {width} {height}"
+        assert f'style="max-width: {width}px; aspect-ratio: {width} / {height}"' in box.group(0)
+
+
+def test_the_table_of_every_cell_is_in_its_own_box_from_the_build():
+    """Its box (rendered only when near the screen) is in the HTML, not added by a script."""
+    page = real_site().pages[links.GAP_MAP_PAGE]
+    start = page.index('<div class="kb-gap__cells" markdown>')
+    body = page[start : page.index("</div>", start)]
+    cells = re.findall(r'class="kb-gap__count" data-cell="([^"]+)"', body)
+    assert sorted(cells) == sorted(cell.key for cell in MAP.cells.values())
 
 
 def test_both_drawings_show_every_cell_with_the_counts_of_the_table():

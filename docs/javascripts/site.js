@@ -27,12 +27,38 @@ window.kbDom = (function () {
 
 // Wide tables scroll sideways; keyboard users must be able to reach and scroll them
 // (WCAG 2.1.1, axe rule scrollable-region-focusable). Material wraps tables at runtime.
-document$.subscribe(function () {
-  document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+// A table the browser has not rendered yet (content-visibility: auto, far below the screen)
+// is measured when it is rendered: measuring it now would lay it out while the page loads.
+(function () {
+  "use strict";
+
+  var waiting = [];
+
+  function focusable(wrap) {
     if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
       wrap.setAttribute("tabindex", "0");
       wrap.setAttribute("role", "region");
       wrap.setAttribute("aria-label", "Table, scrolls sideways");
     }
+  }
+
+  function rendered(wrap) {
+    return !wrap.checkVisibility || wrap.checkVisibility({ contentVisibilityAuto: true });
+  }
+
+  document.addEventListener("contentvisibilityautostatechange", function (event) {
+    if (event.skipped) { return; }
+    waiting = waiting.filter(function (wrap) {
+      if (!event.target.contains(wrap)) { return true; }
+      focusable(wrap);
+      return false;
+    });
+  }, true);
+
+  document$.subscribe(function () {
+    waiting = [];
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      if (rendered(wrap)) { focusable(wrap); } else { waiting.push(wrap); }
+    });
   });
-});
+})();

@@ -396,6 +396,11 @@ def _headings(
 
 def draw_map(gap_map: GapMap, layout: Layout, page: str, *, map_id: str) -> str:
     """The whole map as one SVG in a layout; marks link to their row of the table below."""
+    return _draw(gap_map, layout, page, map_id)[0]
+
+
+def _draw(gap_map: GapMap, layout: Layout, page: str, map_id: str) -> tuple[str, int, int]:
+    """`draw_map`'s SVG with its width and height in pixels."""
     groups: list[Sequence[Outcome]] = (
         [(o,) for o in gap_map.outcomes] if layout.panels else [gap_map.outcomes]
     )
@@ -428,23 +433,33 @@ def draw_map(gap_map: GapMap, layout: Layout, page: str, *, map_id: str) -> str:
         "its shape and label the best confidence in the cell; an empty cell says none. The "
         "table below lists every cell in words."
     )
-    return (
+    w, h = round(width), round(height)
+    svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kb-gap__svg" id="{map_id}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
         f'font-size="{FONT_SIZE}" aria-labelledby="{map_id}-title" '
         f'aria-describedby="{map_id}-desc">'
         f'<title id="{map_id}-title">{svg_text(title)}</title>'
         f'<desc id="{map_id}-desc">{svg_text(description)}</desc>' + "".join(body) + "</svg>"
     )
+    return svg, w, h
 
 
 def drawings(gap_map: GapMap, page: str) -> str:
-    """Both layouts, as HTML; the stylesheet shows the one that fits the screen."""
-    return "\n".join(
-        f'<div class="kb-gap__drawing kb-gap__drawing--{layout.name}">'
-        f"{draw_map(gap_map, layout, page, map_id=f'kb-gap-{layout.name}')}</div>"
-        for layout in LAYOUTS
-    )
+    """Both layouts, as HTML; the stylesheet shows the one that fits the screen.
+
+    Each box has the drawing's width and proportions before the drawing is laid out, so the
+    stylesheet can leave a drawing below the fold unrendered (`content-visibility: auto`)
+    without the page moving when it is rendered.
+    """
+    parts = []
+    for layout in LAYOUTS:
+        svg, width, height = _draw(gap_map, layout, page, f"kb-gap-{layout.name}")
+        parts.append(
+            f'<div class="kb-gap__drawing kb-gap__drawing--{layout.name}" '
+            f'style="max-width: {width}px; aspect-ratio: {width} / {height}">{svg}</div>'
+        )
+    return "\n".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
