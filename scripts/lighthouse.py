@@ -31,6 +31,13 @@ PAGES = {
     "evidence and gap map": "/evidence/",
 }
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+# The metrics behind the performance score, in the units Lighthouse reports them.
+METRICS = (
+    ("first-contentful-paint", "FCP", "s"),
+    ("largest-contentful-paint", "LCP", "s"),
+    ("total-blocking-time", "TBT", "ms"),
+    ("cumulative-layout-shift", "CLS", ""),
+)
 
 
 class _GzipHandler(http.server.SimpleHTTPRequestHandler):
@@ -78,6 +85,26 @@ def run_lighthouse(url: str, preset: str, out: Path) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
+def _scores(report: dict) -> list[int]:
+    return [round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES]
+
+
+def _row(report: dict) -> str:
+    """Scores, metrics and page weight of one report, as table cells."""
+    audits = report["audits"]
+    metrics = []
+    for audit, _, unit in METRICS:
+        value = audits[audit]["numericValue"]
+        if unit == "s":
+            metrics.append(f"{value / 1000:.1f} s")
+        elif unit == "ms":
+            metrics.append(f"{value:.0f} ms")
+        else:
+            metrics.append(f"{value:.3f}")
+    weight = audits["total-byte-weight"]["numericValue"] / 1024
+    return " | ".join([*(str(s) for s in _scores(report)), *metrics, f"{weight:.0f} KiB"])
+
+
 def main() -> None:
     """Serve site/ and print one row per page type and form factor."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -86,6 +113,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--form-factor", choices=("mobile", "desktop"), action="append", help="only this one"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="runs per page and form factor (scores vary by run)"
     )
     args = parser.parse_args()
     pages = {name: PAGES[name] for name in (args.page or PAGES)}
@@ -98,21 +128,26 @@ def main() -> None:
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     print(
-        "| page | form factor | performance | accessibility | best practices | SEO | page weight |"
+        "| page | form factor | run | performance | accessibility | best practices | SEO | "
+        + " | ".join(short for _, short, _ in METRICS)
+        + " | page weight |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("|---|---|---|" + "---:|" * (len(CATEGORIES) + len(METRICS) + 1))
     with tempfile.TemporaryDirectory() as scratch:
         for name, path in pages.items():
             for preset in presets:
-                report = run_lighthouse(base + path, preset, Path(scratch) / "report.json")
-                scores = [round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES]
-                weight = report["audits"]["total-byte-weight"]["numericValue"] / 1024
-                print(
-                    f"| {name} | {preset} | "
-                    + " | ".join(str(s) for s in scores)
-                    + f" | {weight:.0f} KiB |",
-                    flush=True,
-                )
+                performance = []
+                for run in range(1, args.runs + 1):
+                    report = run_lighthouse(base + path, preset, Path(scratch) / "report.json")
+                    print(f"| {name} | {preset} | {run} | " + _row(report) + " |", flush=True)
+                    performance.append(_scores(report)[0])
+                if args.runs > 1:
+                    ordered = sorted(performance)
+                    print(
+                        f"| {name} | {preset} | median of {args.runs} | "
+                        f"{ordered[len(ordered) // 2]} (range {ordered[0]}–{ordered[-1]}) |",
+                        flush=True,
+                    )
     httpd.shutdown()
 
 
