@@ -116,7 +116,9 @@ def test_marks_grow_with_the_studies_and_each_level_has_its_own_shape():
 
 def _drawing(page: str, layout: str) -> ET.Element:
     match = re.search(
-        rf'<div class="kb-gap__drawing kb-gap__drawing--{layout}"[^>]*>(<svg.*?</svg>)', page
+        rf'<div class="kb-gap__drawing kb-gap__drawing--{layout}"[^>]*>'
+        r'<div class="kb-gap__frame"[^>]*>(<svg.*?</svg>)',
+        page,
     )
     assert match, layout
     return ET.fromstring(match.group(1))  # well-formed: no entry text broke out of it
@@ -127,12 +129,17 @@ def test_each_drawing_box_has_its_drawing_size_before_the_drawing_is_laid_out():
     have the drawing's width and proportions, or the page would move when it is rendered."""
     page = real_site().pages[links.GAP_MAP_PAGE]
     for layout in gapmap.LAYOUTS:
-        box = re.search(rf'<div class="kb-gap__drawing kb-gap__drawing--{layout.name}"[^>]*>', page)
+        box = re.search(
+            rf'<div class="kb-gap__drawing kb-gap__drawing--{layout.name}" style="([^"]*)">'
+            r'<div class="kb-gap__frame" style="padding-top: ([\d.]+)%">',
+            page,
+        )
         assert box, layout.name
         svg = _drawing(page, layout.name)
         width, height = svg.get("width"), svg.get("height")
         assert svg.get("viewBox") == f"0 0 {width} {height}"
-        assert f'style="max-width: {width}px; aspect-ratio: {width} / {height}"' in box.group(0)
+        assert box.group(1) == f"max-width: {width}px"
+        assert float(box.group(2)) == pytest.approx(100 * int(height) / int(width), abs=1e-4)
 
 
 def test_the_table_of_every_cell_is_in_its_own_box_from_the_build():

@@ -450,16 +450,23 @@ def drawings(gap_map: GapMap, page: str) -> str:
 
     Each box has the drawing's width and proportions before the drawing is laid out, so the
     stylesheet can leave a drawing below the fold unrendered (`content-visibility: auto`)
-    without the page moving when it is rendered.
+    without the page moving when it is rendered. The proportions are a padding percentage
+    (height over width), which every browser and HTML checker knows, not `aspect-ratio`.
     """
     parts = []
     for layout in LAYOUTS:
         svg, width, height = _draw(gap_map, layout, page, f"kb-gap-{layout.name}")
         parts.append(
             f'<div class="kb-gap__drawing kb-gap__drawing--{layout.name}" '
-            f'style="max-width: {width}px; aspect-ratio: {width} / {height}">{svg}</div>'
+            f'style="max-width: {width}px"><div class="kb-gap__frame" '
+            f'style="padding-top: {proportion(width, height)}%">{svg}</div></div>'
         )
     return "\n".join(parts)
+
+
+def proportion(width: int, height: int) -> str:
+    """A drawing's height as a percentage of its width, as CSS padding takes it."""
+    return f"{100 * height / width:.4f}".rstrip("0").rstrip(".")
 
 
 # ---------------------------------------------------------------------------------------------
