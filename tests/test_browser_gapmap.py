@@ -312,8 +312,9 @@ def test_at_1280_pixels_the_whole_grid_shows_with_readable_text(wide, tmp_path):
     page.locator(".kb-gap__drawing--wide").screenshot(path=str(tmp_path / "map-1280.png"))
 
 
-def test_on_a_390_pixel_phone_every_panel_fits_with_its_headings(browser, server, tmp_path):  # noqa: F811
-    session = Visit(
+def _phone(browser, server) -> Visit:  # noqa: F811
+    """A visit as a 390-pixel phone makes it (the narrow layout's screen)."""
+    return Visit(
         browser,
         server,
         axe=False,
@@ -322,6 +323,10 @@ def test_on_a_390_pixel_phone_every_panel_fits_with_its_headings(browser, server
         is_mobile=True,
         has_touch=True,
     )
+
+
+def test_on_a_390_pixel_phone_every_panel_fits_with_its_headings(browser, server, tmp_path):  # noqa: F811
+    session = _phone(browser, server)
     try:
         page = session.goto(PATH)
         _shown_whole(page, ".kb-gap__drawing--narrow", ".kb-gap__drawing--wide")
@@ -347,15 +352,7 @@ def test_on_a_phone_what_is_far_below_the_screen_is_rendered_only_when_near(brow
     """Page load lays out only what is near the screen (the Lighthouse mobile budget of issue
     15): the table of every cell is skipped until the reader scrolls to it, the wide drawing
     is not displayed, and the drawing shown fills its box exactly (the page does not move)."""
-    session = Visit(
-        browser,
-        server,
-        axe=False,
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
+    session = _phone(browser, server)
     try:
         page = session.goto(PATH)
         cell = ".kb-gap__cells td"
