@@ -459,12 +459,12 @@ def drawings(gap_map: GapMap, page: str) -> str:
         parts.append(
             f'<div class="kb-gap__drawing kb-gap__drawing--{layout.name}" '
             f'style="max-width: {width}px"><div class="kb-gap__frame" '
-            f'style="padding-top: {proportion(width, height)}%">{svg}</div></div>'
+            f'style="padding-top: {_proportion(width, height)}%">{svg}</div></div>'
         )
     return "\n".join(parts)
 
 
-def proportion(width: int, height: int) -> str:
+def _proportion(width: int, height: int) -> str:
     """A drawing's height as a percentage of its width, as CSS padding takes it."""
     return f"{100 * height / width:.4f}".rstrip("0").rstrip(".")
 
