@@ -23,6 +23,7 @@ from playwright import sync_api as playwright_api
 from kbsite import check_kb, ratings
 from kbsite.guides import build_tables
 
+from conftest import CONTEXT_OPTIONS
 from hostile_corpus import HOSTILE_PREFIX, hostile_site
 
 # XPath over every attribute of the document, evaluated natively (a script walking every
@@ -84,7 +85,7 @@ def page(
     server, _ = hostile_server
     seen: dict[str, list[str]] = {"dialogs": [], "outside": [], "errors": []}
     # The session's one Playwright and Chromium (conftest `browser`).
-    context = browser.new_context()
+    context = browser.new_context(**CONTEXT_OPTIONS)
 
     def on_request(request: playwright_api.Request) -> None:
         # Chromium resolves no host name (conftest CHROMIUM_ARGS): an outside request fails.
