@@ -322,8 +322,8 @@ def copy_project(target: Path) -> Path:
 
 # Every page a test opens asks for reduced motion: Material then turns its transitions off
 # (its stylesheet's `prefers-reduced-motion` rule), so nothing animates between a test's
-# steps. What the tests read is the state a transition ends in; the frames in between cost
-# Chromium more than the check itself (opening and closing search: three times the query).
+# steps. What the tests read is the state a transition ends in, and the frames in between
+# cost Chromium time the checks need (test_browser `search_page` has a measured case).
 CONTEXT_OPTIONS: dict[str, str] = {"reduced_motion": "reduce"}
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
