@@ -20,11 +20,11 @@ PYTEST := PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache PYTHONDONTWRITEBYTECODE=
 .PHONY: install system-deps serve build check test test-fast lint validate schema release benchmark lighthouse \
 	screenshots clean
 
-# Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography; Chromium
-# runs the browser tests (Playwright cannot download its own browser here); Java runs the W3C
-# HTML checker.
+# Debian packages the tests use: LaTeX and BibTeX compile the exported bibliography; Chromium's
+# headless shell runs the browser tests (Playwright cannot download its own browser here), and
+# Chromium itself the screenshots and Lighthouse; Java runs the W3C HTML checker.
 SYSTEM_TOOLS := pdflatex:texlive-latex-base bibtex:texlive-binaries chromium:chromium \
-	java:default-jre-headless
+	chromium-headless-shell:chromium-headless-shell java:default-jre-headless
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -287,15 +287,28 @@ def test_gap_map_of_hostile_outcome_groups_keeps_their_text_as_text(page):
     assert seen["errors"] == []
 
 
-def test_the_checks_find_handlers_and_script_addresses_wherever_they_are(page):
-    """The control: what _check looks for, planted in HTML and SVG, is found."""
-    tab, _, server = page
-    tab.goto(f"{server}/404.html", wait_until="load")
-    tab.evaluate(
-        """() => document.body.insertAdjacentHTML('beforeend',
-          '<div OnClick="1"></div><svg><a href="data:text/html,1" onfocusin="2"></a>' +
-          '<image href=" javascript:3"></image></svg><form action="vbscript:4"></form>')"""
-    )
-    handlers = tab.evaluate(HANDLER_ATTRIBUTES)
-    assert sorted(h.split(" ", 1)[1] for h in handlers) == ["onclick=1", "onfocusin=2"]
-    assert sorted(tab.evaluate(SCRIPT_URLS)) == [" javascript:3", "data:text/html,1", "vbscript:4"]
+def test_the_checks_find_handlers_and_script_addresses_wherever_they_are(browser, hostile_server):
+    """The control: what _check looks for, planted in HTML and SVG, is found.
+
+    In a tab of its own: the planted SVG image asks for its `javascript:` address, and the
+    shared tab would record that request in the other tests' `outside` list.
+    """
+    server, _ = hostile_server
+    context = browser.new_context(**CONTEXT_OPTIONS)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server}/404.html", wait_until="load")
+        tab.evaluate(
+            """() => document.body.insertAdjacentHTML('beforeend',
+              '<div OnClick="1"></div><svg><a href="data:text/html,1" onfocusin="2"></a>' +
+              '<image href=" javascript:3"></image></svg><form action="vbscript:4"></form>')"""
+        )
+        handlers = tab.evaluate(HANDLER_ATTRIBUTES)
+        assert sorted(h.split(" ", 1)[1] for h in handlers) == ["onclick=1", "onfocusin=2"]
+        assert sorted(tab.evaluate(SCRIPT_URLS)) == [
+            " javascript:3",
+            "data:text/html,1",
+            "vbscript:4",
+        ]
+    finally:
+        context.close()
