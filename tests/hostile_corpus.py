@@ -53,6 +53,8 @@ PLAIN = [
     ":smile: :: term : definition",
     "expression(alert(1)) url(https://evil.example/) @import 'x'",
     "--> ]]> */ %>",
+    "X &lt;/title&gt; *x* [y](javascript:z) {: #id } &lt;b&gt; a < b",
+    'S" onmouseover="alert(2)" a < p',
 ]
 """Plain-text payloads: titles, summaries, findings, locators, names, labels."""
 
