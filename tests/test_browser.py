@@ -84,11 +84,11 @@ class Visit:
 
     QUIET_SECONDS = 0.1
 
-    def __init__(self, browser, server: str, *, axe: bool = True, **context_options) -> None:
+    def __init__(self, browser, server: str, *, axe: bool = False, **context_options) -> None:
         self.server = server
         self.context = browser.new_context(**{**CONTEXT_OPTIONS, **context_options})
         # axe ready on every page, sent once; only where it runs (parsing it costs each page
-        # a tenth of a second)
+        # a tenth of a second): `axe=True`
         if axe:
             self.context.add_init_script(path=str(AXE))
         self.page = self.context.new_page()
@@ -147,6 +147,14 @@ class Visit:
 @pytest.fixture
 def visit(browser, server) -> Iterator[Visit]:
     session = Visit(browser, server)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def axe_visit(browser, server) -> Iterator[Visit]:
+    """A visit whose pages have axe-core loaded."""
+    session = Visit(browser, server, axe=True)
     yield session
     session.close()
 
@@ -257,7 +265,7 @@ def test_every_kind_of_page_loads_cleanly_and_stays_on_this_host(
 ):
     pages = one_page_of_each_kind(built_site)
     assert len(pages) >= SHARDS
-    session = Visit(browser, server, axe=False)
+    session = Visit(browser, server)
     hosts = set()
     session.page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
     problems = []
@@ -322,7 +330,7 @@ def search_page(browser, server) -> Iterator[Visit]:
     Search stays open between the queries: closing and opening it again animates the whole
     page, which cost each query three times the query itself.
     """
-    session = Visit(browser, server, axe=False)
+    session = Visit(browser, server)
     session.goto("/")
     yield session
     session.close()
@@ -470,7 +478,7 @@ def test_tag_page_shows_human_labels_and_groups_the_entries_by_type(visit):
 
 def test_palette_toggle_switches_between_light_and_dark(browser, server):
     """With motion, as most readers have it (CONTEXT_OPTIONS turns it off elsewhere)."""
-    visit = Visit(browser, server, axe=False, reduced_motion="no-preference")
+    visit = Visit(browser, server, reduced_motion="no-preference")
     try:
         page = visit.goto(PAGE_TYPES["principle"])
         body = page.locator("body")
@@ -492,7 +500,6 @@ def phone(browser, server) -> Iterator[Visit]:
     session = Visit(
         browser,
         server,
-        axe=False,
         viewport={"width": 375, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
@@ -767,7 +774,7 @@ def test_compare_page_without_javascript_lists_every_study_and_finding(browser, 
 @pytest.fixture(scope="module")
 def light_first(browser, server) -> Iterator[Visit]:
     """One browser context whose system preference is light, shared by the page types."""
-    session = Visit(browser, server, color_scheme="light")
+    session = Visit(browser, server, axe=True, color_scheme="light")
     session.context.add_init_script("localStorage.clear()")  # every page is a first visit
     yield session
     session.close()
@@ -813,12 +820,13 @@ def test_page_types_pass_axe_wcag_a_and_aa_in_light_and_dark(light_first, name):
     assert session.errors == []
 
 
-@pytest.mark.parametrize("name", ["home", "principle", "evidence and gap map"])
+# The evidence and gap map takes this path with a cell open (test_browser_gapmap).
+@pytest.mark.parametrize("name", ["home", "principle"])
 def test_a_first_visit_follows_a_dark_system_preference_and_passes_every_rule(
     browser, server, name
 ):
     """The other path to dark mode, and every rule (not only colours) on the dark theme."""
-    session = Visit(browser, server, color_scheme="dark")
+    session = Visit(browser, server, axe=True, color_scheme="dark")
     try:
         page = session.goto(PAGE_TYPES[name])
         assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
@@ -829,9 +837,9 @@ def test_a_first_visit_follows_a_dark_system_preference_and_passes_every_rule(
         session.close()
 
 
-def test_axe_colour_pass_reports_low_contrast_and_only_colour_rules(visit):
+def test_axe_colour_pass_reports_low_contrast_and_only_colour_rules(axe_visit):
     """The control of the dark pass: it finds poor contrast, and runs the colour rules alone."""
-    page = visit.goto("/404.html")
+    page = axe_visit.goto("/404.html")
     page.evaluate(
         "document.querySelector('.md-content').insertAdjacentHTML('beforeend', "
         '\'<p style="color:#777;background:#888">faint</p><img src="data:,">\')'
@@ -860,9 +868,9 @@ def test_outside_requests_are_recorded_and_never_reach_their_host(visit):
     }
 
 
-def test_axe_check_reports_a_violation(visit):
+def test_axe_check_reports_a_violation(axe_visit):
     """The control: the same call finds a real violation, so a pass above means something."""
-    page = visit.goto("/404.html")
+    page = axe_visit.goto("/404.html")
     page.evaluate(
         "document.querySelector('.md-content').insertAdjacentHTML('beforeend', "
         '\'<img src="data:,"><a href="#x"></a>\')'
@@ -1021,7 +1029,7 @@ def test_guide_result_is_readable_on_a_phone(phone, guide):
 def test_guide_reads_fully_without_javascript(browser, server):
     guide = GUIDES[0]
     levels = {level.id: level.label for level in guide.levels}
-    session = Visit(browser, server, axe=False, java_script_enabled=False)
+    session = Visit(browser, server, java_script_enabled=False)
     try:
         page = session.goto(f"/guides/{guide.id}/")
         # The questions are printed once: the form, readable without the script.
@@ -1132,7 +1140,7 @@ def test_copy_button_copies_the_reference_as_rich_and_plain_text(browser, server
     from kbsite.cite import format_reference
 
     citation = next(c for c in KB.citations if c.id == "araujo-2024")
-    session = Visit(browser, server, axe=False, permissions=["clipboard-read", "clipboard-write"])
+    session = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"])
     try:
         page = session.goto("/citations/araujo-2024/")
         button = page.get_by_role("button", name="Copy the APA 7 reference")

@@ -98,7 +98,7 @@ def test_the_drawn_map_has_every_cell_as_the_build_counted_it(wide):
 
 
 def test_without_javascript_the_table_and_the_map_give_the_same_counts(browser, server):  # noqa: F811
-    session = Visit(browser, server, axe=False, java_script_enabled=False)
+    session = Visit(browser, server, java_script_enabled=False)
     try:
         page = session.goto(PATH)
         table = {key: (n, level) for key, n, level in page.evaluate(TABLE)}
@@ -144,7 +144,7 @@ def test_filters_change_the_counts_and_the_address_keeps_them(wide, browser, ser
     assert shown(page) == narrowed
     # The address opens the same view in a new page (a shared link).
     address = page.url
-    other = Visit(browser, server, axe=False, viewport={"width": 1280, "height": 900})
+    other = Visit(browser, server, viewport={"width": 1280, "height": 900})
     try:
         other.page.goto(address, wait_until="load")
         assert shown(other.page) == narrowed
@@ -317,7 +317,6 @@ def _phone(browser, server) -> Visit:  # noqa: F811
     return Visit(
         browser,
         server,
-        axe=False,
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
@@ -376,9 +375,14 @@ def test_on_a_phone_what_is_far_below_the_screen_is_rendered_only_when_near(brow
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_map_with_a_cell_open_passes_axe(browser, server, scheme):  # noqa: F811
-    session = Visit(browser, server, color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    """Every rule, on a first visit that follows the system's light or dark preference."""
+    session = Visit(
+        browser, server, axe=True, color_scheme=scheme, viewport={"width": 1280, "height": 900}
+    )
     try:
         page = session.goto(PATH)
+        theme = page.locator("body").get_attribute("data-md-color-scheme")
+        assert theme == {"light": "default", "dark": "slate"}[scheme]
         page.wait_for_function(ANIMATIONS_DONE, timeout=5000)
         cell = _fullest_cell()
         page.locator(f'.kb-gap__drawing--wide a[data-cell="{cell.key}"]').click()
