@@ -15,7 +15,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from conftest import ENV, REPO, copy_project
+import yaml
+
+from conftest import ENV, FIXTURE_KB, REPO, copy_project
 
 
 def free_port() -> int:
@@ -41,8 +43,21 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
     return False
 
 
+def small_project(target: Path) -> tuple[Path, Path, str]:
+    """The site project with the fixture kb/: each rebuild of the preview takes a fraction of
+    the real one's time. Returns the project, its first principle's file and the heading of
+    that principle's page. The hand-written pages link to real entries, so every build of it
+    warns; the preview shows it anyway."""
+    project = copy_project(target)
+    shutil.rmtree(project / "kb")
+    shutil.copytree(FIXTURE_KB, project / "kb")
+    entry = min((project / "kb" / "principles").glob("*.yaml"))
+    data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    return project, entry, f"P{data['number']} {data['title']}"
+
+
 def test_serve_reloads_on_kb_change_without_looping(tmp_path):
-    project = copy_project(tmp_path / "project")
+    project, entry, heading = small_project(tmp_path / "project")
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w", encoding="utf-8") as stream:
@@ -54,18 +69,12 @@ def test_serve_reloads_on_kb_change_without_looping(tmp_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        url = f"http://127.0.0.1:{port}/principles/versioning/"
-        assert wait_for(lambda: "P4 Versioning" in fetch(url)), log.read_text(encoding="utf-8")
-        entry = project / "kb" / "principles" / "versioning.yaml"
-        entry.write_text(
-            entry.read_text(encoding="utf-8").replace(
-                "title: Versioning", "title: Versioning of everything"
-            ),
-            encoding="utf-8",
-        )
-        assert wait_for(lambda: "P4 Versioning of everything" in fetch(url)), log.read_text(
-            encoding="utf-8"
-        )
+        url = f"http://127.0.0.1:{port}/principles/{entry.stem}/"
+        assert wait_for(lambda: heading in fetch(url)), log.read_text(encoding="utf-8")
+        text = entry.read_text(encoding="utf-8")
+        entry.write_text(text.replace("\ntitle: ", "\ntitle: Renamed ", 1), encoding="utf-8")
+        renamed = heading.replace(" ", " Renamed ", 1)
+        assert wait_for(lambda: renamed in fetch(url)), log.read_text(encoding="utf-8")
         # A loop would start another build as soon as this one ended: MkDocs notes the changes
         # a build made (its watcher hears of them while it runs) and starts at once.
         time.sleep(2)
@@ -119,35 +128,34 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def test_serve_shows_problems_recovers_and_survives_a_crash(tmp_path):
-    project = copy_project(tmp_path / "project")
-    entry = project / "kb" / "principles" / "versioning.yaml"
+    project, entry, heading = small_project(tmp_path / "project")
     good = entry.read_text(encoding="utf-8")
     line = next(n for n, text in enumerate(good.split("\n"), 1) if text.startswith("title:"))
-    broken = good.replace("title: Versioning", "title: Versi\u200bning", 1)
+    broken = good.replace("\ntitle: ", "\ntitle: \u200b", 1)
     entry.write_text(broken, encoding="utf-8")
     port = free_port()
     log = tmp_path / "serve.log"
     server = make_serve(project, port, log)
-    url = f"http://127.0.0.1:{port}/principles/versioning/"
+    url = f"http://127.0.0.1:{port}/principles/{entry.stem}/"
+    where = f"kb/principles/{entry.name}"
     shown = lambda: log.read_text(encoding="utf-8")  # noqa: E731
     try:
         # A broken entry from the start: every address lists the problems, with the hint.
         assert wait_for(lambda: "The knowledge base has 1 problem" in fetch_any(url)), shown()
         page = fetch_any(url)
         assert (
-            f"<code>kb/principles/versioning.yaml:{line}:13</code>: expected visible text, "
-            "found U+200B ZERO WIDTH SPACE"
+            f"<code>{where}:{line}:8</code>: expected visible text, found U+200B ZERO WIDTH SPACE"
         ) in page
         assert "hint: " in page
-        assert fetch_any(f"http://127.0.0.1:{port}/").count("kb/principles/versioning.yaml") == 1
+        assert fetch_any(f"http://127.0.0.1:{port}/").count(where) == 1
         # Fixed: the site comes back by itself.
         entry.write_text(good, encoding="utf-8")
-        assert wait_for(lambda: "P4 Versioning" in fetch_any(url)), shown()
+        assert wait_for(lambda: heading in fetch_any(url)), shown()
         # Broken again while serving: the problems replace the page.
         entry.write_text(broken, encoding="utf-8")
         assert wait_for(lambda: "The knowledge base has 1 problem" in fetch_any(url)), shown()
         entry.write_text(good, encoding="utf-8")
-        assert wait_for(lambda: "P4 Versioning" in fetch_any(url)), shown()
+        assert wait_for(lambda: heading in fetch_any(url)), shown()
         # A change to the code is used at the next rebuild; a crash in it does not stop the
         # server, and the page says what happened.
         pipeline = project / "scripts" / "kbsite" / "pipeline.py"
@@ -165,7 +173,7 @@ def test_serve_shows_problems_recovers_and_survives_a_crash(tmp_path):
         pipeline.write_text(code + "\ndef unfinished(:\n", encoding="utf-8")  # kbsite won't import
         assert wait_for(lambda: "SyntaxError" in fetch_any(url)), shown()
         pipeline.write_text(code, encoding="utf-8")
-        assert wait_for(lambda: "P4 Versioning" in fetch_any(url)), shown()
+        assert wait_for(lambda: heading in fetch_any(url)), shown()
         # A warning that fails `make build` (a broken link in docs/) does not stall the preview.
         (project / "docs" / "draft.md").write_text(
             "# Draft page\n\n[gone](gone.md)\n", encoding="utf-8"
@@ -173,7 +181,8 @@ def test_serve_shows_problems_recovers_and_survives_a_crash(tmp_path):
         assert wait_for(lambda: "Draft page" in fetch_any(f"http://127.0.0.1:{port}/draft/")), (
             shown()
         )
-        assert "the preview shows the site anyway" in shown()
+        assert "Doc file 'draft.md' contains a link 'gone.md'" in shown()
+        assert "the preview shows the site anyway" in shown().split("'draft.md'")[-1]
         assert server.poll() is None
         assert "Traceback" not in shown().split("boom from the test")[-1]
     finally:
