@@ -336,32 +336,31 @@ def search_page(browser, server) -> Iterator[Visit]:
     session.close()
 
 
+NO_MATCH = "qxqzjv"
+"""A query that matches nothing: its empty answer shows that every earlier query is done."""
+ANSWERED = """([query, found]) => {
+  const items = document.querySelectorAll('.md-search-result__item').length;
+  const meta = document.querySelector('.md-search-result__meta').textContent;
+  return document.querySelector('input[data-md-component=search-query]').value === query
+    && (found ? items > 0 : items === 0 && /^No matching/.test(meta));
+}"""
+
+
 def _search(page, text: str) -> list[str]:
+    """The titles search shows for `text`.
+
+    Material searches on key-up, so filling all but the last key and typing that sends the
+    search worker one query, which it answers after every query sent before. A query that
+    matches nothing goes first: once its empty answer shows, the next results to show are
+    this query's, with no waiting for the list to stop changing.
+    """
     box = page.locator("input[data-md-component=search-query]")
     box.click()
-    box.fill("")
-    page.evaluate("window.__kbSearchState = null")
-    # Material searches on key-up: typing the last key sends the search worker one query
-    box.fill(text[:-1])
-    box.press(text[-1])
-    page.wait_for_selector(".md-search-result__item")
-    page.wait_for_function(
-        "q => document.querySelector('input[data-md-component=search-query]').value === q", arg=text
-    )
-    # The search worker answers each keystroke's query in turn: read the results once they
-    # have stopped changing, not the answer to a prefix of the query.
-    page.wait_for_function(SEARCH_SETTLED, polling=100, timeout=10_000)
+    for query, found in ((NO_MATCH, False), (text, True)):
+        box.fill(query[:-1])
+        box.press(query[-1])
+        page.wait_for_function(ANSWERED, arg=[query, found], timeout=10_000)
     return page.locator(".md-search-result__item h1").all_inner_texts()
-
-
-SEARCH_SETTLED = """() => {
-  const titles = [...document.querySelectorAll('.md-search-result__item h1')]
-    .map(h => h.textContent).join('|');
-  const state = window.__kbSearchState || (window.__kbSearchState = {titles: null, since: 0});
-  const now = performance.now();
-  if (titles !== state.titles) { state.titles = titles; state.since = now; return false; }
-  return now - state.since >= 400;
-}"""
 
 
 def _title(entry) -> str:
