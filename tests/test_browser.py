@@ -78,8 +78,10 @@ def server(built_site: Path) -> Iterator[str]:
 class Visit:
     """A browser page that records console errors, failed requests and outside requests.
 
-    `goto` waits until the page has had no request in flight for a moment: as strict as
-    Playwright's `networkidle` about late requests, without its fixed half-second per page.
+    `goto` returns once the page has loaded and no request is in flight. `settle` waits for
+    a quiet moment too: as strict as Playwright's `networkidle` about late requests, without
+    its fixed half-second. The site's pages request nothing after `load`, so only the tests
+    whose subject is requests settle (every kind of page settles after loading).
     """
 
     QUIET_SECONDS = 0.1
@@ -122,22 +124,24 @@ class Visit:
         if not request.url.startswith((self.server, "data:", "blob:", "about:")):
             self.outside.append(request.url)
 
-    def settle(self, timeout: float = 15.0) -> None:
-        """Wait until no request has started or been in flight for QUIET_SECONDS."""
+    def settle(self, quiet: float = QUIET_SECONDS, timeout: float = 15.0) -> None:
+        """Wait until no request has been in flight, nor started, for `quiet` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.in_flight:
                 self.page.wait_for_timeout(20)
                 continue
+            if not quiet:
+                return
             started = self.started
-            self.page.wait_for_timeout(self.QUIET_SECONDS * 1000)
+            self.page.wait_for_timeout(quiet * 1000)
             if not self.in_flight and self.started == started:
                 return
         pytest.fail(f"requests still in flight after {timeout}s: {self.in_flight}")
 
     def goto(self, path: str):
         self.page.goto(self.server + path, wait_until="load")
-        self.settle()
+        self.settle(quiet=0)
         return self.page
 
     def close(self) -> None:
@@ -274,6 +278,7 @@ def test_every_kind_of_page_loads_cleanly_and_stays_on_this_host(
             session.errors.clear()
             session.failed.clear()
             session.goto(path)
+            session.settle()
             if session.errors or session.failed:
                 problems.append((path, session.errors[:], session.failed[:]))
     finally:
