@@ -99,7 +99,10 @@ def take(browser: Any, server: str, out: Path, pages: Sequence[Shot] = PAGES) ->
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
         for shot in pages:
-            response = page.goto(server + shot.path, wait_until="networkidle")
+            # The pages request nothing after `load` (the browser tests check it): no waiting
+            # for the network to stay idle, only for the fonts the page has asked for.
+            response = page.goto(server + shot.path, wait_until="load")
+            page.evaluate("document.fonts.ready.then(() => true)")
             if response is None or response.status != 200:
                 problems.append(f"{shot.path}: HTTP {response.status if response else '?'}")
             if shot.anchor:
