@@ -89,8 +89,8 @@ class Visit:
     def __init__(self, browser, server: str, *, axe: bool = False, **context_options) -> None:
         self.server = server
         self.context = browser.new_context(**{**CONTEXT_OPTIONS, **context_options})
-        # axe ready on every page, sent once; only where it runs (parsing it costs each page
-        # a tenth of a second): `axe=True`
+        # axe ready on every page, sent once; only for the visits that run it (`axe=True`):
+        # parsing it costs each page a tenth of a second
         if axe:
             self.context.add_init_script(path=str(AXE))
         self.page = self.context.new_page()
@@ -161,15 +161,6 @@ def axe_visit(browser, server) -> Iterator[Visit]:
     session = Visit(browser, server, axe=True)
     yield session
     session.close()
-
-
-def site_pages(site: Path) -> list[str]:
-    """URL paths of every HTML page of the built site."""
-    pages = []
-    for path in sorted(site.rglob("*.html")):
-        relative = path.relative_to(site).as_posix()
-        pages.append("/" + relative.removesuffix("index.html"))
-    return pages
 
 
 SCRIPT = re.compile(r"<script\b([^>]*)>", re.I)
