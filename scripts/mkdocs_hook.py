@@ -22,6 +22,7 @@ import re
 import shutil
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -191,32 +192,69 @@ def _stage(config: Any) -> None:
     config.site_dir = str(staged)
 
 
-# Material's search worker builds its full-text index as soon as any page loads (served over
-# http), costing every page view a fraction of a second of CPU, more on a phone, whether or
-# not the reader searches. Material already defers it until search is opened for file://
-# pages; the patch makes that the rule everywhere: opening search (click, focus, shortcut)
-# sets the search toggle, which starts the set-up. Same length, so the source map still fits.
-_EAGER_SEARCH = 'location.protocol!=="file:"'
-_LAZY_SEARCH = "!1/* lazy search index */  "
+# Patches to Material's JavaScript bundle, each exact and found exactly once (a Material update
+# that changes the code fails the build and names the patch), each of the same length, so the
+# bundle's source map still points right. Every page load pays for what they remove.
+@dataclass(frozen=True)
+class BundlePatch:
+    """One replacement in Material's minified bundle, and why."""
+
+    name: str
+    original: str
+    replacement: str
+
+    def __post_init__(self) -> None:
+        padded = self.replacement.ljust(len(self.original))
+        object.__setattr__(self, "replacement", padded)
+        if len(padded) != len(self.original):
+            raise ValueError(f"bundle patch {self.name}: the replacement is longer")
+
+
+BUNDLE_PATCHES = (
+    # The search worker builds its full-text index as soon as any page loads (served over
+    # http), a fraction of a second of CPU on every view, more on a phone, whether or not the
+    # reader searches. Material already waits until search is opened for file:// pages; this
+    # makes that the rule: opening search (click, focus, shortcut) starts the set-up.
+    BundlePatch("lazy search index", 'location.protocol!=="file:"', "!1/* lazy search index */"),
+    # On mounting, the palette marks the body as switching colours (to turn transitions off)
+    # and unmarks it a moment later: each time the whole page restyles. The first palette
+    # comes from the page itself, so nothing switches; the theme-color meta tag still has no
+    # content then, and has one for every real switch (the reader's toggle, the system's).
+    BundlePatch(
+        "no colour switch on load",
+        'if(document.body.setAttribute("data-md-color-switching",""),',
+        'if(r.content&&(document.body.dataset.mdColorSwitching=""),',
+    ),
+    # A `color-scheme` meta tag, added on load and then given its content, makes the browser
+    # restyle the whole page twice. The stylesheet gives the root the scheme instead
+    # (site.css, `:root:has(...)`), and the palette writes its value to a plain object.
+    BundlePatch(
+        "no color-scheme meta tag",
+        'let o=x("meta",{name:"color-scheme"});document.head.appendChild(o);',
+        "let o={};/* color-scheme from site.css */",
+    ),
+)
 _BUNDLE = re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js")
 
 
-def defer_search_index(bundle: str) -> str:
-    """Material's bundle with the search index built on opening search, not on page load."""
-    if bundle.count(_EAGER_SEARCH) != 1:
-        raise PluginError(
-            "mkdocs_hook: Material's bundle no longer sets up search with "
-            f"`{_EAGER_SEARCH}` exactly once; update defer_search_index for this version"
-        )
-    return bundle.replace(_EAGER_SEARCH, _LAZY_SEARCH)
+def patch_bundle(bundle: str) -> str:
+    """Material's bundle with every patch of BUNDLE_PATCHES applied."""
+    for patch in BUNDLE_PATCHES:
+        if bundle.count(patch.original) != 1:
+            raise PluginError(
+                f"mkdocs_hook: Material's bundle no longer contains `{patch.original}` exactly "
+                f'once; update the bundle patch "{patch.name}" for this version'
+            )
+        bundle = bundle.replace(patch.original, patch.replacement)
+    return bundle
 
 
-def _lazy_search_bundle(files: Files, config: Any) -> None:
+def _patched_bundle(files: Files, config: Any) -> None:
     """Replace the theme's bundle by its patched copy (MkDocs writes it like any file)."""
     bundle = next((f for f in files if _BUNDLE.fullmatch(f.src_uri)), None)
     if bundle is None:
         raise PluginError("mkdocs_hook: Material's JavaScript bundle is not among the files")
-    content = defer_search_index(Path(bundle.abs_src_path or "").read_text(encoding="utf-8"))
+    content = patch_bundle(Path(bundle.abs_src_path or "").read_text(encoding="utf-8"))
     files.remove(bundle)
     files.append(File.generated(config, bundle.src_uri, content=content))
 
@@ -225,7 +263,7 @@ def on_files(files: Files, config: Any) -> Files:
     """Add the generated pages and exports (or, serving a broken knowledge base, nothing)."""
     if getattr(config, _PROBLEMS_ATTRIBUTE, None) is not None:
         return Files([])  # the problems page needs nothing else, and is built at once
-    _lazy_search_bundle(files, config)
+    _patched_bundle(files, config)
     site: Any = getattr(config, _SITE_ATTRIBUTE)
     in_nav = {section.index for section in site.nav}
     in_nav |= {path for section in site.nav for _, path in section.children}

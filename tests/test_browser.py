@@ -471,19 +471,58 @@ def test_tag_page_shows_human_labels_and_groups_the_entries_by_type(visit):
     assert page.url.endswith(f"/tags/#{entry.tags[0]}")
 
 
+# From the moment a page starts: each change to an attribute of <html> or <body>, and whether
+# the page's content was parsed by then (its footer is there). Such a change restyles the
+# page: before the body is parsed there is little to restyle, after it, all of it.
+ROOT_ATTRIBUTE_CHANGES = """
+window.kbRootChanges = [];
+new MutationObserver(records => {
+  for (const record of records) {
+    const element = record.target;
+    if (element !== document.documentElement && element !== document.body) continue;
+    if (element.getAttribute(record.attributeName) === record.oldValue) continue;
+    window.kbRootChanges.push({element: element.localName, attribute: record.attributeName,
+      parsed: document.querySelector('.md-footer') !== null});
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true});
+"""
+ROOT_SCHEME = "getComputedStyle(document.documentElement).colorScheme"
+
+
+def _changes_once_parsed(page) -> list[str]:
+    changes = page.evaluate("window.kbRootChanges.splice(0)")
+    return [f"{c['element']} {c['attribute']}" for c in changes if c["parsed"]]
+
+
 def test_palette_toggle_switches_between_light_and_dark(browser, server):
     """With motion, as most readers have it (CONTEXT_OPTIONS turns it off elsewhere)."""
     visit = Visit(browser, server, reduced_motion="no-preference")
+    visit.context.add_init_script(ROOT_ATTRIBUTE_CHANGES)
     try:
         page = visit.goto(PAGE_TYPES["principle"])
         body = page.locator("body")
         before = body.get_attribute("data-md-color-scheme")
+        # Loading restyles nothing once the page is parsed (mkdocs_hook.BUNDLE_PATCHES and
+        # the theme's head script); the root's colour scheme comes from the stylesheet.
+        assert _changes_once_parsed(page) == []
+        assert page.evaluate("document.documentElement.className.split(' ').sort()") == [
+            "js",
+            "js-focus-visible",
+        ]
+        assert page.locator("meta[name='color-scheme']").count() == 0
+        assert page.evaluate(ROOT_SCHEME) == "light"
         page.locator("label[title='Switch to dark mode']").click()
         assert body.get_attribute("data-md-color-scheme") == "slate" != before
+        assert page.evaluate(ROOT_SCHEME) == "dark"
+        # A reader's switch still turns colour transitions off while it applies.
+        assert "body data-md-color-switching" in _changes_once_parsed(page)
         page.reload()
         assert body.get_attribute("data-md-color-scheme") == "slate"
+        assert _changes_once_parsed(page) == []
+        assert page.evaluate(ROOT_SCHEME) == "dark"
         page.locator("label[title='Switch to light mode']").click()
         assert body.get_attribute("data-md-color-scheme") == "default"
+        assert page.evaluate(ROOT_SCHEME) == "light"
         page.wait_for_function(ANIMATIONS_DONE, timeout=5000)
         assert visit.errors == []
     finally:
@@ -747,6 +786,7 @@ def test_compare_page_without_javascript_lists_every_study_and_finding(browser, 
     session = Visit(browser, server, java_script_enabled=False)
     try:
         page = session.goto("/evidence/compare/")
+        assert page.locator("html").get_attribute("class") == "no-js"
         assert not page.locator("#kb-compare-form").is_visible()
         table = page.locator("h2#all-studies ~ div table, h2#all-studies ~ table").first
         listed = table.locator("tbody tr td:first-child").all_inner_texts()
@@ -835,9 +875,12 @@ def test_a_first_visit_follows_a_dark_system_preference_and_passes_every_rule(
 ):
     """The other path to dark mode, and every rule (not only colours) on the dark theme."""
     session = Visit(browser, server, axe=True, color_scheme="dark")
+    session.context.add_init_script(ROOT_ATTRIBUTE_CHANGES)
     try:
         page = session.goto(PAGE_TYPES[name])
         assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        assert page.evaluate(ROOT_SCHEME) == "dark"
+        assert _changes_once_parsed(page) == []
         page.wait_for_function(ANIMATIONS_DONE, timeout=5000)
         assert page.evaluate(AXE_VIOLATIONS, WCAG_TAGS) == []
         assert session.errors == []

@@ -15,11 +15,10 @@ import yaml
 from mkdocs.exceptions import PluginError
 
 from mkdocs_hook import (
-    _EAGER_SEARCH,
-    _LAZY_SEARCH,
     _TOGGLE_INPUT,
-    defer_search_index,
+    BUNDLE_PATCHES,
     mend_theme_html,
+    patch_bundle,
 )
 
 from conftest import REPO
@@ -112,25 +111,28 @@ def test_the_404_page_is_mended_too(unpatched_pages):
     assert ' tabindex=""' not in mended
 
 
-def test_the_bundle_still_sets_up_search_on_page_load_and_the_patch_defers_it(unpatched_pages):
+@pytest.mark.parametrize("patch", BUNDLE_PATCHES, ids=lambda patch: patch.name)
+def test_each_bundle_patch_still_finds_its_code_once_and_keeps_the_length(unpatched_pages, patch):
     bundle = unpatched_pages["bundle"]
-    assert bundle.count(_EAGER_SEARCH) == 1
-    patched = defer_search_index(bundle)
-    assert _EAGER_SEARCH not in patched
-    assert patched.count(_LAZY_SEARCH) == 1
+    assert bundle.count(patch.original) == 1
+    patched = patch_bundle(bundle)
+    assert patch.original not in patched
+    assert patched.count(patch.replacement) == 1
     assert len(patched) == len(bundle)  # the source map's columns still point right
 
 
-def test_a_bundle_the_patch_no_longer_fits_fails_the_build_with_its_reason():
-    with pytest.raises(PluginError, match="update defer_search_index for this version"):
-        defer_search_index("function setup(){return of(true)}")
+def test_a_bundle_a_patch_no_longer_fits_fails_the_build_with_its_name():
+    first = BUNDLE_PATCHES[0]
+    with pytest.raises(PluginError, match=f'update the bundle patch "{first.name}"'):
+        patch_bundle("function setup(){return of(true)}")
 
 
 def test_the_built_site_ships_the_patched_bundle(built_site):
     (bundle,) = (built_site / "assets" / "javascripts").glob("bundle.*.min.js")
     text = bundle.read_text(encoding="utf-8")
-    assert _LAZY_SEARCH in text
-    assert _EAGER_SEARCH not in text
+    for patch in BUNDLE_PATCHES:
+        assert patch.replacement in text
+        assert patch.original not in text
 
 
 # What a `[data-md-color-scheme="slate"]` rule may set: colours and colour variables. The dark
@@ -138,7 +140,7 @@ def test_the_built_site_ships_the_patched_bundle(built_site):
 # rules in dark on every page type, and every rule on a few.
 COLOUR_PROPERTIES = re.compile(
     r"--[\w-]+|color|background(-color)?|fill|stroke|border(-\w+)?-color|outline-color"
-    r"|box-shadow|text-decoration-color|caret-color"
+    r"|box-shadow|text-decoration-color|caret-color|color-scheme"
 )
 
 
