@@ -258,12 +258,14 @@ def real_kb():
 
 
 @functools.cache
-def real_site():
+def real_site(with_history: bool = False):
     """The real kb/ through `build_site` (pages, assets, graph), once per test process, on
-    first use. Read only; a test of determinism builds again itself."""
+    first use. Without git history unless asked: reading it is most of the build's time, and
+    only the dates and the changelog come from it. Read only; a test of determinism builds
+    again itself."""
     from kbsite import build_site
 
-    return build_site(REPO / "kb", REPO)
+    return build_site(REPO / "kb", REPO, with_history=with_history)
 
 
 @functools.cache

@@ -5,14 +5,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from kbsite import build_site, check_kb, links, ratings
+from kbsite import build_site, links, ratings
 from kbsite.diagram import CHAR_WIDTH, LAYOUTS, PADDING, findings_map, svg_attribute, svg_text, wrap
 from kbsite.graph import build_graph
 
-from conftest import REPO, real_site
+from conftest import real_kb, real_site
 
 SVG = "{http://www.w3.org/2000/svg}"
-KB = check_kb(REPO / "kb", REPO)
+KB = real_kb()
 GRAPH = build_graph(KB)
 EVIDENCE = ratings.evaluate(KB)
 MAPPED = [p for p in KB.principles if GRAPH.findings_of_principle[p.id]]
