@@ -197,7 +197,7 @@ def _stage(config: Any) -> None:
 # bundle's source map still points right. Every page load pays for what they remove.
 @dataclass(frozen=True)
 class BundlePatch:
-    """One replacement in Material's minified bundle, and why."""
+    """One exact replacement in Material's minified bundle, padded to the original's length."""
 
     name: str
     original: str
@@ -218,8 +218,9 @@ BUNDLE_PATCHES = (
     BundlePatch("lazy search index", 'location.protocol!=="file:"', "!1/* lazy search index */"),
     # On mounting, the palette marks the body as switching colours (to turn transitions off)
     # and unmarks it a moment later: each time the whole page restyles. The first palette
-    # comes from the page itself, so nothing switches; the theme-color meta tag still has no
-    # content then, and has one for every real switch (the reader's toggle, the system's).
+    # comes from the page itself, so nothing switches; the theme-color meta tag (`r` in the
+    # minified code) has no content yet then, and has one for every real switch (the reader's
+    # toggle, the system's).
     BundlePatch(
         "no colour switch on load",
         'if(document.body.setAttribute("data-md-color-switching",""),',
