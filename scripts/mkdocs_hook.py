@@ -22,6 +22,7 @@ import re
 import shutil
 import sys
 import traceback
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -202,6 +203,7 @@ class BundlePatch:
     name: str
     original: str
     replacement: str
+    feature: str | None = None  # applied only when this theme feature is on
 
     def __post_init__(self) -> None:
         padded = self.replacement.ljust(len(self.original))
@@ -234,19 +236,30 @@ BUNDLE_PATCHES = (
         'let o=x("meta",{name:"color-scheme"});document.head.appendChild(o);',
         "let o={};/* color-scheme from site.css */",
     ),
+    # Search highlighting (the `search.highlight` feature) marks the words a reader searched
+    # for on the page a result leads to, whose address then carries them (`?h=`). Material
+    # sets it up on every page, which downloads the whole search index (80 KiB compressed,
+    # half a megabyte to parse) on every page view; only pages opened from a result need it.
+    BundlePatch(
+        "search index only for a search result",
+        'V("search.highlight")?Ai(',
+        "/[?&]h=/.test(we())?Ai(",
+        feature="search.highlight",
+    ),
 )
 _BUNDLE = re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js")
 
 
-def patch_bundle(bundle: str) -> str:
-    """Material's bundle with every patch of BUNDLE_PATCHES applied."""
+def patch_bundle(bundle: str, features: Collection[str]) -> str:
+    """Material's bundle with the patches of BUNDLE_PATCHES for these theme features."""
     for patch in BUNDLE_PATCHES:
         if bundle.count(patch.original) != 1:
             raise PluginError(
                 f"mkdocs_hook: Material's bundle no longer contains `{patch.original}` exactly "
                 f'once; update the bundle patch "{patch.name}" for this version'
             )
-        bundle = bundle.replace(patch.original, patch.replacement)
+        if patch.feature is None or patch.feature in features:
+            bundle = bundle.replace(patch.original, patch.replacement)
     return bundle
 
 
@@ -255,7 +268,8 @@ def _patched_bundle(files: Files, config: Any) -> None:
     bundle = next((f for f in files if _BUNDLE.fullmatch(f.src_uri)), None)
     if bundle is None:
         raise PluginError("mkdocs_hook: Material's JavaScript bundle is not among the files")
-    content = patch_bundle(Path(bundle.abs_src_path or "").read_text(encoding="utf-8"))
+    features = config.theme.get("features", [])
+    content = patch_bundle(Path(bundle.abs_src_path or "").read_text(encoding="utf-8"), features)
     files.remove(bundle)
     files.append(File.generated(config, bundle.src_uri, content=content))
 

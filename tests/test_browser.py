@@ -397,6 +397,28 @@ def test_search_index_is_built_when_search_opens_not_on_page_load(visit):
     assert visit.errors == []
 
 
+def test_the_search_index_downloads_for_search_and_for_search_results_only(visit):
+    """Highlighting searched words needs the index only on a page a result opened (mkdocs_hook)."""
+    index_requests: list[str] = []
+    visit.context.on(
+        "request",
+        lambda r: r.url.endswith("/search/search_index.json") and index_requests.append(r.url),
+    )
+    principle = KB.principles[0]
+    page = visit.goto(_url("principles", principle.id))
+    page.wait_for_timeout(500)  # a download started on load would have been asked for by now
+    assert index_requests == []
+    assert page.locator("mark[data-md-highlight]").count() == 0
+    # A result's link carries the words searched for (`?h=`); its page marks them.
+    word = max(re.findall(r"[A-Za-z]{4,}", principle.title), key=len)
+    page = visit.goto(f"{_url('principles', principle.id)}?h={word}")
+    marked = page.locator("mark[data-md-highlight]")
+    marked.first.wait_for()
+    assert {text.lower() for text in marked.all_inner_texts()} == {word.lower()}
+    assert len(index_requests) == 1
+    assert visit.errors == []
+
+
 READER_WORDS = ("reproducability", "rollback", "ROI", "cost", "drift")
 """What a student typed (issue 15): misspellings, synonyms, abbreviations. Which pages they
 must reach is data: the entries that list the word among their aliases."""

@@ -23,6 +23,10 @@ from mkdocs_hook import (
 
 from conftest import REPO
 
+THEME_FEATURES = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["theme"][
+    "features"
+]
+
 
 @pytest.fixture(scope="module")
 def unpatched_pages(tmp_path_factory):
@@ -115,22 +119,34 @@ def test_the_404_page_is_mended_too(unpatched_pages):
 def test_each_bundle_patch_still_finds_its_code_once_and_keeps_the_length(unpatched_pages, patch):
     bundle = unpatched_pages["bundle"]
     assert bundle.count(patch.original) == 1
-    patched = patch_bundle(bundle)
+    patched = patch_bundle(bundle, THEME_FEATURES)
     assert patch.original not in patched
     assert patched.count(patch.replacement) == 1
     assert len(patched) == len(bundle)  # the source map's columns still point right
 
 
+@pytest.mark.parametrize(
+    "patch", [p for p in BUNDLE_PATCHES if p.feature], ids=lambda patch: patch.name
+)
+def test_a_patch_for_a_theme_feature_leaves_the_bundle_alone_without_it(unpatched_pages, patch):
+    bundle = unpatched_pages["bundle"]
+    others = [p.feature for p in BUNDLE_PATCHES if p.feature and p.feature != patch.feature]
+    patched = patch_bundle(bundle, others)
+    assert patched.count(patch.original) == 1
+    assert patch.replacement not in patched
+
+
 def test_a_bundle_a_patch_no_longer_fits_fails_the_build_with_its_name():
     first = BUNDLE_PATCHES[0]
     with pytest.raises(PluginError, match=f'update the bundle patch "{first.name}"'):
-        patch_bundle("function setup(){return of(true)}")
+        patch_bundle("function setup(){return of(true)}", THEME_FEATURES)
 
 
 def test_the_built_site_ships_the_patched_bundle(built_site):
     (bundle,) = (built_site / "assets" / "javascripts").glob("bundle.*.min.js")
     text = bundle.read_text(encoding="utf-8")
     for patch in BUNDLE_PATCHES:
+        assert patch.feature is None or patch.feature in THEME_FEATURES
         assert patch.replacement in text
         assert patch.original not in text
 
