@@ -385,31 +385,25 @@ Worker.prototype.postMessage = function (message, ...rest) {
 };"""
 
 
-def test_search_index_is_built_when_search_opens_not_on_page_load(visit):
-    """The hook defers Material's index set-up to the first opening of search (mkdocs_hook)."""
+def test_search_index_is_fetched_and_built_only_for_search_and_search_results(visit):
+    """The hook defers Material's index download and set-up to the first opening of search,
+    or to a page a search result opened (mkdocs_hook.BUNDLE_PATCHES)."""
     visit.context.add_init_script(WORKER_MESSAGES)
-    page = visit.goto("/")
-    page.wait_for_timeout(500)  # a set-up started on load would have been sent by now
-    assert 0 not in page.evaluate("window.__kbWorkerMessages")
-    principle = KB.principles[0]
-    assert principle.label in _search(page, principle.title)  # the click opens search
-    assert page.evaluate("window.__kbWorkerMessages").count(0) == 1
-    assert visit.errors == []
-
-
-def test_the_search_index_downloads_for_search_and_for_search_results_only(visit):
-    """Highlighting searched words needs the index only on a page a result opened (mkdocs_hook)."""
     index_requests: list[str] = []
     visit.context.on(
         "request",
         lambda r: r.url.endswith("/search/search_index.json") and index_requests.append(r.url),
     )
-    principle = KB.principles[0]
-    page = visit.goto(_url("principles", principle.id))
-    page.wait_for_timeout(500)  # a download started on load would have been asked for by now
+    page = visit.goto("/")
+    page.wait_for_timeout(500)  # a download or set-up started on load would have begun by now
+    assert 0 not in page.evaluate("window.__kbWorkerMessages")
     assert index_requests == []
     assert page.locator("mark[data-md-highlight]").count() == 0
+    principle = KB.principles[0]
+    assert principle.label in _search(page, principle.title)  # the click opens search
+    assert page.evaluate("window.__kbWorkerMessages").count(0) == 1
     # A result's link carries the words searched for (`?h=`); its page marks them.
+    index_requests.clear()
     word = max(re.findall(r"[A-Za-z]{4,}", principle.title), key=len)
     page = visit.goto(f"{_url('principles', principle.id)}?h={word}")
     marked = page.locator("mark[data-md-highlight]")
@@ -524,8 +518,9 @@ def test_palette_toggle_switches_between_light_and_dark(browser, server):
         page = visit.goto(PAGE_TYPES["principle"])
         body = page.locator("body")
         before = body.get_attribute("data-md-color-scheme")
-        # Loading restyles nothing once the page is parsed (mkdocs_hook.BUNDLE_PATCHES and
-        # the theme's head script); the root's colour scheme comes from the stylesheet.
+        # Once the page is parsed, loading changes no attribute of <html> or <body>, each of
+        # which restyled all of it (mkdocs_hook.BUNDLE_PATCHES and the theme's head script);
+        # the root's colour scheme comes from the stylesheet.
         assert _changes_once_parsed(page) == []
         assert page.evaluate("document.documentElement.className.split(' ').sort()") == [
             "js",
