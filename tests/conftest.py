@@ -65,6 +65,33 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def _marked_with(names: set[str]) -> Callable[..., bool]:
+    """A `-m` matcher for a test that carries exactly these marks (whatever their arguments)."""
+    return lambda name, /, **_arguments: name in names
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave a slow group's module unimported when `-m` deselects all of it.
+
+    `make check` deselects both groups; importing their modules only to drop every test costs
+    each worker about a second. The group mark is the modules' only mark apart from
+    `parametrize` (marked whole in `pytest_collection_modifyitems`), so if the expression is
+    false for both, it is false for every test in them.
+    """
+    stem = collection_path.stem
+    group = "browser" if stem in BROWSER_MODULES else "build" if stem in BUILD_MODULES else ""
+    markexpr = config.getoption("markexpr", "")
+    if not group or not markexpr or collection_path.suffix != ".py":
+        return None
+    from _pytest.mark.expression import Expression  # what `-m` itself compiles to
+
+    expression = Expression.compile(markexpr)
+    marks = ({group}, {group, "parametrize"})
+    if any(expression.evaluate(_marked_with(names)) for names in marks):
+        return None
+    return True
+
+
 def _slow_first(item: pytest.Item) -> int:
     return 0 if "browser" in item.keywords else 1 if "build" in item.keywords else 2
 
