@@ -4,6 +4,7 @@ same with a mistake, asserting the exact messages a contributor sees."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from kbsite import check_kb
@@ -31,77 +32,6 @@ NEW_SOURCE = """\
 """
 
 
-def test_contributor_adds_a_benefit_with_a_new_citation(tmp_path):
-    kb = check_kb(REPO / "kb", REPO)
-    principle_id = kb.principles[-1].id  # any principle and outcome group: taken from kb/
-    outcome = kb.outcomes[-1].id
-    project = copy_project(tmp_path / "project")
-    (project / "paper.bib").write_text(NEW_SOURCE, encoding="utf-8")
-    imported = kbsite(
-        project,
-        "import-bibtex",
-        "paper.bib",
-        "--role",
-        "primary",
-        "--summary",
-        "An example study of how teams roll models back.",
-    )
-    assert imported.returncode == 0, imported.stderr
-    created = kbsite(
-        project,
-        "new",
-        "benefit",
-        "faster-rollbacks",
-        "--no-input",
-        "--set",
-        "title=Faster rollbacks",
-        "--set",
-        "summary=Teams return to a working model sooner.",
-        "--set",
-        f"principles={principle_id}",
-        "--set",
-        f"outcomes={outcome}",
-        "--set",
-        "citation=example-2026",
-        "--set",
-        "locator=Section 4",
-        "--set",
-        "finding=The teams studied restored earlier models quickly.",
-    )
-    assert created.returncode == 0, created.stderr
-    # A cited report belongs to a study: the command says so, and the contributor records it.
-    assert "next: record the study that `example-2026` reports" in created.stdout
-    study = kbsite(
-        project,
-        "new",
-        "study",
-        "example-2026-study",
-        "--no-input",
-        *("--set", "title=Case study of model rollbacks"),
-        *("--set", "design=case-study"),
-        *("--set", "kind=primary"),
-        *("--set", "population=One ML team"),
-        *("--set", "peer_reviewed=yes"),
-        *("--set", "reports=example-2026"),
-        *("--set", "locator=abstract"),
-    )
-    assert study.returncode == 0, study.stderr
-    validated = kbsite(project, "validate")
-    assert validated.returncode == 0, validated.stderr
-    site = tmp_path / "site"
-    build = mkdocs_build(project, site)
-    assert build.returncode == 0, build.stderr
-    page = (site / "benefits" / "faster-rollbacks" / "index.html").read_text(encoding="utf-8")
-    assert "Faster rollbacks" in page
-    assert 'href="../../citations/example-2026/"' in page
-    principle = (site / "principles" / principle_id / "index.html").read_text(encoding="utf-8")
-    assert 'href="../../benefits/faster-rollbacks/"' in principle
-    citation = (site / "citations" / "example-2026" / "index.html").read_text(encoding="utf-8")
-    assert 'href="../../benefits/faster-rollbacks/"' in citation
-    assert "rft_id=info%3Adoi%2F10.9999%2Fexample.2026" in citation  # COinS, for Zotero
-    assert "@inproceedings{example-2026," in (site / "references.bib").read_text(encoding="utf-8")
-
-
 def _home_counts(site: Path, principle_id: str) -> tuple[str, str]:
     """The home page's totals sentence and the principle card's count line, as shown."""
     home = (site / "index.html").read_text(encoding="utf-8")
@@ -118,12 +48,8 @@ def _plural(number: int, word: str) -> str:
     return f"{number} {word}{'s' if number != 1 else ''}"
 
 
-def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefit(tmp_path):
-    """CONTRIBUTING.md, step by step: `new citation`, `new benefit`, validate, strict build."""
-    before = build_graph(check_kb(REPO / "kb", REPO))
-    principle = before.kb.principles[0].id  # any principle: the test must not depend on which
-    outcome = before.kb.outcomes[0].id  # and any outcome group (CONTRIBUTING.md: choose them)
-    project = copy_project(tmp_path / "project")
+def _add_with_a_new_citation(project: Path, principle: str, outcome: str) -> None:
+    """CONTRIBUTING.md, step by step: `new citation`, `new benefit`, `new study`."""
     citation = kbsite(
         project,
         "new",
@@ -186,6 +112,73 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
     )
     assert study.returncode == 0, study.stderr
     assert study.stdout.startswith("kb/studies/smith-2026-study.yaml: created")
+
+
+def _add_with_an_imported_citation(project: Path, principle: str, outcome: str) -> None:
+    """The other way CONTRIBUTING.md gives: `import-bibtex` for the source, then the benefit,
+    and the study the command asks for."""
+    (project / "paper.bib").write_text(NEW_SOURCE, encoding="utf-8")
+    imported = kbsite(
+        project,
+        "import-bibtex",
+        "paper.bib",
+        "--role",
+        "primary",
+        "--summary",
+        "An example study of how teams roll models back.",
+    )
+    assert imported.returncode == 0, imported.stderr
+    created = kbsite(
+        project,
+        "new",
+        "benefit",
+        "quicker-restores",
+        "--no-input",
+        "--set",
+        "title=Quicker restores",
+        "--set",
+        "summary=Teams bring back an earlier model sooner.",
+        "--set",
+        f"principles={principle}",
+        "--set",
+        f"outcomes={outcome}",
+        "--set",
+        "citation=example-2026",
+        "--set",
+        "locator=Section 4",
+        "--set",
+        "finding=The teams studied restored earlier models quickly.",
+    )
+    assert created.returncode == 0, created.stderr
+    # A cited report belongs to a study: the command says so, and the contributor records it.
+    assert "next: record the study that `example-2026` reports" in created.stdout
+    study = kbsite(
+        project,
+        "new",
+        "study",
+        "example-2026-study",
+        "--no-input",
+        *("--set", "title=Case study of model rollbacks"),
+        *("--set", "design=case-study"),
+        *("--set", "kind=primary"),
+        *("--set", "population=One ML team"),
+        *("--set", "peer_reviewed=yes"),
+        *("--set", "reports=example-2026"),
+        *("--set", "locator=abstract"),
+    )
+    assert study.returncode == 0, study.stderr
+
+
+def test_contributors_follow_contributing_md_and_every_page_shows_the_new_benefits(tmp_path):
+    """Both ways CONTRIBUTING.md gives to add a benefit with its source, then validate and a
+    strict build of the whole site (one build for both: it is most of the test's time)."""
+    before = build_graph(check_kb(REPO / "kb", REPO))
+    # Any principle and outcome group: the test must not depend on which (CONTRIBUTING.md:
+    # choose them). The two benefits take the first and the last of each.
+    first, last = before.kb.principles[0].id, before.kb.principles[-1].id
+    project = copy_project(tmp_path / "project")
+    _add_with_a_new_citation(project, first, before.kb.outcomes[0].id)
+    _add_with_an_imported_citation(project, last, before.kb.outcomes[-1].id)
     validated = kbsite(project, "validate")
     assert validated.returncode == 0, validated.stderr
     site = tmp_path / "site"
@@ -193,31 +186,41 @@ def test_contributor_follows_contributing_md_and_every_page_shows_the_new_benefi
     assert build.returncode == 0, build.stderr
 
     after = build_graph(check_kb(project / "kb", project))
-    assert len(after.kb.benefits) == len(before.kb.benefits) + 1
-    assert len(after.kb.citations) == len(before.kb.citations) + 1
-    page = (site / "benefits" / "faster-rollbacks" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r"<h1[^>]*>Faster rollbacks", page)
-    assert 'href="../../citations/smith-2026/"' in page
-    assert f'href="../../principles/{principle}/"' in page
-    linked_from = {
-        "principle": (site / "principles" / principle / "index.html", "../../benefits/"),
-        "benefits index": (site / "benefits" / "index.html", ""),
-        "citation": (site / "citations" / "smith-2026" / "index.html", "../../benefits/"),
-        "evidence and gap map": (site / "evidence" / "index.html", "../benefits/"),
-    }
-    for name, (path, prefix) in linked_from.items():
-        assert f'href="{prefix}faster-rollbacks/"' in path.read_text(encoding="utf-8"), name
-    totals, card = _home_counts(site, principle)
-    assert totals == (
-        f"holds {_plural(len(after.kb.benefits), 'benefit')} and "
-        f"{_plural(len(after.kb.limitations), 'limitation')}"
-    )
-    assert card == (
-        f"{_plural(len(after.benefits_of(principle)), 'benefit')} · "
-        f"{_plural(len(after.limitations_of(principle)), 'limitation')}"
-    )
-    assert len(after.benefits_of(principle)) == len(before.benefits_of(principle)) + 1
-    assert "@misc{smith-2026," in (site / "references.bib").read_text(encoding="utf-8")
+    assert len(after.kb.benefits) == len(before.kb.benefits) + 2
+    assert len(after.kb.citations) == len(before.kb.citations) + 2
+    titles = {benefit.id: benefit.title for benefit in after.kb.benefits}
+    for benefit, citation, principle in (
+        ("faster-rollbacks", "smith-2026", first),
+        ("quicker-restores", "example-2026", last),
+    ):
+        page = (site / "benefits" / benefit / "index.html").read_text(encoding="utf-8")
+        assert re.search(rf"<h1[^>]*>{re.escape(titles[benefit])}", page)
+        assert f'href="../../citations/{citation}/"' in page
+        assert f'href="../../principles/{principle}/"' in page
+        linked_from = {
+            "principle": (site / "principles" / principle / "index.html", "../../benefits/"),
+            "benefits index": (site / "benefits" / "index.html", ""),
+            "citation": (site / "citations" / citation / "index.html", "../../benefits/"),
+            "evidence and gap map": (site / "evidence" / "index.html", "../benefits/"),
+        }
+        for name, (path, prefix) in linked_from.items():
+            assert f'href="{prefix}{benefit}/"' in path.read_text(encoding="utf-8"), name
+        totals, card = _home_counts(site, principle)
+        assert totals == (
+            f"holds {_plural(len(after.kb.benefits), 'benefit')} and "
+            f"{_plural(len(after.kb.limitations), 'limitation')}"
+        )
+        assert card == (
+            f"{_plural(len(after.benefits_of(principle)), 'benefit')} · "
+            f"{_plural(len(after.limitations_of(principle)), 'limitation')}"
+        )
+    for principle, count in Counter((first, last)).items():
+        assert len(after.benefits_of(principle)) == len(before.benefits_of(principle)) + count
+    citation_page = (site / "citations" / "example-2026" / "index.html").read_text("utf-8")
+    assert "rft_id=info%3Adoi%2F10.9999%2Fexample.2026" in citation_page  # COinS, for Zotero
+    bibliography = (site / "references.bib").read_text(encoding="utf-8")
+    assert "@misc{smith-2026," in bibliography
+    assert "@inproceedings{example-2026," in bibliography
     assert broken_links(site) == []
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from kbsite.write import MANIFEST, MANIFEST_HEADER, UnsafeWriteError, write_tree
 
-from conftest import ENV, FIXTURE_KB, OLD_SITE, REPO, copy_project, mkdocs_build
+from conftest import ENV, FIXTURE_KB, OLD_SITE, REPO, mkdocs_build, small_project
 
 
 def manifest(*lines: str) -> str:
@@ -131,7 +131,8 @@ def _files(site: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("nothing-lost") / "project")
+    """The small project: what these tests break fails a build of any content."""
+    return small_project(tmp_path_factory.mktemp("nothing-lost") / "project")
 
 
 def test_clash_with_a_hand_written_page_leaves_the_previous_site_whole(project, tmp_path):
@@ -169,7 +170,7 @@ def test_strict_warning_leaves_the_previous_site_whole(project, tmp_path):
 def test_broken_entry_leaves_the_previous_site_whole(project, tmp_path):
     site = tmp_path / "site"
     before = _old_site(site)
-    entry_file = project / "kb" / "principles" / "versioning.yaml"
+    entry_file = min((project / "kb" / "principles").glob("*.yaml"))
     text = entry_file.read_text(encoding="utf-8")
     entry_file.write_text(text.replace("title:", "title: [unclosed"), encoding="utf-8")
     try:
@@ -177,7 +178,7 @@ def test_broken_entry_leaves_the_previous_site_whole(project, tmp_path):
     finally:
         entry_file.write_text(text, encoding="utf-8")
     assert result.returncode != 0
-    assert "kb/principles/versioning.yaml:" in result.stderr
+    assert f"kb/principles/{entry_file.name}:" in result.stderr
     assert _files(site) == before
 
 
@@ -192,7 +193,7 @@ def test_successful_build_replaces_the_site_whole(rebuilt_site):
 
 
 def test_make_build_failure_leaves_the_previous_site_whole(project):
-    for name in ("Makefile", "requirements.txt", "requirements-dev.txt"):
+    for name in ("Makefile", "requirements.txt", "requirements-dev.txt", "pyproject.toml"):
         shutil.copy2(REPO / name, project / name)
     site = project / "site"
     before = _old_site(site)
@@ -218,4 +219,5 @@ def test_make_build_failure_leaves_the_previous_site_whole(project):
     finally:
         page.unlink()
     assert result.returncode != 0
+    assert "no-such-page.md" in result.stderr  # the build ran, and failed on the broken link
     assert _files(site) == before

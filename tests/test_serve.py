@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ENV, FIXTURE_KB, REPO, copy_project
+from conftest import ENV, REPO, copy_project, small_project
 
 
 def free_port() -> int:
@@ -43,21 +43,17 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
     return False
 
 
-def small_project(target: Path) -> tuple[Path, Path, str]:
-    """The site project with the fixture kb/: each rebuild of the preview takes a fraction of
-    the real one's time. Returns the project, its first principle's file and the heading of
-    that principle's page. The hand-written pages link to real entries, so every build of it
-    warns; the preview shows it anyway."""
-    project = copy_project(target)
-    shutil.rmtree(project / "kb")
-    shutil.copytree(FIXTURE_KB, project / "kb")
+def small_project_with_entry(target: Path) -> tuple[Path, Path, str]:
+    """The small project (each rebuild of its preview takes a fraction of the real one's
+    time), its first principle's file and the heading of that principle's page."""
+    project = small_project(target)
     entry = min((project / "kb" / "principles").glob("*.yaml"))
     data = yaml.safe_load(entry.read_text(encoding="utf-8"))
     return project, entry, f"P{data['number']} {data['title']}"
 
 
 def test_serve_reloads_on_kb_change_without_looping(tmp_path):
-    project, entry, heading = small_project(tmp_path / "project")
+    project, entry, heading = small_project_with_entry(tmp_path / "project")
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w", encoding="utf-8") as stream:
@@ -128,7 +124,7 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def test_serve_shows_problems_recovers_and_survives_a_crash(tmp_path):
-    project, entry, heading = small_project(tmp_path / "project")
+    project, entry, heading = small_project_with_entry(tmp_path / "project")
     good = entry.read_text(encoding="utf-8")
     line = next(n for n, text in enumerate(good.split("\n"), 1) if text.startswith("title:"))
     broken = good.replace("\ntitle: ", "\ntitle: \u200b", 1)

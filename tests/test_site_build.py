@@ -15,7 +15,7 @@ import yaml
 from kbsite import check_kb
 from kbsite.graph import build_graph
 
-from conftest import REPO, copy_project, mkdocs_build
+from conftest import REPO, mkdocs_build, small_project
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -90,7 +90,7 @@ def _first_benefit_file(project: Path) -> Path:
 
 
 def test_broken_kb_fails_build_and_keeps_previous_site(built_site, tmp_path):
-    project = copy_project(tmp_path / "project")
+    project = small_project(tmp_path / "project")
     site = tmp_path / "site"
     shutil.copytree(built_site, site)  # the previous site: the real one, built once per run
     before = tree_digest(site)
@@ -110,7 +110,7 @@ def test_broken_kb_fails_build_and_keeps_previous_site(built_site, tmp_path):
 
 
 def test_hand_written_page_is_never_shadowed(tmp_path):
-    project = copy_project(tmp_path / "project")
+    project = small_project(tmp_path / "project")
     principle = min((project / "kb" / "principles").glob("*.yaml")).stem
     (project / "docs" / "principles").mkdir()
     mine = project / "docs" / "principles" / f"{principle}.md"
@@ -209,7 +209,7 @@ def test_edit_and_report_links_point_to_the_configured_repository(built_site):
 
 
 def test_without_a_repository_no_page_offers_edit_or_report_links(tmp_path):
-    project = copy_project(tmp_path / "project")
+    project = small_project(tmp_path / "project")
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     repository = _repository(project)
