@@ -17,9 +17,9 @@ from conftest import (
     PROJECT_PARTS,
     REPO,
     content_digest,
-    copy_project,
     mkdocs_build,
     shared_build,
+    small_project,
 )
 
 PLAIN = [
@@ -272,7 +272,8 @@ def add_hostile_entries(kb: Path) -> int:
 
 @functools.cache
 def hostile_site() -> tuple[Path, int]:
-    """The project with the corpus added to its kb/, built strictly once per test run.
+    """The small project (conftest) with the corpus added to its kb/, built strictly once per
+    test run.
 
     Built once for all pytest-xdist workers (conftest `shared_build`): the folder holds
     `project/` (the corpus as written), `site/` and `count` (the number of hostile entries).
@@ -280,12 +281,12 @@ def hostile_site() -> tuple[Path, int]:
     """
 
     def build(root: Path) -> None:
-        project = copy_project(root / "project")
+        project = small_project(root / "project")
         count = add_hostile_entries(project / "kb")
         result = mkdocs_build(project, root / "site")
         assert result.returncode == 0, result.stderr
         (root / "count").write_text(str(count), encoding="utf-8")
 
-    key = content_digest(REPO, (*PROJECT_PARTS, "tests/hostile_corpus.py"))
+    key = content_digest(REPO, (*PROJECT_PARTS, "tests/hostile_corpus.py", "tests/fixtures/kb_min"))
     root = shared_build(f"hostile-{key}", build)
     return root / "site", int((root / "count").read_text(encoding="utf-8"))
