@@ -15,6 +15,8 @@ from kbsite.model import Citation, Study
 from kbsite.scaffold import PROMPTS, check_answer, scaffold
 from kbsite.vocabulary import BIBTEX_TYPES
 
+from conftest import run_kbsite
+
 KNOWN = {
     "citation": frozenset({"doe-2021"}),
     "principle": frozenset({"alpha", "beta"}),
@@ -244,10 +246,9 @@ def test_new_study_without_a_terminal_names_set_and_refuses_a_taken_report(kb_co
     result = subprocess.run([*common, "--set", "title=Again"], check=False, **run)
     assert result.returncode == 1
     assert "give each with --set design=VALUE --set kind=VALUE" in result.stderr
+    # The refusal needs no process of its own (stdin is no terminal under pytest either).
     answers = [f"{k}={v}" for k, v in {**STUDY, "reports": taken.reports[0]}.items()]
-    result = subprocess.run(
-        [*common, *(arg for a in answers for arg in ("--set", a))], check=False, **run
-    )
+    result = run_kbsite(*common[3:], *(arg for a in answers for arg in ("--set", a)), cwd=tmp_path)
     assert result.returncode == 1
     assert (
         f"error: reports: expected citations no study reports yet, found `{taken.reports[0]}`, "
