@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -55,4 +54,3 @@ def test_the_other_modules_are_always_collected() -> None:
 def test_every_slow_module_named_exists() -> None:
     for module in BROWSER_MODULES | BUILD_MODULES:
         assert (REPO / "tests" / f"{module}.py").is_file(), module
-    assert Path(conftest.__file__).parent == REPO / "tests"
