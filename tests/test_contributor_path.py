@@ -11,7 +11,7 @@ from kbsite import check_kb
 from kbsite.graph import build_graph
 from test_site_quality import broken_links
 
-from conftest import REPO, CliResult, copy_project, mkdocs_build, run_kbsite
+from conftest import CliResult, copy_project, mkdocs_build, real_kb, run_kbsite
 
 
 def kbsite(project, *args: str) -> CliResult:
@@ -172,7 +172,7 @@ def _add_with_an_imported_citation(project: Path, principle: str, outcome: str) 
 def test_contributors_follow_contributing_md_and_every_page_shows_the_new_benefits(tmp_path):
     """Both ways CONTRIBUTING.md gives to add a benefit with its source, then validate and a
     strict build of the whole site (one build for both: it is most of the test's time)."""
-    before = build_graph(check_kb(REPO / "kb", REPO))
+    before = build_graph(real_kb())  # the real kb/, loaded once per process (conftest)
     # Any principle and outcome group: the test must not depend on which (CONTRIBUTING.md:
     # choose them). The two benefits take the first and the last of each.
     first, last = before.kb.principles[0].id, before.kb.principles[-1].id
