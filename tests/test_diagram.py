@@ -66,9 +66,8 @@ def test_each_principle_map_draws_its_findings_their_studies_and_one_curve_each(
             box = next(a for a in finding_boxes if a.get("href").endswith(f"/{finding.id}/"))
             rating = EVIDENCE.ratings[finding.id]
             assert _text(box).replace(" ", "") == finding.title.replace(" ", "")
-            assert box.get("aria-label").startswith(
-                f"{finding.type.capitalize()}: {finding.title};"
-            )
+            # The name starts with what the box shows (WCAG 2.5.3, label in name).
+            assert box.get("aria-label").startswith(f"{finding.title}: {finding.type}, ")
             assert f"{rating.level.value} confidence" in box.get("aria-label")
     assert len({svg.get("id") for svg in svgs}) == len(svgs)  # one id per drawing
 

@@ -254,9 +254,9 @@ def test_relationship_maps_hold_drawing_elements_only_and_the_titles_as_text(sit
                 ]
                 shown.setdefault(node.get("aria-label"), set()).add("".join(lines))
     for folder, entry in findings.items():
-        kind = folder.split("/")[0][:-1].capitalize()
+        kind = folder.split("/")[0][:-1]
         title = _squash(entry["title"])
-        labels = [label for label in shown if label.startswith(f"{kind}: {title};")]
+        labels = [label for label in shown if label.startswith(f"{title}: {kind}, ")]
         assert labels, title
         # Every drawing shows the whole title (wrapped into lines, so compared without spaces).
         assert {text.replace(" ", "") for label in labels for text in shown[label]} == {

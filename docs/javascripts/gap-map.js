@@ -154,7 +154,7 @@
     var row = data.rows.filter(function (r) { return r.key === parts[0]; })[0];
     var outcome = data.outcomes.filter(function (o) { return o.id === parts[1]; })[0];
     var where = row.label + " × " + outcome.title.toLowerCase() + " " + parts[2] + "s";
-    if (!cell || !cell.studies.length) { return where + ": empty, no study"; }
+    if (!cell || !cell.studies.length) { return where + ": none, no study"; }
     var count = cell.studies.length;
     return where + ": " + count + " " + (count === 1 ? "study" : "studies") + ", " +
       cell.level + " confidence";

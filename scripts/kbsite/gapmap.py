@@ -91,7 +91,7 @@ def cell_name(row: str, outcome: str, side: str, studies: int, level: Level | No
     """How a cell is announced; the page script words it the same way."""
     where = f"{row} × {outcome.lower()} {side}s"
     if not studies or level is None:
-        return f"{where}: empty, no study"
+        return f"{where}: none, no study"
     noun = "study" if studies == 1 else "studies"
     return f"{where}: {studies} {noun}, {level.value} confidence"
 
