@@ -29,6 +29,9 @@ PAGES = {
     "benefit": "/benefits/restore-earlier-state/",
     "citation": "/citations/araujo-2024/",
     "evidence and gap map": "/evidence/",
+    "study": "/studies/araujo-2024-study/",
+    "decision guide": "/guides/invest-now/",
+    "compare studies": "/evidence/compare/",
 }
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # The metrics behind the performance score, in the units Lighthouse reports them.

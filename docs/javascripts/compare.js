@@ -202,7 +202,6 @@
       count.textContent = "(" + chosen.length + " chosen)";
     }
 
-    form.hidden = false;
     form.setAttribute("data-ready", "true");
     form.addEventListener("change", function (event) {
       var box = event.target;
