@@ -11,6 +11,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -144,6 +145,25 @@ def kb_copy(tmp_path: Path):
         return kb_dir
 
     return edit
+
+
+CFF_SCHEMA = REPO / "tests" / "schemas" / "citation-file-format-1.2.0.json"
+"""The Citation File Format's own JSON Schema (see tests/schemas/README.md)."""
+
+
+def cff_errors(data: object, definition: str = "") -> list[str]:
+    """What the CFF 1.2.0 schema finds wrong with a CITATION.cff (or, with `definition`, with
+    one of its parts, e.g. `reference`), as `path: message` lines; empty when valid."""
+    import jsonschema
+
+    schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
+    if definition:
+        schema = {**schema["definitions"][definition], "definitions": schema["definitions"]}
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    return [
+        f"{'.'.join(map(str, error.absolute_path))}: {error.message}"
+        for error in validator.iter_errors(data)
+    ]
 
 
 def require_or_skip(condition: bool, reason: str) -> None:

@@ -26,13 +26,14 @@ from kbsite.cite import (
     export_bibtex,
     export_ris,
     latex_unescape,
+    own_doi,
     verbatim_unescape,
 )
 from kbsite.model import Citation, SourceFile
 from kbsite.validation import check
 from kbsite.yamlio import parse_document
 
-from conftest import REPO, real_kb, require_or_skip
+from conftest import REPO, cff_errors, real_kb, require_or_skip
 
 HOSTILE_FILE = REPO / "tests" / "fixtures" / "hostile_citations.yaml"
 
@@ -167,6 +168,17 @@ def test_rispy_reads_back_one_record_with_the_same_fields(citation):
         assert record["doi"] == citation.doi
     if citation.year:
         assert record["year"] == str(citation.year)
+
+
+@pytest.mark.parametrize("citation", ALL, ids=IDS)
+def test_citation_cff_reference_is_valid_for_the_citation_file_format(citation):
+    """What GitHub's and Zenodo's readers of CITATION.cff check: CFF 1.2.0's own schema."""
+    reference = yaml.safe_load(yaml.safe_dump(cff_reference(citation), allow_unicode=True))
+    assert cff_errors(reference, "reference") == []
+    # A DOI its `doi` field refuses (a brace, say) is kept as another identifier, not dropped.
+    doi = own_doi(citation)
+    kept = [reference.get("doi")] + [i["value"] for i in reference.get("identifiers", [])]
+    assert (doi in kept) if doi else kept == [None]
 
 
 @pytest.mark.parametrize("citation", ALL, ids=IDS)

@@ -29,7 +29,7 @@ from kbsite.cite import (
 from kbsite.release import ReleaseError, check_request, set_version, tag_message
 from kbsite.write import UnsafeWriteError, write_generated_file
 
-from conftest import REPO, CliResult, run_kbsite
+from conftest import REPO, CliResult, cff_errors, run_kbsite
 
 PYPROJECT_TEXT = (REPO / "pyproject.toml").read_text(encoding="utf-8")
 PYPROJECT = tomllib.loads(PYPROJECT_TEXT)
@@ -48,6 +48,17 @@ def test_citation_cff_is_generated_from_pyproject_and_the_knowledge_base():
     )
     cited = {c.title for c in kb.citations if c.role in ("primary", "framework")}
     assert {r["title"] for r in CFF["references"]} == cited
+    assert cff_errors(CFF) == []
+
+
+def test_the_cff_schema_check_reports_an_invalid_file():
+    """The control: the same check finds a wrong type, a missing field and a bad DOI."""
+    broken = {**CFF, "type": "article", "doi": "10.1000/a}b"}
+    del broken["title"]
+    found = cff_errors(broken)
+    assert any(line.startswith("type: ") for line in found)
+    assert any(line.startswith("doi: ") for line in found)
+    assert any("'title' is a required property" in line for line in found)
 
 
 def test_the_version_and_date_are_the_same_everywhere():

@@ -689,6 +689,8 @@ CFF_TYPES = {
     "generic": "generic",
 }
 KB_CITATION_KEY = "mlops-principles-kb"
+CFF_DOI = re.compile(r"10\.[0-9]{4,9}(\.[0-9]+)?/[A-Za-z0-9:/_;\-.()\[\]\\]+")
+"""The DOIs the Citation File Format's `doi` field accepts (its schema's pattern, 1.2.0)."""
 
 
 def cff_person(author: Author) -> dict[str, str]:
@@ -711,12 +713,14 @@ def cff_reference(citation: Citation) -> dict[str, Any]:
     }
     if citation.year:
         reference["year"] = citation.year
+    doi = own_doi(citation)
+    cff_doi = doi if CFF_DOI.fullmatch(doi) else ""
     for key, value in (
         ("journal", citation.journal),
         ("collection-title", citation.booktitle),
         ("volume", citation.volume),
         ("issue", citation.number),
-        ("doi", own_doi(citation)),
+        ("doi", cff_doi),
         ("url", landing_url(citation)),
         ("thesis-type", genre(citation) if kind == "thesis" else ""),
     ):
@@ -732,6 +736,8 @@ def cff_reference(citation: Citation) -> dict[str, Any]:
         reference["institution" if kind in ("thesis", "report") else "publisher"] = {
             "name": publisher
         }
+    if doi and not cff_doi:  # older DOIs may hold characters (<, #, ~) the `doi` field refuses
+        reference["identifiers"] = [{"type": "other", "value": doi, "description": "DOI"}]
     return reference
 
 
