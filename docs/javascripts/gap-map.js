@@ -427,7 +427,6 @@
     }
 
     showState(data, form, stateFromAddress(data));
-    form.hidden = false;
     form.addEventListener("change", function () { update(true); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     document.getElementById("kb-gap-reset").addEventListener("click", function () {

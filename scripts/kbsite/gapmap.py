@@ -602,9 +602,11 @@ def map_data(gap_map: GapMap, graph: Graph, evidence: Evidence, page: str) -> di
 
 
 def filter_form(options: dict[str, Any]) -> str:
-    """The filters, shown by the page script (without JavaScript the map shows everything)."""
+    """The filters, laid out from the start where scripts run (so the page does not move when
+    the script starts) and hidden by the stylesheet where they do not: without JavaScript the
+    map shows everything."""
     parts = [
-        '<form class="kb-gap__filters" id="kb-gap-form" hidden>',
+        '<form class="kb-gap__filters" id="kb-gap-form">',
         '<p class="kb-gap__filters-title"><strong>Filter the evidence</strong> '
         "(the map, its counts and the downloads follow; the address keeps the view)</p>",
     ]
