@@ -602,9 +602,12 @@ def map_data(gap_map: GapMap, graph: Graph, evidence: Evidence, page: str) -> di
 
 
 def filter_form(options: dict[str, Any]) -> str:
-    """The filters, laid out from the start where scripts run (so the page does not move when
-    the script starts) and hidden by the stylesheet where they do not: without JavaScript the
-    map shows everything."""
+    """The filters, as an HTML form.
+
+    Laid out from the start where scripts run, so that the page does not move when the script
+    starts, and hidden by the stylesheet where they do not: without JavaScript the map shows
+    everything.
+    """
     parts = [
         '<form class="kb-gap__filters" id="kb-gap-form">',
         '<p class="kb-gap__filters-title"><strong>Filter the evidence</strong> '
