@@ -20,6 +20,7 @@ import rispy
 import yaml
 
 from kbsite.cite import (
+    bibtex_entry,
     cff_reference,
     coins,
     csl_item,
@@ -75,6 +76,19 @@ def _bib_text_fields(citation: Citation) -> dict[str, str]:
         "note": citation.note,
     }
     return {name: _norm(value) for name, value in fields.items() if value}
+
+
+def test_a_bib_file_joins_its_entries_as_bibtexparser_writes_a_whole_library():
+    """export_bibtex writes each entry once and joins them: the same text as one library."""
+    library = bibtexparser.Library()
+    for citation in sorted(ALL, key=lambda c: c.id):
+        library.add(bibtex_entry(citation))
+    style = bibtexparser.BibtexFormat()
+    style.indent = "  "
+    style.block_separator = "\n"
+    whole = bibtexparser.write_string(library, bibtex_format=style).strip("\n") + "\n"
+    assert export_bibtex(reversed(ALL)) == whole
+    assert export_bibtex([]) == ""
 
 
 @pytest.mark.parametrize("citation", ALL, ids=IDS)
