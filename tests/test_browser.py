@@ -978,24 +978,42 @@ def test_axe_colour_pass_reports_low_contrast_and_only_colour_rules(axe_visit):
     assert found == {"color-contrast"}
 
 
-def test_outside_requests_are_recorded_and_never_reach_their_host(visit):
-    """The check every page test relies on: a request to another host is seen, and fails."""
+OUTSIDE_REQUESTS = """async () => {
+  const image = new Image();
+  image.src = 'http://images.example.com/pixel.png';
+  document.body.append(image);
+  try { await fetch('https://api.example.org/data.json'); return true; }
+  catch (error) { return false; }
+}"""
+
+
+def test_outside_requests_are_recorded_and_never_reach_their_host(browser, server):
+    """The check every page test relies on: a request to another host is seen, and fails.
+    The site's own policy (next test) would stop these requests before the check sees them,
+    so this control runs without it."""
+    visit = Visit(browser, server, bypass_csp=True)
+    try:
+        page = visit.goto("/404.html")
+        reached = page.evaluate(OUTSIDE_REQUESTS)
+        visit.settle()
+        assert reached is False
+        assert set(visit.outside) == {
+            "http://images.example.com/pixel.png",
+            "https://api.example.org/data.json",
+        }
+    finally:
+        visit.close()
+
+
+def test_the_site_policy_makes_the_browser_refuse_requests_to_other_hosts(visit):
+    """Whatever a page came to hold, the browser itself loads nothing from another host: the
+    Content-Security-Policy of every page (scripts/overrides/main.html) refuses it."""
     page = visit.goto("/404.html")
-    reached = page.evaluate(
-        """async () => {
-          const image = new Image();
-          image.src = 'http://images.example.com/pixel.png';
-          document.body.append(image);
-          try { await fetch('https://api.example.org/data.json'); return true; }
-          catch (error) { return false; }
-        }"""
-    )
+    assert page.evaluate(OUTSIDE_REQUESTS) is False
     visit.settle()
-    assert reached is False
-    assert set(visit.outside) == {
-        "http://images.example.com/pixel.png",
-        "https://api.example.org/data.json",
-    }
+    refused = [e for e in visit.errors if "violates the following Content Security Policy" in e]
+    assert any("images.example.com" in e for e in refused), visit.errors
+    assert any("api.example.org" in e for e in refused), visit.errors
 
 
 def test_axe_check_reports_a_violation(axe_visit):

@@ -326,3 +326,26 @@ def test_guide_page_keeps_questions_and_data_as_text(site):
     assert data["subjectHeading"] == entry["subject_heading"]
     scripts = [s for s in root.iter("script") if s.get("type") == "application/json"]
     assert all("</" not in (s.text or "") for s in scripts)
+
+
+POLICY = "Content-Security-Policy"
+
+
+@pytest.mark.parametrize("which", ["hostile", "real"])
+def test_every_page_tells_the_browser_to_load_nothing_from_another_host(site, built_site, which):
+    """The policy comes first in the head, before any script, style or link can load, and
+    names no host: every source is the site itself ('self'), inline code, data: or blob:."""
+    folder = site if which == "hostile" else built_site
+    for path in _pages(folder):
+        head = _parse(path).find("head")
+        loading = [e for e in head if e.tag in ("script", "link", "style", "base")]
+        policies = head.findall(f"meta[@http-equiv='{POLICY}']")
+        assert len(policies) == 1, path
+        assert not loading or list(head).index(policies[0]) < list(head).index(loading[0]), path
+        for directive in policies[0].get("content").split(";"):
+            name, *sources = directive.split()
+            assert set(sources) <= {"'self'", "'none'", "'unsafe-inline'", "data:", "blob:"}, (
+                path,
+                name,
+            )
+        assert "default-src 'self'" in policies[0].get("content"), path
