@@ -151,15 +151,21 @@ CFF_SCHEMA = REPO / "tests" / "schemas" / "citation-file-format-1.2.0.json"
 """The Citation File Format's own JSON Schema (see tests/schemas/README.md)."""
 
 
-def cff_errors(data: object, definition: str = "") -> list[str]:
-    """What the CFF 1.2.0 schema finds wrong with a CITATION.cff (or, with `definition`, with
-    one of its parts, e.g. `reference`), as `path: message` lines; empty when valid."""
+@functools.cache
+def _cff_validator(definition: str):
+    """The schema's validator (of one definition, if named), read and built once per process."""
     import jsonschema
 
     schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
     if definition:
         schema = {**schema["definitions"][definition], "definitions": schema["definitions"]}
-    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    return jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def cff_errors(data: object, definition: str = "") -> list[str]:
+    """What the CFF 1.2.0 schema finds wrong with a CITATION.cff (or, with `definition`, with
+    one of its parts, e.g. `reference`), as `path: message` lines; empty when valid."""
+    validator = _cff_validator(definition)
     return [
         f"{'.'.join(map(str, error.absolute_path))}: {error.message}"
         for error in validator.iter_errors(data)
