@@ -150,6 +150,18 @@ def test_rules_page_and_ratings_move_together(monkeypatch):
     assert [r.to_dict() for r in before.values()] != [r.to_dict() for r in after.values()]
 
 
+def test_ratings_are_computed_once_per_knowledge_base():
+    """The build asks three times; a knowledge base read again is rated again, the same."""
+    kb = check_kb(FIXTURE_KB, REPO)
+    first = evaluate(kb)
+    assert evaluate(kb) is first
+    again = evaluate(check_kb(FIXTURE_KB, REPO))
+    assert again is not first
+    assert [r.to_dict() for r in again.ratings.values()] == [
+        r.to_dict() for r in first.ratings.values()
+    ]
+
+
 def test_csv_has_one_row_per_finding_and_study():
     kb = check_kb(REPO / "kb", REPO)
     evidence = evaluate(kb)
