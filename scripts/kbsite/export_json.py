@@ -116,7 +116,7 @@ def export_json(
         document[entry_type.export_name] = [
             entry_data(graph, entry, history) for entry in kb.of_type(entry_type.name)
         ]
-    document["confidence"] = confidence_data(ratings.evaluate(kb), changelog or Changelog())
+    document["confidence"] = confidence_data(kb.evidence, changelog or Changelog())
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -9,7 +9,6 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 
-from kbsite import ratings
 from kbsite.errors import Issue
 from kbsite.fields import Text
 from kbsite.guide_checks import check_guide
@@ -254,7 +253,7 @@ def check_integrity(
         # only once nothing else is wrong.
         findings = {f.id: f for f in kb.findings}
         sound = not issues
-        rated = ratings.evaluate(kb).ratings if sound else None
+        rated = kb.evidence.ratings if sound else None
         issues += [issue for guide in kb.guides for issue in check_guide(guide, findings, rated)]
     return issues
 

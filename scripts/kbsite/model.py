@@ -25,6 +25,7 @@ from kbsite.fields import FLAG, ID, UNIQUE, Markdown, Pattern, PlainText, Refere
 from kbsite.yamlio import Document, Path_, Position, parse_document
 
 if TYPE_CHECKING:
+    from kbsite import ratings
     from kbsite.refs import Ref
 
 # ---------------------------------------------------------------------------------------------
@@ -946,3 +947,13 @@ class KnowledgeBase:
         from kbsite.refs import references
 
         return tuple(ref for entry in self.all_entries() for ref in references(entry))
+
+    @functools.cached_property
+    def evidence(self) -> ratings.Evidence:
+        """Every finding rated, once (see ratings.py).
+
+        The guides' checks, the pages and the JSON export all need it; entries are immutable.
+        """
+        from kbsite.ratings import evaluate
+
+        return evaluate(self)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbsite import links, ratings
+from kbsite import links
 from kbsite.changelog import build_changelog
 from kbsite.cite import csl_item, export_bibtex, export_ris
 from kbsite.errors import KBError
@@ -91,7 +91,7 @@ def build_site(
     history = read_history(kb_dir, _shown(kb_dir, root)) if with_history else History()
     graph = build_graph(kb)
     changelog = build_changelog(history, kb)
-    evidence = ratings.evaluate(kb)
+    evidence = kb.evidence
     tables = build_tables(kb, evidence.ratings)
     rendered = render_site(
         graph,

@@ -112,21 +112,8 @@ def finding_facts(
     )
 
 
-_last: list[tuple[KnowledgeBase, Evidence]] = []
-"""The knowledge base rated last and its ratings: one build asks for them three times (the
-guides' checks, the pages, the JSON export), and entries are immutable."""
-
-
 def evaluate(kb: KnowledgeBase) -> Evidence:
-    """Rate every finding of a checked knowledge base (once per knowledge base object)."""
-    if _last and _last[0][0] is kb:
-        return _last[0][1]
-    evidence = _evaluate(kb)
-    _last[:] = [(kb, evidence)]
-    return evidence
-
-
-def _evaluate(kb: KnowledgeBase) -> Evidence:
+    """Rate every finding of a checked knowledge base (`KnowledgeBase.evidence` keeps it)."""
     citations = {ci.id: ci for ci in kb.citations}
     studies = {s.id: s for s in kb.studies}
     study_of = {report: s for s in kb.studies for report in s.reports}

@@ -160,7 +160,7 @@ def render_site(
     principles = tuple(sorted(kb.principles, key=principle_order))
     pages: dict[str, str] = {}
     fragments: dict[str, str] = {}
-    evidence = evidence or ratings.evaluate(kb)
+    evidence = evidence or kb.evidence
 
     def render(template: str, page: str, **context: Any) -> None:
         try:
