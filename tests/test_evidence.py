@@ -236,3 +236,16 @@ def test_a_study_published_twice_counts_once_on_the_principle_page(kb_copy, tmp_
     after = _evidence_line(site.pages["principles/alpha.md"])
     assert len(site.graph.citations_of(site.graph.principles["alpha"])) == papers + 1
     assert after == before  # the same studies and participants
+
+
+def test_an_overlap_shows_on_both_studies_pages():
+    """Declared in one study's file, an overlap names the other study on both pages."""
+    site = real_site()
+    studies = {s.id: s for s in site.graph.kb.studies}
+    declared = [(s, o) for s in studies.values() for o in s.overlaps]
+    assert declared, "the real kb/ declares no overlap to check"
+    for study, overlap in declared:
+        for here, there in ((study, studies[overlap.study]), (studies[overlap.study], study)):
+            page = site.pages[f"studies/{here.id}.md"]
+            section = page.split("## Overlaps with other studies", 1)[1].split("\n## ", 1)[0]
+            assert f"]({there.id}.md)" in section, (here.id, there.id)

@@ -28,6 +28,9 @@ class Evidence:
     tensions: dict[str, tuple[tuple[Finding, str], ...]]
     """Per finding, the other findings it is in tension with and the editors' note (both ways)."""
     findings_of_study: dict[str, tuple[Finding, ...]]
+    overlaps: dict[str, tuple[tuple[Study, str], ...]]
+    """Per study, the other studies it shares data, participants or authors with and the note
+    (both ways: an overlap declared in one study's file shows on both studies' pages)."""
 
     def studies_of(self, finding: Finding) -> tuple[Study, ...]:
         """The independent studies behind a finding's evidence, sorted by id."""
@@ -132,6 +135,11 @@ def evaluate(kb: KnowledgeBase) -> Evidence:
     ratings = c.rate_all(
         (finding_facts(f, study_of, citations, tensions[f.id], names) for f in kb.findings), facts
     )
+    shared: dict[str, dict[str, str]] = defaultdict(dict)
+    for study in kb.studies:
+        for overlap in study.overlaps:
+            shared[study.id].setdefault(overlap.study, overlap.note)
+            shared[overlap.study].setdefault(study.id, overlap.note)
     by_study: dict[str, list[Finding]] = defaultdict(list)
     for finding in kb.findings:
         for sid in sorted({study_of[e.citation].id for e in finding.evidence}):
@@ -143,5 +151,9 @@ def evaluate(kb: KnowledgeBase) -> Evidence:
         tensions=tensions,
         findings_of_study={
             s: tuple(sorted(v, key=lambda f: f.title.lower())) for s, v in by_study.items()
+        },
+        overlaps={
+            s.id: tuple((studies[o], note) for o, note in sorted(shared[s.id].items()))
+            for s in kb.studies
         },
     )
