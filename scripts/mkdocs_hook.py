@@ -34,6 +34,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files
 from mkdocs.utils import CountHandler
 
 _SITE_ATTRIBUTE = "_kbsite_site"
+_FRAGMENTS_ATTRIBUTE = "_kbsite_fragments"
 _PROBLEMS_ATTRIBUTE = "_kbsite_problems"
 _STAGING_ATTRIBUTE = "_kbsite_final_site_dir"
 _HOOK_FILE = Path(__file__)
@@ -293,6 +294,11 @@ def on_files(files: Files, config: Any) -> Files:
             else InclusionLevel.NOT_IN_NAV
         )
         files.append(File.generated(config, path, content=content, inclusion=inclusion))
+    # The pages now live in `files`, and later events need only the fragments: the knowledge
+    # base, its graph and ratings are let go before MkDocs converts every page, so the build's
+    # peak memory does not hold both.
+    setattr(config, _FRAGMENTS_ATTRIBUTE, site.fragments)
+    delattr(config, _SITE_ATTRIBUTE)
     return files
 
 
@@ -347,12 +353,12 @@ def on_build_error(error: Exception) -> None:
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     """Put the entries' sanitised Markdown HTML in place, after Python-Markdown ran."""
-    site = getattr(config, _SITE_ATTRIBUTE, None)
-    if site is None:  # a preview showing the problems page has no site
+    fragments = getattr(config, _FRAGMENTS_ATTRIBUTE, None)
+    if fragments is None:  # a preview showing the problems page has no site
         return html
     from kbsite.markdown import fill_fragments
 
-    return str(fill_fragments(html, site.fragments))
+    return str(fill_fragments(html, fragments))
 
 
 _TOGGLE_INPUT = re.compile(r'<input\b[^>]*\btype="(?:checkbox|radio)"[^>]*>')

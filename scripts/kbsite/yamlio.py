@@ -47,9 +47,9 @@ class YamlDate(str):
     __slots__ = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
-    """1-based line and column."""
+    """1-based line and column (slotted: a document records one per key and value)."""
 
     line: int
     column: int
