@@ -642,7 +642,9 @@ class Study(Entry):
         tuple[CitationId, ...], Field(min_length=1, max_length=MAX_REFERENCES), UNIQUE
     ] = Field(description="Citations that report this study.")
     overlaps: Annotated[tuple[Overlap, ...], Field(max_length=MAX_REFERENCES)] = Field(
-        (), description="Studies that share data, participants or authors with this one."
+        (),
+        description="Studies that share data, participants or authors with this one; declared "
+        "in either study's file, an overlap shows on both studies' pages.",
     )
     locator: Locator = Field(description="Where the study facts were read (e.g. `abstract`).")
 
