@@ -10,8 +10,12 @@ from __future__ import annotations
 import functools
 import http.server
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlparse
@@ -24,7 +28,7 @@ from kbsite import compare_view, diagram, links, ratings
 from kbsite.graph import build_graph, principle_order
 from kbsite.guides import build_tables
 
-from conftest import CONTEXT_OPTIONS, REPO, real_kb
+from conftest import CONTEXT_OPTIONS, ENV, REPO, real_kb, small_project
 
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -1321,3 +1325,72 @@ def test_copy_button_copies_the_reference_as_rich_and_plain_text(browser, server
         assert session.outside == []
     finally:
         session.close()
+
+
+def _serves(url: str, text: str) -> bool:
+    """Whether the preview server answers at url with a page holding text."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local server
+            return text in response.read().decode("utf-8")
+    except OSError:
+        return False
+
+
+def test_preview_reloads_an_open_page_under_the_content_security_policy(browser, tmp_path):
+    """`mkdocs serve` in a real browser: an edited entry reloads the open page by itself.
+
+    The live reload polls the preview server from a script; the pages' Content-Security-Policy
+    must let it (and nothing it needs may be refused), or contributors would see stale pages.
+    """
+    project = small_project(tmp_path / "project")
+    entry = min((project / "kb" / "principles").glob("*.yaml"))
+    data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    heading = f"P{data['number']} {data['title']}"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with log.open("w", encoding="utf-8") as stream:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            env=ENV,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
+    context = browser.new_context(**CONTEXT_OPTIONS)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        url = f"http://127.0.0.1:{port}/principles/{entry.stem}/"
+        deadline = time.monotonic() + 60
+        while not _serves(url, heading):  # the first build is still running
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.3)
+        page.goto(url, wait_until="load")
+        page.evaluate(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('CSP refused ' + e.blockedURI + ' (' + e.violatedDirective + ')'))"
+        )
+        page.evaluate("window.kbNotReloaded = true")
+        renamed = heading.replace(" ", " Renamed ", 1)
+        text = entry.read_text(encoding="utf-8")
+        entry.write_text(text.replace("\ntitle: ", "\ntitle: Renamed ", 1), encoding="utf-8")
+        page.wait_for_function(
+            "text => !window.kbNotReloaded && "
+            "(document.querySelector('h1')?.innerText ?? '').startsWith(text)",
+            arg=renamed,
+            timeout=60_000,
+        )
+        page.evaluate(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('CSP refused ' + e.blockedURI + ' (' + e.violatedDirective + ')'))"
+        )
+        page.wait_for_timeout(1500)  # the reloaded page polls the server again
+        assert problems == [], problems
+    finally:
+        context.close()
+        server.terminate()
+        server.wait(timeout=10)
