@@ -213,6 +213,40 @@ def test_component_takes_the_worst_rule_and_lists_every_rule_that_fired() -> Non
     assert adequacy.reason.startswith("One study, 6 practitioners in all")
 
 
+def _read_beyond_the_abstract(case: Case, *study_ids: str) -> Case:
+    base, studies = case
+    items = tuple(replace(e, abstract_only=e.study not in study_ids) for e in base.evidence)
+    return replace(base, evidence=items), studies
+
+
+@pytest.mark.parametrize("rule_id", ["methods-not-appraised", "abstract-only"])
+def test_abstract_rules_count_studies_not_items(rule_id: str) -> None:
+    """One study of three read in full leaves two unappraised: the concern stays, and says so.
+
+    With two of three read in full, or one of two, most of the evidence is no longer
+    unappraised and it goes.
+    """
+    rule = next(r for r in RULES if r.id == rule_id)
+    one = rate(_read_beyond_the_abstract(strong(3), "s1")).component(rule.component)
+    assert rule_id in one.rules
+    assert "2 of the 3 contributing studies" in one.reason
+    two = rate(_read_beyond_the_abstract(strong(3), "s1", "s2")).component(rule.component)
+    assert rule_id not in two.rules
+    half = rate(_read_beyond_the_abstract(strong(2), "s1")).component(rule.component)
+    assert rule_id not in half.rules
+    every = rate(_read_beyond_the_abstract(strong(3))).component(rule.component)
+    assert "all 3 contributing studies" in every.reason
+
+
+def test_a_study_read_beyond_its_abstract_once_counts_as_read() -> None:
+    """Two items of one study, one of them from a section: that study was read further."""
+    base, studies = strong(1, item_changes={"abstract_only": True})
+    second = replace(base.evidence[0], citation="s1-other-paper", abstract_only=False)
+    rating = rate((replace(base, evidence=(*base.evidence, second)), studies))
+    assert "abstract-only" not in rating.component(AD).rules
+    assert "methods-not-appraised" not in rating.component(ML).rules
+
+
 def test_single_study_coherence_is_noted_without_lowering() -> None:
     coherence = rate(strong(1)).component(CO)
     assert coherence.concern is Concern.NONE

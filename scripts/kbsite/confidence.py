@@ -464,6 +464,22 @@ class Basis:
         return all(e.abstract_only for e in self.supporting_items)
 
     @functools.cached_property
+    def abstract_only_studies(self) -> tuple[str, ...]:
+        """Supporting studies of which every item here was read from an abstract only."""
+        beyond = {e.study for e in self.supporting_items if not e.abstract_only}
+        return tuple(sorted({e.study for e in self.supporting_items} - beyond))
+
+    @functools.cached_property
+    def mostly_abstract(self) -> bool:
+        """Whether most supporting studies (more than half) were read from abstracts only.
+
+        Counted by study: one study read in full among several read from their abstracts
+        leaves most of the evidence unappraised, so the concern stays.
+        """
+        studies = {e.study for e in self.supporting_items}
+        return not studies or 2 * len(self.abstract_only_studies) > len(studies)
+
+    @functools.cached_property
     def linked(self) -> tuple[EvidenceFacts, ...]:
         """Supporting items whose link to a principle is either stated or inferred."""
         return tuple(e for e in self.supporting_items if e.link != "cross-cutting")
@@ -537,8 +553,8 @@ class Cap:
 
 
 _READ_FULL_TEXT = (
-    "Reading the full text of {reports} and citing sections rather than the abstract would let "
-    "the methods be appraised and raise adequacy."
+    "Reading the full text of {abstract_reports}, and citing sections rather than abstracts, "
+    "would let the methods be appraised and raise adequacy."
 )
 """Shared by the two abstract-only rules, so a finding page says it once."""
 
@@ -593,11 +609,12 @@ RULES: tuple[Rule, ...] = (
         id="methods-not-appraised",
         component=ML,
         concern=Concern.MINOR,
-        condition="Every evidence item was read from an abstract only, so the editors could "
-        "not appraise how any study was done.",
-        reason="only abstracts were read, so no study's methods could be appraised",
+        condition="Most contributing studies (more than half) were read from an abstract only, "
+        "so the editors could not appraise how they were done.",
+        reason="for {abstract_studies}, the editors read only {abstract_source}, so the methods "
+        "could not be appraised",
         raise_hint=_READ_FULL_TEXT,
-        applies=lambda b: b.all_abstract,
+        applies=lambda b: b.mostly_abstract,
     ),
     Rule(
         id="contradicted-as-often",
@@ -720,11 +737,11 @@ RULES: tuple[Rule, ...] = (
         id="abstract-only",
         component=AD,
         concern=Concern.MODERATE,
-        condition="Every evidence item was read from an abstract only: the data behind the "
-        "finding is a sentence or two per study.",
-        reason="the evidence is a sentence or two from abstracts",
+        condition="Most contributing studies (more than half) were read from an abstract only: "
+        "what they give the finding is a sentence or two each.",
+        reason="the evidence from {abstract_studies} is a sentence or two from {abstract_source}",
         raise_hint=_READ_FULL_TEXT,
-        applies=lambda b: b.all_abstract,
+        applies=lambda b: b.mostly_abstract,
     ),
     Rule(
         id="link-inferred",
@@ -986,6 +1003,17 @@ def _words(basis: Basis) -> dict[str, str]:
     designs = sorted({DESIGNS[s.design].label.lower() for s in basis.supporting})
     whys = sorted({DESIGNS[s.design].why for s in basis.supporting if DESIGNS[s.design].why})
     reports = sorted({e.citation_label or e.citation for e in basis.supporting_items})
+    abstract_only = set(basis.abstract_only_studies)
+    abstract_reports = sorted(
+        {e.citation_label or e.citation for e in basis.supporting_items if e.study in abstract_only}
+    )
+    studies = len({e.study for e in basis.supporting_items})
+    if len(abstract_only) < studies:
+        abstract_studies = f"{len(abstract_only)} of the {studies} contributing studies"
+    elif studies == 1:
+        abstract_studies = "the one contributing study"
+    else:
+        abstract_studies = f"all {studies} contributing studies"
     units = {s.sample_unit or "participants" for s in basis.primary if s.sample_size is not None}
     unit = units.pop() if len(units) == 1 else "participants or other sampled units"
     unmatched = _join([_teams(facet, (value,)) for facet, value in basis.unmatched_settings()])
@@ -996,6 +1024,9 @@ def _words(basis: Basis) -> dict[str, str]:
         "designs": " or ".join(designs),
         "design_why": "; ".join(whys),
         "reports": _join(reports),
+        "abstract_reports": _join(abstract_reports),
+        "abstract_studies": abstract_studies,
+        "abstract_source": "its abstract" if len(abstract_only) == 1 else "their abstracts",
         "supporting_count": str(len(basis.supporting)),
         "supporting_noun": "study" if len(basis.supporting) == 1 else "studies",
         "contradicting": _join([s.name for s in basis.contradicting]),
@@ -1071,6 +1102,9 @@ GENERIC_WORDS: dict[str, str] = {
     "designs": "design with concerns",
     "design_why": "see the table of designs",
     "reports": "the cited reports",
+    "abstract_reports": "the reports so far read from their abstracts only",
+    "abstract_studies": "those studies",
+    "abstract_source": "their abstracts",
     "supporting_count": "n",
     "supporting_noun": "studies",
     "contradicting": "the contradicting studies",
