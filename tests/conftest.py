@@ -14,6 +14,7 @@ import io
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_KB = REPO / "tests" / "fixtures" / "kb_min"
@@ -429,3 +431,31 @@ def browser():
         playwright.selectors.set_test_id_attribute("data-testid")
         yield instance
         instance.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def mkdocs_serve(project: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`mkdocs serve` of a project on 127.0.0.1:port, its output written to log."""
+    with log.open("w", encoding="utf-8") as stream:
+        return subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project,
+            env=ENV,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def small_project_with_entry(target: Path) -> tuple[Path, Path, str]:
+    """The small project (each rebuild of its preview takes a fraction of the real one's
+    time), its first principle's file and the heading of that principle's page."""
+    project = small_project(target)
+    entry = min((project / "kb" / "principles").glob("*.yaml"))
+    data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    return project, entry, f"P{data['number']} {data['title']}"

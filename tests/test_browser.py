@@ -10,9 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -28,7 +25,14 @@ from kbsite import compare_view, diagram, links, ratings
 from kbsite.graph import build_graph, principle_order
 from kbsite.guides import build_tables
 
-from conftest import CONTEXT_OPTIONS, ENV, REPO, real_kb, small_project
+from conftest import (
+    CONTEXT_OPTIONS,
+    REPO,
+    free_port,
+    mkdocs_serve,
+    real_kb,
+    small_project_with_entry,
+)
 
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -1342,22 +1346,10 @@ def test_preview_reloads_an_open_page_under_the_content_security_policy(browser,
     The live reload polls the preview server from a script; the pages' Content-Security-Policy
     must let it (and nothing it needs may be refused), or contributors would see stale pages.
     """
-    project = small_project(tmp_path / "project")
-    entry = min((project / "kb" / "principles").glob("*.yaml"))
-    data = yaml.safe_load(entry.read_text(encoding="utf-8"))
-    heading = f"P{data['number']} {data['title']}"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    project, entry, heading = small_project_with_entry(tmp_path / "project")
+    port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("w", encoding="utf-8") as stream:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=project,
-            env=ENV,
-            stdout=stream,
-            stderr=subprocess.STDOUT,
-        )
+    server = mkdocs_serve(project, port, log)
     context = browser.new_context(**CONTEXT_OPTIONS)
     page = context.new_page()
     problems: list[str] = []

@@ -15,15 +15,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import yaml
-
-from conftest import ENV, REPO, copy_project, small_project
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from conftest import (
+    ENV,
+    REPO,
+    copy_project,
+    free_port,
+    mkdocs_serve,
+    small_project_with_entry,
+)
 
 
 def fetch(url: str) -> str:
@@ -43,27 +42,11 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
     return False
 
 
-def small_project_with_entry(target: Path) -> tuple[Path, Path, str]:
-    """The small project (each rebuild of its preview takes a fraction of the real one's
-    time), its first principle's file and the heading of that principle's page."""
-    project = small_project(target)
-    entry = min((project / "kb" / "principles").glob("*.yaml"))
-    data = yaml.safe_load(entry.read_text(encoding="utf-8"))
-    return project, entry, f"P{data['number']} {data['title']}"
-
-
 def test_serve_reloads_on_kb_change_without_looping(tmp_path):
     project, entry, heading = small_project_with_entry(tmp_path / "project")
     port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("w", encoding="utf-8") as stream:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=project,
-            env=ENV,
-            stdout=stream,
-            stderr=subprocess.STDOUT,
-        )
+    server = mkdocs_serve(project, port, log)
     try:
         url = f"http://127.0.0.1:{port}/principles/{entry.stem}/"
         assert wait_for(lambda: heading in fetch(url)), log.read_text(encoding="utf-8")
