@@ -600,6 +600,25 @@ def test_pages_fit_a_phone_screen(phone, path):
     assert phone.errors == []
 
 
+REGIONS = """() => [...document.querySelectorAll('.md-typeset__scrollwrap[role=region]')]
+  .map(wrap => wrap.getAttribute('aria-label'))"""
+
+
+def test_tables_that_scroll_sideways_have_names_of_their_own(phone):
+    """Each region a screen reader lists is named after the heading its table stands under."""
+    named = {}
+    for path in sorted(set(PAGE_TYPES.values())):
+        phone.page.goto(phone.server + path, wait_until="load")
+        phone.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # render them all
+        phone.page.wait_for_timeout(50)
+        named[path] = phone.page.evaluate(REGIONS)
+    assert any(len(names) > 1 for names in named.values()), "no page with two such tables"
+    for path, names in named.items():
+        assert len(names) == len(set(names)), (path, names)
+        assert all(name.endswith(", scrolls sideways") for name in names), (path, names)
+        assert not any("\u00b6" in name for name in names), (path, names)
+
+
 CITE_BOX = """() => [...document.querySelectorAll(
     '.kb-reference__text, .kb-references + .tabbed-set pre > code')]
   .filter(e => e.offsetParent !== null)

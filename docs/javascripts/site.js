@@ -33,12 +33,33 @@ window.kbDom = (function () {
   "use strict";
 
   var waiting = [];
+  var named = {};
+
+  // The heading a table stands under, so that each region has a name of its own: a screen
+  // reader lists the page's regions by name (axe rule landmark-unique).
+  function headingOf(wrap) {
+    for (var node = wrap; node && node !== document.body; node = node.parentElement) {
+      for (var prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+        if (/^H[1-6]$/.test(prev.tagName)) {
+          return prev.textContent.replace(/\u00b6\s*$/, "").trim();
+        }
+      }
+    }
+    return "";
+  }
+
+  function regionName(wrap) {
+    var heading = headingOf(wrap);
+    var base = heading ? "Table under \u201c" + heading + "\u201d" : "Table";
+    named[base] = (named[base] || 0) + 1;
+    return base + (named[base] > 1 ? " (" + named[base] + ")" : "") + ", scrolls sideways";
+  }
 
   function focusable(wrap) {
     if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
       wrap.setAttribute("tabindex", "0");
       wrap.setAttribute("role", "region");
-      wrap.setAttribute("aria-label", "Table, scrolls sideways");
+      wrap.setAttribute("aria-label", regionName(wrap));
     }
   }
 
@@ -57,6 +78,7 @@ window.kbDom = (function () {
 
   document$.subscribe(function () {
     waiting = [];
+    named = {};
     document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
       if (rendered(wrap)) { focusable(wrap); } else { waiting.push(wrap); }
     });
