@@ -128,6 +128,14 @@ RULE_CASES: dict[str, Case] = {
     "weak-design": strong(study_changes={"design": "literature-review"}),
     "limited-design": strong(study_changes={"design": "case-study"}),
     "methods-not-appraised": strong(item_changes={"abstract_only": True}),
+    "mostly-background": strong(item_changes={"background": True}),
+    "partly-background": (
+        replace(
+            strong()[0],
+            evidence=(replace(strong()[0].evidence[0], background=True), *strong()[0].evidence[1:]),
+        ),
+        strong()[1],
+    ),
     "contradicted-as-often": one_study_one_contradiction(),
     "contradicted": three_studies_one_contradiction(),
     "in-tension": strong(tensions=(TensionFacts("other-finding", "Different settings."),)),
@@ -245,6 +253,27 @@ def test_a_study_read_beyond_its_abstract_once_counts_as_read() -> None:
     rating = rate((replace(base, evidence=(*base.evidence, second)), studies))
     assert "abstract-only" not in rating.component(AD).rules
     assert "methods-not-appraised" not in rating.component(ML).rules
+
+
+def _as_background(case: Case, *study_ids: str) -> Case:
+    base, studies = case
+    items = tuple(replace(e, background=e.study in study_ids) for e in base.evidence)
+    return replace(base, evidence=items), studies
+
+
+def test_background_statements_count_by_study_and_weigh_by_share() -> None:
+    """Most studies giving it only as background is a moderate concern, some a minor one."""
+    two_of_three = rate(_as_background(strong(3), "s1", "s2")).component(ML)
+    assert "mostly-background" in two_of_three.rules
+    assert two_of_three.concern is Concern.MODERATE
+    one_of_two = rate(_as_background(strong(2), "s1")).component(ML)
+    assert one_of_two.rules == ("partly-background",)
+    assert one_of_two.concern is Concern.MINOR
+    assert one_of_two.reason.startswith("S1 states it only as background, not as a result")
+    base, studies = _as_background(strong(1), "s1")
+    result = replace(base.evidence[0], citation="s1-other-paper", background=False)
+    both = rate((replace(base, evidence=(*base.evidence, result)), studies)).component(ML)
+    assert not {"mostly-background", "partly-background"} & set(both.rules)
 
 
 def test_single_study_coherence_is_noted_without_lowering() -> None:

@@ -304,6 +304,9 @@ class EvidenceFacts:
     """The id of the cited report."""
     link: str
     abstract_only: bool
+    background: bool = False
+    """True when the source states it as background (motivation, context, a closing remark)
+    rather than as a result of its own method."""
     supports: bool = True
     """False when the item contradicts the finding (coherence)."""
     citation_label: str = ""
@@ -480,6 +483,12 @@ class Basis:
         return not studies or 2 * len(self.abstract_only_studies) > len(studies)
 
     @functools.cached_property
+    def background_studies(self) -> tuple[StudyFacts, ...]:
+        """Supporting studies that state the finding only as background, never as a result."""
+        results = {e.study for e in self.supporting_items if not e.background}
+        return tuple(s for s in self.supporting if s.id not in results)
+
+    @functools.cached_property
     def linked(self) -> tuple[EvidenceFacts, ...]:
         """Supporting items whose link to a principle is either stated or inferred."""
         return tuple(e for e in self.supporting_items if e.link != "cross-cutting")
@@ -615,6 +624,29 @@ RULES: tuple[Rule, ...] = (
         "could not be appraised",
         raise_hint=_READ_FULL_TEXT,
         applies=lambda b: b.mostly_abstract,
+    ),
+    Rule(
+        id="mostly-background",
+        component=ML,
+        concern=Concern.MODERATE,
+        condition="Most contributing studies (more than half) state the finding only as "
+        "background (their motivation, the context of the study or a closing remark), not as "
+        "a result of their own method.",
+        reason="{background} {background_verb} it only as background, not as a result",
+        raise_hint="A study that reports this as a result of its own data would ease "
+        "methodological limitations.",
+        applies=lambda b: 2 * len(b.background_studies) > len(b.supporting),
+    ),
+    Rule(
+        id="partly-background",
+        component=ML,
+        concern=Concern.MINOR,
+        condition="Some contributing studies, but not most, state the finding only as "
+        "background rather than as a result of their own method.",
+        reason="{background} {background_verb} it only as background, not as a result",
+        raise_hint="A study that reports this as a result of its own data would ease "
+        "methodological limitations.",
+        applies=lambda b: 0 < 2 * len(b.background_studies) <= len(b.supporting),
     ),
     Rule(
         id="contradicted-as-often",
@@ -1012,6 +1044,8 @@ def _words(basis: Basis) -> dict[str, str]:
         abstract_studies = f"{len(abstract_only)} of the {studies} contributing studies"
     elif studies == 1:
         abstract_studies = "the one contributing study"
+    elif studies == 2:
+        abstract_studies = "both contributing studies"
     else:
         abstract_studies = f"all {studies} contributing studies"
     units = {s.sample_unit or "participants" for s in basis.primary if s.sample_size is not None}
@@ -1025,6 +1059,8 @@ def _words(basis: Basis) -> dict[str, str]:
         "design_why": "; ".join(whys),
         "reports": _join(reports),
         "abstract_reports": _join(abstract_reports),
+        "background": _join([s.name for s in basis.background_studies]),
+        "background_verb": "states" if len(basis.background_studies) == 1 else "state",
         "abstract_studies": abstract_studies,
         "abstract_source": "its abstract" if len(abstract_only) == 1 else "their abstracts",
         "supporting_count": str(len(basis.supporting)),
@@ -1103,6 +1139,8 @@ GENERIC_WORDS: dict[str, str] = {
     "design_why": "see the table of designs",
     "reports": "the cited reports",
     "abstract_reports": "the reports so far read from their abstracts only",
+    "background": "those studies",
+    "background_verb": "state",
     "abstract_studies": "those studies",
     "abstract_source": "their abstracts",
     "supporting_count": "n",

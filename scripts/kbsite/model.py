@@ -228,6 +228,9 @@ class Evidence(Record):
         "`abstract`. Precise enough that a reader can find the passage."
     )
     link: Annotated[str, v.LINK_KINDS] = Field(description=v.LINK_KINDS.description)
+    stated_as: Annotated[str, v.EVIDENCE_BASES] = Field(
+        "result", description=v.EVIDENCE_BASES.description
+    )
     finding: Annotated[str, PlainText(600, multiline=True)] = Field(
         description="What the source reports, paraphrased (never copied)."
     )

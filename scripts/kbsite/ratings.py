@@ -93,6 +93,7 @@ def finding_facts(
             citation=item.citation,
             link=item.link,
             abstract_only=c.is_abstract_locator(item.locator),
+            background=item.stated_as == "background",
             citation_label=citations[item.citation].short_label,
         )
         for item in finding.evidence

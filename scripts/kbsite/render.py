@@ -71,6 +71,7 @@ def make_environment() -> Environment:
     vocabularies = {
         "study_label": vocabulary.STUDY_TYPES,
         "link_label": vocabulary.LINK_KINDS,
+        "basis_label": vocabulary.EVIDENCE_BASES,
         "kind_label": vocabulary.LIMITATION_KINDS,
         "role_label": vocabulary.CITATION_ROLES,
         "relation_label": vocabulary.RELATIONS,

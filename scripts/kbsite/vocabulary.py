@@ -33,6 +33,18 @@ LINK_KINDS = Choice(
     ),
 )
 
+EVIDENCE_BASES = Choice(
+    description=(
+        "What the source offers: a `result` of its own method (the default), or `background` "
+        "when the authors state it as their motivation, the context of their study or a "
+        "closing remark rather than as something their data showed."
+    ),
+    values=(
+        ("result", "A result of the study"),
+        ("background", "Background, not a result"),
+    ),
+)
+
 PROJECT_STAGES = Choice(
     description="Stage of the ML application the finding applies to.",
     values=(
