@@ -567,6 +567,12 @@ _READ_FULL_TEXT = (
 )
 """Shared by the two abstract-only rules, so a finding page says it once."""
 
+_BACKGROUND_ONLY = "{background} {background_verb} it only as background, not as a result"
+_REPORT_AS_RESULT = (
+    "A study that reports this as a result of its own data would ease methodological limitations."
+)
+"""Shared by the two background rules, which differ only in how many studies they need."""
+
 ML = Component.METHODOLOGICAL_LIMITATIONS
 CO = Component.COHERENCE
 AD = Component.ADEQUACY
@@ -632,9 +638,8 @@ RULES: tuple[Rule, ...] = (
         condition="Most contributing studies (more than half) state the finding only as "
         "background (their motivation, the context of the study or a closing remark), not as "
         "a result of their own method.",
-        reason="{background} {background_verb} it only as background, not as a result",
-        raise_hint="A study that reports this as a result of its own data would ease "
-        "methodological limitations.",
+        reason=_BACKGROUND_ONLY,
+        raise_hint=_REPORT_AS_RESULT,
         applies=lambda b: 2 * len(b.background_studies) > len(b.supporting),
     ),
     Rule(
@@ -643,9 +648,8 @@ RULES: tuple[Rule, ...] = (
         concern=Concern.MINOR,
         condition="Some contributing studies, but not most, state the finding only as "
         "background rather than as a result of their own method.",
-        reason="{background} {background_verb} it only as background, not as a result",
-        raise_hint="A study that reports this as a result of its own data would ease "
-        "methodological limitations.",
+        reason=_BACKGROUND_ONLY,
+        raise_hint=_REPORT_AS_RESULT,
         applies=lambda b: 0 < 2 * len(b.background_studies) <= len(b.supporting),
     ),
     Rule(
