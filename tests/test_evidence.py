@@ -172,8 +172,18 @@ def test_csv_has_one_row_per_finding_and_study():
     assert list(rows[0]) == [name for name, _ in COLUMNS]
     expected = sorted((f.id, s.id) for f in kb.findings for s in evidence.studies_of(f))
     assert [(r["finding"], r["study"]) for r in rows] == expected
+    findings = {f.id: f for f in kb.findings}
     for row in rows:
         assert row["confidence"] == evidence.ratings[row["finding"]].level.value
+        items = [
+            e
+            for e in findings[row["finding"]].evidence
+            if evidence.study_of_citation[e.citation].id == row["study"]
+        ]
+        assert row["stated_as"].split(";") == [e.stated_as for e in items]
+    assert any("background" in row["stated_as"] for row in rows) == any(
+        e.stated_as == "background" for f in kb.findings for e in f.evidence
+    )
 
 
 def test_real_kb_ratings_match_golden(update_golden):

@@ -35,6 +35,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
         "How the link to the principles is made in those items (stated, inferred, "
         "cross-cutting), separated by `;`.",
     ),
+    (
+        "stated_as",
+        "Whether those items give a `result` of the study or only `background`, separated by `;`.",
+    ),
     ("locators", "Where in the reports, separated by `;`."),
 )
 """Column names and their meaning, in file order."""
@@ -73,6 +77,7 @@ def export_findings_csv(kb: KnowledgeBase, evidence: Evidence) -> str:
                 str(study.peer_reviewed).lower(),
                 ";".join(dict.fromkeys(e.citation for e in items)),
                 ";".join(e.link for e in items),
+                ";".join(e.stated_as for e in items),
                 ";".join(e.locator for e in items),
             ]
             writer.writerow([_cell(value) for value in row])
