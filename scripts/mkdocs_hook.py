@@ -362,13 +362,26 @@ def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
 
 
 _TOGGLE_INPUT = re.compile(r'<input\b[^>]*\btype="(?:checkbox|radio)"[^>]*>')
+_SECTION_INDEX_LABEL = re.compile(
+    r'<a [^>]*>\s*<span class="md-ellipsis">\s*(?P<title>[^<]*?)\s*</span>\s*</a>\s*'
+    r'<label class="md-nav__link[^"]*" for="(?P<toggle>__nav_[0-9_]+)" '
+    r'id="(?P=toggle)_label"'
+)
+"""A section with an index page: its link holds the title, and the label that names the
+section's navigation holds only an icon, so that navigation would have no name."""
+
+
+def _name_section_label(match: re.Match[str]) -> str:
+    title = html.escape(html.unescape(match.group("title")), quote=True)
+    return f'{match.group(0)} aria-label="{title}"'
 
 
 def mend_theme_html(output: str) -> str:
     """Mend the few places where Material's templates emit invalid or inaccessible HTML.
 
     The W3C checker rejects `autocomplete` on checkboxes, `autocorrect`, an empty `tabindex`
-    and a label pointing at an input the page lacks; axe wants the search dialog named.
+    and a label pointing at an input the page lacks; axe wants the search dialog named, and the
+    navigation of a section with an index page named after the section.
     """
     output = output.replace(
         'data-md-component="search" role="dialog">',
@@ -379,7 +392,7 @@ def mend_theme_html(output: str) -> str:
     output = output.replace(' autocorrect="off"', "").replace(' tabindex=""', "")
     if 'id="__toc"' not in output:
         output = output.replace(' for="__toc"', "")
-    return output
+    return _SECTION_INDEX_LABEL.sub(_name_section_label, output)
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:

@@ -926,8 +926,13 @@ def _axe_violations(rules: str, *, target_size: bool) -> str:
 
 
 # Every WCAG 2.1 A and AA rule, those axe calls experimental included (a tag alone leaves them
-# out: label-content-name-mismatch, for one, which Lighthouse runs), and target size.
-AXE_VIOLATIONS = _axe_violations("axe.getRules(tags).map(rule => rule.ruleId)", target_size=True)
+# out: label-content-name-mismatch, for one, which Lighthouse runs), and target size. Two
+# best-practice rules join them, for faults this site had: landmarks (navigation, regions)
+# that share a name or have none, and table header cells without text.
+AXE_VIOLATIONS = _axe_violations(
+    "[...axe.getRules(tags).map(rule => rule.ruleId), 'landmark-unique', 'empty-table-header']",
+    target_size=True,
+)
 # The WCAG rules that read colours (axe's `cat.color`: contrast, links told apart from text):
 # all that the dark scheme can change, see test_dark_scheme_changes_colours_only.
 AXE_COLOUR_VIOLATIONS = _axe_violations(

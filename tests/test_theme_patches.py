@@ -40,6 +40,7 @@ def unpatched_pages(tmp_path_factory):
     config["nav"] = [
         "index.md",
         {"Section": ["section/a.md", {"Part": ["section/b.md", "section/c.md"]}]},
+        {"Indexed": ["indexed/index.md", "indexed/d.md"]},
     ]
     config["not_in_nav"] = "orphan.md"
     config["strict"] = False
@@ -52,6 +53,9 @@ def unpatched_pages(tmp_path_factory):
     (root / "docs" / "section").mkdir()
     for name in ("a", "b", "c"):
         (root / "docs" / "section" / f"{name}.md").write_text(f"# {name}\n", encoding="utf-8")
+    (root / "docs" / "indexed").mkdir()
+    for name in ("index", "d"):
+        (root / "docs" / "indexed" / f"{name}.md").write_text(f"# {name}\n", encoding="utf-8")
     (root / "docs" / "orphan.md").write_text("# Orphan\n\n## One\n\n## Two\n", encoding="utf-8")
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     subprocess.run(
@@ -73,7 +77,13 @@ def unpatched_pages(tmp_path_factory):
     )
     pages = {
         name: (root / "site" / name).read_text(encoding="utf-8")
-        for name in ("index.html", "section/a/index.html", "orphan/index.html", "404.html")
+        for name in (
+            "index.html",
+            "section/a/index.html",
+            "indexed/d/index.html",
+            "orphan/index.html",
+            "404.html",
+        )
     }
     (bundle,) = (root / "site" / "assets" / "javascripts").glob("bundle.*.min.js")
     pages["bundle"] = bundle.read_text(encoding="utf-8")
@@ -105,6 +115,21 @@ def test_a_label_for_a_missing_table_of_contents_still_occurs_and_is_removed(unp
     assert 'id="__toc"' not in page
     assert ' for="__toc"' in page
     assert ' for="__toc"' not in mend_theme_html(page)
+
+
+def test_a_section_index_still_names_its_navigation_by_an_icon_only_label_and_gets_a_name(
+    unpatched_pages,
+):
+    page = unpatched_pages["indexed/d/index.html"]
+    label = re.search(r'<label class="md-nav__link[^"]*" for="(__nav_[0-9_]+)" id="\1_label"', page)
+    assert label, "Material no longer labels a section's navigation this way"
+    toggle = label.group(1)
+    assert f'aria-labelledby="{toggle}_label"' in page
+    icon_only = (
+        rf'id="{toggle}_label"[^>]*>\s*<span class="md-nav__icon md-icon"></span>\s*</label>'
+    )
+    assert re.search(icon_only, page)
+    assert f'id="{toggle}_label" aria-label="Indexed"' in mend_theme_html(page)
 
 
 def test_the_404_page_is_mended_too(unpatched_pages):
