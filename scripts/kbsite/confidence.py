@@ -461,16 +461,22 @@ class Basis:
         sizes = [s.sample_size for s in self.primary if s.sample_size is not None]
         return sum(sizes) if sizes else None
 
+    def _studies_whose_items_all(
+        self, test: Callable[[EvidenceFacts], bool]
+    ) -> tuple[StudyFacts, ...]:
+        """Supporting studies every supporting item of which passes `test`."""
+        failing = {e.study for e in self.supporting_items if not test(e)}
+        return tuple(s for s in self.supporting if s.id not in failing)
+
+    @functools.cached_property
+    def abstract_only_studies(self) -> tuple[StudyFacts, ...]:
+        """Supporting studies of which every item here was read from an abstract only."""
+        return self._studies_whose_items_all(lambda e: e.abstract_only)
+
     @functools.cached_property
     def all_abstract(self) -> bool:
         """Whether every supporting item was read from an abstract only."""
-        return all(e.abstract_only for e in self.supporting_items)
-
-    @functools.cached_property
-    def abstract_only_studies(self) -> tuple[str, ...]:
-        """Supporting studies of which every item here was read from an abstract only."""
-        beyond = {e.study for e in self.supporting_items if not e.abstract_only}
-        return tuple(sorted({e.study for e in self.supporting_items} - beyond))
+        return len(self.abstract_only_studies) == len(self.supporting)
 
     @functools.cached_property
     def mostly_abstract(self) -> bool:
@@ -479,14 +485,17 @@ class Basis:
         Counted by study: one study read in full among several read from their abstracts
         leaves most of the evidence unappraised, so the concern stays.
         """
-        studies = {e.study for e in self.supporting_items}
-        return not studies or 2 * len(self.abstract_only_studies) > len(studies)
+        return 2 * len(self.abstract_only_studies) > len(self.supporting)
 
     @functools.cached_property
     def background_studies(self) -> tuple[StudyFacts, ...]:
         """Supporting studies that state the finding only as background, never as a result."""
-        results = {e.study for e in self.supporting_items if not e.background}
-        return tuple(s for s in self.supporting if s.id not in results)
+        return self._studies_whose_items_all(lambda e: e.background)
+
+    @functools.cached_property
+    def mostly_background(self) -> bool:
+        """Whether most supporting studies (more than half) give it only as background."""
+        return 2 * len(self.background_studies) > len(self.supporting)
 
     @functools.cached_property
     def linked(self) -> tuple[EvidenceFacts, ...]:
@@ -640,7 +649,7 @@ RULES: tuple[Rule, ...] = (
         "a result of their own method.",
         reason=_BACKGROUND_ONLY,
         raise_hint=_REPORT_AS_RESULT,
-        applies=lambda b: 2 * len(b.background_studies) > len(b.supporting),
+        applies=lambda b: b.mostly_background,
     ),
     Rule(
         id="partly-background",
@@ -650,7 +659,7 @@ RULES: tuple[Rule, ...] = (
         "background rather than as a result of their own method.",
         reason=_BACKGROUND_ONLY,
         raise_hint=_REPORT_AS_RESULT,
-        applies=lambda b: 0 < 2 * len(b.background_studies) <= len(b.supporting),
+        applies=lambda b: bool(b.background_studies) and not b.mostly_background,
     ),
     Rule(
         id="contradicted-as-often",
@@ -1039,11 +1048,11 @@ def _words(basis: Basis) -> dict[str, str]:
     designs = sorted({DESIGNS[s.design].label.lower() for s in basis.supporting})
     whys = sorted({DESIGNS[s.design].why for s in basis.supporting if DESIGNS[s.design].why})
     reports = sorted({e.citation_label or e.citation for e in basis.supporting_items})
-    abstract_only = set(basis.abstract_only_studies)
+    abstract_only = {s.id for s in basis.abstract_only_studies}
     abstract_reports = sorted(
         {e.citation_label or e.citation for e in basis.supporting_items if e.study in abstract_only}
     )
-    studies = len({e.study for e in basis.supporting_items})
+    studies = len(basis.supporting)
     if len(abstract_only) < studies:
         abstract_studies = f"{len(abstract_only)} of the {studies} contributing studies"
     elif studies == 1:

@@ -8,6 +8,7 @@ entry becomes `StudyFacts`, how an evidence item finds its study (through the st
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kbsite import confidence as c
@@ -116,17 +117,26 @@ def finding_facts(
     )
 
 
+def _both_ways(links: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, str]]:
+    """Links that one entry declares (its id, the other's, the note), as both entries see them.
+
+    Tensions and overlaps are written in one file and shown on both pages; where both sides
+    declare the link, the first declaration's note is kept.
+    """
+    seen: dict[str, dict[str, str]] = defaultdict(dict)
+    for one, other, note in links:
+        seen[one].setdefault(other, note)
+        seen[other].setdefault(one, note)
+    return seen
+
+
 def evaluate(kb: KnowledgeBase) -> Evidence:
     """Rate every finding of a checked knowledge base (`KnowledgeBase.evidence` keeps it)."""
     citations = {ci.id: ci for ci in kb.citations}
     studies = {s.id: s for s in kb.studies}
     study_of = {report: s for s in kb.studies for report in s.reports}
     findings = {f.id: f for f in kb.findings}
-    pairs: dict[str, dict[str, str]] = defaultdict(dict)
-    for finding in kb.findings:
-        for tension in finding.tensions:
-            pairs[finding.id].setdefault(tension.finding, tension.note)
-            pairs[tension.finding].setdefault(finding.id, tension.note)
+    pairs = _both_ways((f.id, t.finding, t.note) for f in kb.findings for t in f.tensions)
     tensions = {
         f.id: tuple((findings[o], note) for o, note in sorted(pairs[f.id].items()))
         for f in kb.findings
@@ -136,11 +146,7 @@ def evaluate(kb: KnowledgeBase) -> Evidence:
     ratings = c.rate_all(
         (finding_facts(f, study_of, citations, tensions[f.id], names) for f in kb.findings), facts
     )
-    shared: dict[str, dict[str, str]] = defaultdict(dict)
-    for study in kb.studies:
-        for overlap in study.overlaps:
-            shared[study.id].setdefault(overlap.study, overlap.note)
-            shared[overlap.study].setdefault(study.id, overlap.note)
+    shared = _both_ways((s.id, o.study, o.note) for s in kb.studies for o in s.overlaps)
     by_study: dict[str, list[Finding]] = defaultdict(list)
     for finding in kb.findings:
         for sid in sorted({study_of[e.citation].id for e in finding.evidence}):
