@@ -12,6 +12,7 @@ import pytest
 
 from kbsite import KBError, check_kb, confidence, vocabulary
 from kbsite.export_csv import COLUMNS, export_findings_csv
+from kbsite.markdown import md_inline
 from kbsite.pipeline import build_site
 from kbsite.ratings import evaluate
 
@@ -259,3 +260,9 @@ def test_an_overlap_shows_on_both_studies_pages():
             page = site.pages[f"studies/{here.id}.md"]
             section = page.split("## Overlaps with other studies", 1)[1].split("\n## ", 1)[0]
             assert f"]({there.id}.md)" in section, (here.id, there.id)
+        # its own file's note, not the other's, where both declare the overlap
+        own = site.pages[f"studies/{study.id}.md"]
+        line = next(
+            x for x in own.splitlines() if x.startswith("- [") and f"]({overlap.study}.md)" in x
+        )
+        assert line.endswith(md_inline(overlap.note)), (study.id, overlap.study)

@@ -120,12 +120,14 @@ def finding_facts(
 def _both_ways(links: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, str]]:
     """Links that one entry declares (its id, the other's, the note), as both entries see them.
 
-    Tensions and overlaps are written in one file and shown on both pages; where both sides
-    declare the link, the first declaration's note is kept.
+    Tensions and overlaps are written in one file and shown on both pages. Where both sides
+    declare the link, each page keeps the note its own file gives.
     """
+    declared = list(links)
     seen: dict[str, dict[str, str]] = defaultdict(dict)
-    for one, other, note in links:
+    for one, other, note in declared:
         seen[one].setdefault(other, note)
+    for one, other, note in declared:
         seen[other].setdefault(one, note)
     return seen
 
