@@ -17,6 +17,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -459,3 +461,22 @@ def small_project_with_entry(target: Path) -> tuple[Path, Path, str]:
     entry = min((project / "kb" / "principles").glob("*.yaml"))
     data = yaml.safe_load(entry.read_text(encoding="utf-8"))
     return project, entry, f"P{data['number']} {data['title']}"
+
+
+def fetch(url: str) -> str:
+    """The page at url (a local preview server)."""
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local server
+        return response.read().decode("utf-8")
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
+    """Whether predicate comes true within timeout; a server not up yet counts as not yet."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False

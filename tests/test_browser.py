@@ -12,7 +12,6 @@ import http.server
 import re
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlparse
@@ -28,10 +27,12 @@ from kbsite.guides import build_tables
 from conftest import (
     CONTEXT_OPTIONS,
     REPO,
+    fetch,
     free_port,
     mkdocs_serve,
     real_kb,
     small_project_with_entry,
+    wait_for,
 )
 
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
@@ -1355,13 +1356,9 @@ def test_copy_button_copies_the_reference_as_rich_and_plain_text(browser, server
         session.close()
 
 
-def _serves(url: str, text: str) -> bool:
-    """Whether the preview server answers at url with a page holding text."""
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local server
-            return text in response.read().decode("utf-8")
-    except OSError:
-        return False
+REPORT_POLICY_VIOLATIONS = """document.addEventListener('securitypolicyviolation', e =>
+  console.error('CSP refused ' + e.blockedURI + ' (' + e.violatedDirective + ')'))"""
+"""Makes each request the page's Content-Security-Policy refuses a console error."""
 
 
 def test_preview_reloads_an_open_page_under_the_content_security_policy(browser, tmp_path):
@@ -1381,15 +1378,9 @@ def test_preview_reloads_an_open_page_under_the_content_security_policy(browser,
     page.on("pageerror", lambda e: problems.append(str(e)))
     try:
         url = f"http://127.0.0.1:{port}/principles/{entry.stem}/"
-        deadline = time.monotonic() + 60
-        while not _serves(url, heading):  # the first build is still running
-            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
-            time.sleep(0.3)
+        assert wait_for(lambda: heading in fetch(url)), log.read_text(encoding="utf-8")
         page.goto(url, wait_until="load")
-        page.evaluate(
-            "document.addEventListener('securitypolicyviolation', e => "
-            "console.error('CSP refused ' + e.blockedURI + ' (' + e.violatedDirective + ')'))"
-        )
+        page.evaluate(REPORT_POLICY_VIOLATIONS)
         page.evaluate("window.kbNotReloaded = true")
         renamed = heading.replace(" ", " Renamed ", 1)
         text = entry.read_text(encoding="utf-8")
@@ -1400,10 +1391,7 @@ def test_preview_reloads_an_open_page_under_the_content_security_policy(browser,
             arg=renamed,
             timeout=60_000,
         )
-        page.evaluate(
-            "document.addEventListener('securitypolicyviolation', e => "
-            "console.error('CSP refused ' + e.blockedURI + ' (' + e.violatedDirective + ')'))"
-        )
+        page.evaluate(REPORT_POLICY_VIOLATIONS)
         page.wait_for_timeout(1500)  # the reloaded page polls the server again
         assert problems == [], problems
     finally:

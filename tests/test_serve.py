@@ -19,27 +19,12 @@ from conftest import (
     ENV,
     REPO,
     copy_project,
+    fetch,
     free_port,
     mkdocs_serve,
     small_project_with_entry,
+    wait_for,
 )
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local server
-        return response.read().decode("utf-8")
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.3)
-    return False
 
 
 def test_serve_reloads_on_kb_change_without_looping(tmp_path):
